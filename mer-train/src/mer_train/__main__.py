@@ -1,0 +1,96 @@
+"""Command line: ``python -m mer_train {export,make-test-bundle,verify} ...``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+
+def _cmd_make_test_bundle(a: argparse.Namespace) -> int:
+    from .export import export_bundle
+    from .fixtures import write_fixtures
+    from .testbundles import SPECS, build_parts
+
+    names = list(a.name) if a.name else (["full"] if a.size == "full" else ["tiny-a", "tiny-b"])
+    for name in names:
+        if name not in SPECS:
+            print(f"make-test-bundle: unknown bundle {name!r}; known: {sorted(SPECS)}", file=sys.stderr)
+            return 2
+        parts = build_parts(name, seed=a.seed)
+        out = Path(a.out) / name
+        export_bundle(parts, out, bundle_id=name, description=SPECS[name].description, overwrite=True)
+        print(f"bundle {name}: {out}")
+        if a.fixtures and name != "full":
+            fx = Path(a.fixtures) / name
+            write_fixtures(parts, name, fx)
+            print(f"fixtures {name}: {fx}")
+    return 0
+
+
+def _cmd_export(a: argparse.Namespace) -> int:
+    from .export import export_bundle
+    from .hub import load_parts
+
+    parts = load_parts(wavlm=a.wavlm, roberta=a.roberta, whisper=a.whisper, head=a.head,
+                       max_new_tokens=a.max_new_tokens, language=a.language)
+    export_bundle(parts, a.out, bundle_id=a.bundle_id, description=a.description or "", opset=a.opset,
+                  overwrite=a.overwrite)
+    print(f"bundle {a.bundle_id}: {a.out}")
+    return 0
+
+
+def _cmd_verify(a: argparse.Namespace) -> int:
+    from .bundle import BundleError, load_bundle
+
+    try:
+        m = load_bundle(a.bundle)
+    except BundleError as e:
+        print(f"verify: {e}", file=sys.stderr)
+        return 1
+    print(f"{a.bundle}: bundle {m['bundle_id']} ok ({len(m['files'])} files, labels {m['labels']})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m mer_train", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    e = sub.add_parser("export", help="HF checkpoints + trained head -> model bundle")
+    e.add_argument("--wavlm", default="microsoft/wavlm-base", help="hub id or local folder")
+    e.add_argument("--roberta", default="FacebookAI/roberta-base", help="hub id or local folder")
+    e.add_argument("--whisper", default="openai/whisper-small.en", help="hub id or local folder")
+    e.add_argument("--head", required=True, help="head checkpoint written by `train` (.pt)")
+    e.add_argument("--out", required=True, help="bundle folder to write")
+    e.add_argument("--bundle-id", required=True)
+    e.add_argument("--description")
+    e.add_argument("--max-new-tokens", type=int, default=128)
+    e.add_argument("--language", help="language for multilingual Whisper checkpoints (default en)")
+    e.add_argument("--opset", type=int, default=17)
+    e.add_argument("--overwrite", action="store_true")
+    e.set_defaults(fn=_cmd_export)
+
+    t = sub.add_parser("make-test-bundle", help="random-weight bundles from configs (+ parity fixtures)")
+    t.add_argument("--size", choices=["tiny", "full"], default="tiny")
+    t.add_argument("--name", action="append", help="bundle spec name (default: tiny-a and tiny-b, or full)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", default="testdata/bundles")
+    t.add_argument("--fixtures", default="testdata/fixtures", help="fixture folder root ('' for none)")
+    t.set_defaults(fn=_cmd_make_test_bundle)
+
+    v = sub.add_parser("verify", help="validate a bundle's manifest and checksums")
+    v.add_argument("bundle")
+    v.set_defaults(fn=_cmd_verify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if a.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return a.fn(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

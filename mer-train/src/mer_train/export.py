@@ -1,0 +1,260 @@
+"""Export: Hugging Face encoders + a trained head -> a model bundle folder.
+
+One code path for every bundle: hub checkpoints (users with network access), local checkpoint
+folders, and the random-weight models that tests and benchmarks build from configs.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import onnx
+import torch
+from tokenizers import Tokenizer
+
+from . import __version__
+from .bundle import FORMAT, FORMAT_VERSION, file_entries, write_manifest
+from .config import HeadConfig
+from .encoders import SpeechEncoder, TextEncoder, WhisperDecoderStep, WhisperEncoderWithCrossKV
+from .features import WhisperLogMel
+from .model import EmotionHead
+from .tokenization import DecodingSettings
+
+log = logging.getLogger(__name__)
+OPSET = 17
+
+
+@dataclass
+class BundleParts:
+    """Everything a bundle is made of, in PyTorch/tokenizers form (eval mode)."""
+
+    head_config: HeadConfig
+    head: EmotionHead
+    feature_extractor: Any = None          # transformers WhisperFeatureExtractor
+    whisper: Any = None                    # WhisperForConditionalGeneration
+    decoding: DecodingSettings | None = None
+    asr_tokenizer: Tokenizer | None = None
+    wavlm: Any = None                      # WavLMModel
+    normalize_waveform: bool = False
+    roberta: Any = None                    # RobertaModel
+    text_tokenizer: Tokenizer | None = None
+    max_text_tokens: int = 128
+    sources: dict[str, str] | None = None  # where each encoder came from (hub id / folder / "random")
+
+    def speech_encoder(self) -> SpeechEncoder:
+        return SpeechEncoder(self.wavlm, self.normalize_waveform).eval()
+
+    def text_encoder(self) -> TextEncoder:
+        return TextEncoder(self.roberta).eval()
+
+    def log_mel(self) -> WhisperLogMel:
+        fe = self.feature_extractor
+        return WhisperLogMel(fe.mel_filters, fe.n_fft, fe.hop_length).eval()
+
+    def check_shapes(self) -> None:
+        """The head was trained for encoders of given sizes; refuse mismatched checkpoints."""
+        v = self.head_config.variant
+        checks = []
+        if v.has("speech"):
+            a = self.head.adapters["speech"].adapters[0][0]
+            checks.append(("speech", "wavlm.hidden_size", a.in_features, self.wavlm.config.hidden_size))
+            if v.layer_adapter:
+                checks.append(("speech", "wavlm.num_hidden_layers", len(self.head.adapters["speech"].adapters),
+                               self.wavlm.config.num_hidden_layers))
+        if v.has("text"):
+            a = self.head.adapters["text"].adapters[0][0]
+            checks.append(("text", "roberta.hidden_size", a.in_features, self.roberta.config.hidden_size))
+            if v.layer_adapter:
+                checks.append(("text", "roberta.num_hidden_layers", len(self.head.adapters["text"].adapters),
+                               self.roberta.config.num_hidden_layers))
+        if v.has("context"):
+            checks.append(("context", "whisper.d_model", self.head.context.net[0].in_features, self.whisper.config.d_model))
+        for modality, field, head_value, enc_value in checks:
+            if head_value != enc_value:
+                raise ValueError(f"head checkpoint does not fit the {modality} encoder: the head expects "
+                                 f"{field}={head_value}, the checkpoint has {field}={enc_value}")
+
+
+def _export(module: torch.nn.Module, args: tuple, path: Path, input_names: list[str], output_names: list[str],
+            dynamic_axes: dict[str, dict[int, str]], opset: int) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # TorchScript exporter: the dynamo exporter fails on WavLM (FIELD-NOTES).
+        torch.onnx.export(module, args, str(path), input_names=input_names, output_names=output_names,
+                          dynamic_axes=dynamic_axes, opset_version=opset, dynamo=False, do_constant_folding=True)
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model)
+
+
+class _HeadWrapper(torch.nn.Module):
+    def __init__(self, head: EmotionHead) -> None:
+        super().__init__()
+        self.head = head
+
+    def forward(self, *inputs):
+        return self.head(*inputs)
+
+
+def export_graphs(parts: BundleParts, out: Path, opset: int = OPSET) -> dict[str, str]:
+    """Writes the ONNX graphs of the variant; returns {graph kind: file name}."""
+    v = parts.head_config.variant
+    graphs: dict[str, str] = {}
+    b = 2
+    with torch.no_grad():
+        if v.needs_asr:
+            fe = parts.feature_extractor
+            _export(parts.log_mel(), (torch.randn(b, fe.n_samples) * 0.1,), out / "features.onnx",
+                    ["waveform"], ["log_mel"], {"waveform": {0: "batch", 1: "samples"}, "log_mel": {0: "batch", 2: "frames"}},
+                    opset)
+            graphs["features"] = "features.onnx"
+            enc = WhisperEncoderWithCrossKV(parts.whisper).eval()
+            frames = fe.n_samples // fe.hop_length
+            mel = torch.randn(b, fe.feature_size, frames)
+            _export(enc, (mel,), out / "whisper_encoder.onnx", ["log_mel"], ["encoder_states", "cross_k", "cross_v"],
+                    {"log_mel": {0: "batch", 2: "frames"}, "encoder_states": {0: "batch", 1: "enc_frames"},
+                     "cross_k": {1: "batch", 2: "enc_frames"}, "cross_v": {1: "batch", 2: "enc_frames"}}, opset)
+            graphs["whisper_encoder"] = "whisper_encoder.onnx"
+            if v.has("text"):
+                _, ck, cv = enc(mel)
+                cfg = parts.whisper.config
+                step = WhisperDecoderStep(parts.whisper).eval()
+                past = torch.randn(cfg.decoder_layers, b, 3, cfg.d_model)
+                tokens = torch.zeros(b, 2, dtype=torch.long)
+                cache_axes = {1: "batch", 2: "past"}
+                _export(step, (tokens, past, past.clone(), ck, cv), out / "whisper_decoder.onnx",
+                        ["tokens", "self_k", "self_v", "cross_k", "cross_v"], ["logits", "new_self_k", "new_self_v"],
+                        {"tokens": {0: "batch", 1: "steps"}, "self_k": cache_axes, "self_v": cache_axes,
+                         "cross_k": {1: "batch", 2: "enc_frames"}, "cross_v": {1: "batch", 2: "enc_frames"},
+                         "logits": {0: "batch"}, "new_self_k": {1: "batch", 2: "total"}, "new_self_v": {1: "batch", 2: "total"}},
+                        opset)
+                graphs["whisper_decoder"] = "whisper_decoder.onnx"
+        if v.has("speech"):
+            n = 16000
+            wave = torch.randn(b, n) * 0.1
+            mask = torch.ones(b, n, dtype=torch.long)
+            mask[1, n * 3 // 4:] = 0
+            _export(parts.speech_encoder(), (wave, mask), out / "wavlm.onnx", ["waveform", "waveform_mask"],
+                    ["hidden_states", "frame_mask"],
+                    {"waveform": {0: "batch", 1: "samples"}, "waveform_mask": {0: "batch", 1: "samples"},
+                     "hidden_states": {0: "batch", 2: "frames"}, "frame_mask": {0: "batch", 1: "frames"}}, opset)
+            graphs["wavlm"] = "wavlm.onnx"
+        if v.has("text"):
+            ids = torch.randint(5, parts.roberta.config.vocab_size, (b, 7))
+            am = torch.ones(b, 7, dtype=torch.long)
+            am[1, 5:] = 0
+            _export(parts.text_encoder(), (ids, am), out / "roberta.onnx", ["input_ids", "attention_mask"], ["hidden_states"],
+                    {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                     "hidden_states": {0: "batch", 2: "tokens"}}, opset)
+            graphs["roberta"] = "roberta.onnx"
+        head_inputs, axes = [], {}
+        for m in v.modalities:
+            t = 9 if m != "text" else 6
+            if m == "speech":
+                states = torch.randn(b, parts.wavlm.config.num_hidden_layers + 1, t, parts.wavlm.config.hidden_size)
+            elif m == "text":
+                states = torch.randn(b, parts.roberta.config.num_hidden_layers + 1, t, parts.roberta.config.hidden_size)
+            else:
+                states = torch.randn(b, t, parts.whisper.config.d_model)
+            mask = torch.ones(b, t, dtype=torch.long)
+            mask[1, t - 2:] = 0
+            head_inputs += [states, mask]
+            time_axis = 1 if m == "context" else 2
+            axes[f"{m}_states"] = {0: "batch", time_axis: f"{m}_frames"}
+            axes[f"{m}_mask"] = {0: "batch", 1: f"{m}_frames"}
+        axes["logits"] = {0: "batch"}
+        axes["probabilities"] = {0: "batch"}
+        parts.head.eval()
+        _export(_HeadWrapper(parts.head), tuple(head_inputs), out / "head.onnx", parts.head.input_names(),
+                ["logits", "probabilities"], axes, opset)
+        graphs["head"] = "head.onnx"
+    return graphs
+
+
+def export_bundle(parts: BundleParts, out: Path | str, bundle_id: str, description: str = "",
+                  opset: int = OPSET, overwrite: bool = False) -> dict[str, Any]:
+    """Writes the whole bundle (graphs, tokenizers, manifest with checksums) and returns the manifest."""
+    out = Path(out)
+    if out.exists():
+        if not overwrite and any(out.iterdir()):
+            raise FileExistsError(f"{out}: not empty (use --overwrite)")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    parts.check_shapes()
+    cfg, v = parts.head_config, parts.head_config.variant
+    graphs = export_graphs(parts, out, opset)
+    tokenizers: dict[str, str] = {}
+    if v.has("text"):
+        parts.asr_tokenizer.save(str(out / "asr_tokenizer.json"))
+        parts.text_tokenizer.save(str(out / "text_tokenizer.json"))
+        tokenizers = {"asr": "asr_tokenizer.json", "text": "text_tokenizer.json"}
+    sources = parts.sources or {}
+    manifest: dict[str, Any] = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "bundle_id": bundle_id, "description": description,
+        "labels": list(cfg.labels), "variant": v.to_dict(),
+    }
+    if v.needs_asr:
+        fe = parts.feature_extractor
+        manifest["audio"] = {"sample_rate": fe.sampling_rate, "n_fft": fe.n_fft, "hop_length": fe.hop_length,
+                             "n_mels": fe.feature_size, "chunk_seconds": fe.chunk_length, "n_samples": fe.n_samples,
+                             "min_samples": fe.sampling_rate // 10}
+        wc = parts.whisper.config
+        frames = fe.n_samples // fe.hop_length
+        manifest["whisper"] = {"d_model": wc.d_model, "encoder_layers": wc.encoder_layers,
+                               "decoder_layers": wc.decoder_layers, "decoder_heads": wc.decoder_attention_heads,
+                               "vocab_size": wc.vocab_size, "max_target_positions": wc.max_target_positions,
+                               "encoder_frames": frames // 2, "context_hop_samples": fe.hop_length * 2,
+                               "source": sources.get("whisper", ""),
+                               "decoding": parts.decoding.to_dict() if parts.decoding else _no_decoding()}
+    else:
+        manifest["audio"] = {"sample_rate": 16000, "n_fft": 400, "hop_length": 160, "n_mels": 80,
+                             "chunk_seconds": 30, "n_samples": 480000, "min_samples": 1600}
+    if v.has("speech"):
+        manifest["wavlm"] = {"hidden_size": parts.wavlm.config.hidden_size,
+                             "num_layers": parts.wavlm.config.num_hidden_layers,
+                             "normalize_waveform": parts.normalize_waveform, "source": sources.get("wavlm", "")}
+    if v.has("text"):
+        rc = parts.roberta.config
+        manifest["text"] = {"hidden_size": rc.hidden_size, "num_layers": rc.num_hidden_layers,
+                            "max_tokens": min(parts.max_text_tokens, rc.max_position_embeddings - 2),
+                            "pad_token_id": rc.pad_token_id, "source": sources.get("roberta", "")}
+        if parts.decoding is not None and parts.decoding.max_new_tokens + len(parts.decoding.start_sequence) > \
+                parts.whisper.config.max_target_positions:
+            raise ValueError(f"whisper.decoding.max_new_tokens={parts.decoding.max_new_tokens} plus the start sequence "
+                             f"exceeds the decoder's max_target_positions={parts.whisper.config.max_target_positions}")
+    manifest["head"] = {"d_model": cfg.d_model, "num_heads": cfg.num_heads, "ffn_dim": cfg.ffn_dim,
+                        "adapter_activation": cfg.adapter_activation, "dropout": cfg.dropout,
+                        "attention_dropout": cfg.attention_dropout}
+    manifest["graphs"] = graphs
+    manifest["tokenizers"] = tokenizers
+    manifest["files"] = file_entries(out, list(graphs.values()) + list(tokenizers.values()))
+    import transformers
+    manifest["producer"] = {"mer_train": __version__, "torch": torch.__version__.split("+")[0],
+                            "transformers": transformers.__version__, "onnx": onnx.__version__, "opset": opset}
+    write_manifest(out, manifest)
+    log.info("wrote bundle %s to %s (%d files)", bundle_id, out, len(manifest["files"]))
+    return manifest
+
+
+def _no_decoding() -> dict[str, Any]:
+    """Context-only variants run Whisper's encoder but never decode; the fields stay well-formed."""
+    return {"start_sequence": [0], "end_token": 0, "no_timestamps_token": 0, "suppress_tokens": [],
+            "begin_suppress_tokens": [], "max_new_tokens": 1}
+
+
+def save_head_checkpoint(path: Path | str, parts: BundleParts, extra: dict[str, Any] | None = None) -> None:
+    """What `train` writes and `export --head` reads: head config and weights, plus the fine-tuned
+    WavLM/RoBERTa weights (the paper fine-tunes both; Whisper stays frozen)."""
+    ckpt = {"head_config": parts.head_config.to_dict(), "head": parts.head.state_dict(),
+            "normalize_waveform": parts.normalize_waveform, "max_text_tokens": parts.max_text_tokens}
+    if parts.wavlm is not None:
+        ckpt["wavlm"] = parts.wavlm.state_dict()
+    if parts.roberta is not None:
+        ckpt["roberta"] = parts.roberta.state_dict()
+    ckpt.update(extra or {})
+    torch.save(ckpt, str(path))
+

@@ -1,0 +1,94 @@
+"""Parity fixtures: real speech (espeak-ng, resampled by sox) run through the PyTorch reference,
+every stage written out for the ONNX and Java parity tests.
+
+Layout of ``<dir>/fixtures.json``: bundle_id, tolerances, and cases with the utterance, small
+integer/probability vectors inline, and larger float arrays as raw little-endian files beside it
+(``arrays``: name -> {file, dtype, shape}). See docs/model-bundle.md.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+from .export import BundleParts
+from .reference import ReferencePipeline
+
+SENTENCES = (
+    ("won", "I can't believe we finally won the game today!"),
+    ("alone", "Please just leave me alone, I am so tired of all this."),
+)
+
+# Stated tolerances (max abs difference) for fp32 ONNX Runtime / Java vs the PyTorch reference.
+TOLERANCES = {"log_mel": 1e-3, "encoder_states": 1e-4, "hidden_states": 1e-4, "logits": 1e-3,
+              "probabilities": 1e-4}
+
+
+def speak(text: str, sample_rate: int = 16000, voice: str = "en-us", speed: int = 160) -> np.ndarray:
+    """espeak-ng speech converted to ``sample_rate`` mono by sox; float32 in [-1, 1]."""
+    for tool in ("espeak-ng", "sox"):
+        if shutil.which(tool) is None:
+            raise RuntimeError(f"{tool} is not installed (apt-get install -y espeak-ng sox)")
+    with tempfile.TemporaryDirectory() as d:
+        raw, out = Path(d) / "raw.wav", Path(d) / "out.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
+        subprocess.run(["sox", str(raw), "-r", str(sample_rate), "-c", "1", "-b", "16", str(out)], check=True)
+        samples, rate = sf.read(str(out), dtype="float32")
+    assert rate == sample_rate
+    return samples
+
+
+def _write_array(folder: Path, case: str, name: str, arr: np.ndarray) -> dict[str, Any]:
+    dtype = "int64" if np.issubdtype(arr.dtype, np.integer) else "float32"
+    arr = arr.astype("<i8" if dtype == "int64" else "<f4")
+    fname = f"{case}.{name}.{'i64' if dtype == 'int64' else 'f32'}"
+    arr.tofile(folder / fname)
+    return {"file": fname, "dtype": dtype, "shape": list(arr.shape)}
+
+
+def write_fixtures(parts: BundleParts, bundle_id: str, folder: Path | str) -> dict[str, Any]:
+    folder = Path(folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    ref = ReferencePipeline(parts)
+    v = parts.head_config.variant
+    cases = []
+    for name, sentence in SENTENCES:
+        samples = speak(sentence)
+        r = ref.run(samples)
+        case: dict[str, Any] = {"name": name, "sentence": sentence, "num_samples": len(samples),
+                                "asr_tokens": r.asr_tokens, "transcript": r.transcript, "text_ids": r.text_ids,
+                                "logits": r.logits.tolist(), "probabilities": r.probabilities.tolist(),
+                                "label": parts.head_config.labels[int(r.probabilities.argmax())]}
+        arrays = {"waveform": _write_array(folder, name, "waveform", samples)}
+        if r.log_mel is not None:
+            arrays["log_mel"] = _write_array(folder, name, "log_mel", r.log_mel)
+        if v.has("context"):
+            arrays["encoder_states"] = _write_array(folder, name, "encoder_states", r.encoder_states)
+        if r.wavlm_hidden_states is not None:
+            arrays["wavlm_hidden_states"] = _write_array(folder, name, "wavlm_hidden_states", r.wavlm_hidden_states)
+        if r.roberta_hidden_states is not None:
+            arrays["roberta_hidden_states"] = _write_array(folder, name, "roberta_hidden_states", r.roberta_hidden_states)
+        if v.has("text"):
+            supplied = ref.run(samples, transcript=sentence)
+            case["sentence_text_ids"] = supplied.text_ids
+            case["probabilities_supplied"] = supplied.probabilities.tolist()
+        case["arrays"] = arrays
+        cases.append(case)
+    doc = {"bundle_id": bundle_id, "made_by": "python -m mer_train make-test-bundle", "tolerances": TOLERANCES,
+           "cases": cases}
+    (folder / "fixtures.json").write_text(json.dumps(doc, indent=1) + "\n")
+    return doc
+
+
+def read_array(folder: Path, entry: dict[str, Any]) -> np.ndarray:
+    dtype = "<i8" if entry["dtype"] == "int64" else "<f4"
+    return np.fromfile(Path(folder) / entry["file"], dtype=dtype).reshape(entry["shape"])

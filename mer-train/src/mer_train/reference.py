@@ -1,0 +1,71 @@
+"""The PyTorch / Hugging Face reference pipeline: audio -> emotion probabilities.
+
+Every stage uses transformers' own modules and feature extractor (not our export wrappers), so
+fixtures made here check both the exported graphs and the Java SDK against the reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .decoding import hf_generate
+from .encoders import context_frames
+from .export import BundleParts
+from .features import reference_log_mel
+
+
+@dataclass
+class ReferenceResult:
+    num_samples: int
+    log_mel: np.ndarray | None = None            # [n_mels, frames]
+    encoder_states: np.ndarray | None = None     # [Tc, d] (cut to the utterance)
+    asr_tokens: list[int] = field(default_factory=list)
+    transcript: str = ""
+    text_ids: list[int] = field(default_factory=list)
+    wavlm_hidden_states: np.ndarray | None = None    # [L+1, T, D]
+    roberta_hidden_states: np.ndarray | None = None  # [L+1, n, D]
+    logits: np.ndarray | None = None
+    probabilities: np.ndarray | None = None
+
+
+class ReferencePipeline:
+    def __init__(self, parts: BundleParts) -> None:
+        self.p = parts
+        self.v = parts.head_config.variant
+
+    @torch.no_grad()
+    def run(self, samples: np.ndarray, transcript: str | None = None) -> ReferenceResult:
+        p, v = self.p, self.v
+        r = ReferenceResult(num_samples=len(samples))
+        head_inputs = []
+        if v.needs_asr:
+            r.log_mel = reference_log_mel(p.feature_extractor, samples)
+            mel = torch.from_numpy(r.log_mel)[None]
+            states = p.whisper.model.encoder(mel).last_hidden_state[0]
+            n_ctx = context_frames(len(samples), p.feature_extractor.hop_length * 2, states.shape[0])
+            r.encoder_states = states[:n_ctx].numpy()
+            if v.has("text") and transcript is None:
+                r.asr_tokens = hf_generate(p.whisper, mel, p.decoding)[0]
+                r.transcript = p.asr_tokenizer.decode(r.asr_tokens, skip_special_tokens=True)
+        if transcript is not None:
+            r.transcript = transcript
+        if v.has("speech"):
+            out = p.wavlm(torch.from_numpy(samples)[None], output_hidden_states=True)
+            r.wavlm_hidden_states = torch.stack(tuple(out.hidden_states), 1)[0].numpy()
+            t = r.wavlm_hidden_states.shape[1]
+            head_inputs += [torch.from_numpy(r.wavlm_hidden_states)[None], torch.ones(1, t, dtype=torch.long)]
+        if v.has("text"):
+            r.text_ids = p.text_tokenizer.encode(r.transcript).ids
+            ids = torch.tensor([r.text_ids])
+            out = p.roberta(input_ids=ids, attention_mask=torch.ones_like(ids), output_hidden_states=True)
+            r.roberta_hidden_states = torch.stack(tuple(out.hidden_states), 1)[0].numpy()
+            head_inputs += [torch.from_numpy(r.roberta_hidden_states)[None], torch.ones(1, len(r.text_ids), dtype=torch.long)]
+        if v.has("context"):
+            head_inputs += [torch.from_numpy(r.encoder_states)[None],
+                            torch.ones(1, r.encoder_states.shape[0], dtype=torch.long)]
+        logits, probs = p.head(*head_inputs)
+        r.logits, r.probabilities = logits[0].numpy(), probs[0].numpy()
+        return r

@@ -82,6 +82,9 @@ class BundleParts:
 
 def _export(module: torch.nn.Module, args: tuple, path: Path, input_names: list[str], output_names: list[str],
             dynamic_axes: dict[str, dict[int, str]], opset: int) -> None:
+    # The exporter restores the module's training flag afterwards, recursively: a wrapper left in
+    # training mode would switch the wrapped HF modules to training mode (dropout on) after export.
+    module.eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # TorchScript exporter: the dynamo exporter fails on WavLM (FIELD-NOTES).

@@ -50,7 +50,7 @@ SPECS: dict[str, Spec] = {
         whisper=dict(d_model=64, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
                      decoder_attention_heads=4, encoder_ffn_dim=128, decoder_ffn_dim=128, max_target_positions=48),
         head=dict(d_model=32, num_heads=4, ffn_dim=64),
-        asr_vocab=400, text_vocab=420, max_new_tokens=24, max_text_tokens=64, whisper_init_std=0.5,
+        asr_vocab=400, text_vocab=420, max_new_tokens=24, max_text_tokens=64, whisper_init_std=0.2,
         description="tiny random-weight test bundle: speech+text+context, layer adapters + MF, 4 IEMOCAP labels"),
     "tiny-b": Spec(
         labels=SIX, variant=Variant(("speech", "text"), True, True),
@@ -61,7 +61,7 @@ SPECS: dict[str, Spec] = {
         whisper=dict(d_model=48, encoder_layers=3, decoder_layers=1, encoder_attention_heads=3,
                      decoder_attention_heads=3, encoder_ffn_dim=96, decoder_ffn_dim=96, max_target_positions=40),
         head=dict(d_model=24, num_heads=2, ffn_dim=48, adapter_activation="relu"),
-        asr_vocab=520, text_vocab=360, max_new_tokens=16, max_text_tokens=32, whisper_init_std=0.5,
+        asr_vocab=520, text_vocab=360, max_new_tokens=16, max_text_tokens=32, whisper_init_std=0.2,
         description="tiny random-weight test bundle: speech+text (two modalities), layer adapters + MF, 6 labels"),
     "full": Spec(
         labels=IEMOCAP4, variant=Variant(("speech", "text", "context"), True, True),

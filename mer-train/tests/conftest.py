@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from mer_train.export import export_bundle
+from mer_train.testbundles import build_parts
+
+torch.set_num_threads(2)
+REPO = Path(__file__).resolve().parents[2]
+TESTDATA = REPO / "testdata"
+TINY = ["tiny-a", "tiny-b"]
+
+
+class Built:
+    """A tiny bundle built by the test session: PyTorch parts + the exported folder + ORT sessions."""
+
+    def __init__(self, name: str, folder: Path) -> None:
+        self.name = name
+        self.parts = build_parts(name, seed=0)
+        self.folder = folder
+        self.manifest = export_bundle(self.parts, folder, bundle_id=name)
+        self._sessions: dict[str, ort.InferenceSession] = {}
+
+    def session(self, graph: str) -> ort.InferenceSession:
+        if graph not in self._sessions:
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = 2
+            self._sessions[graph] = ort.InferenceSession(str(self.folder / self.manifest["graphs"][graph]), so,
+                                                         providers=["CPUExecutionProvider"])
+        return self._sessions[graph]
+
+
+@pytest.fixture(scope="session", params=TINY)
+def built(request, tmp_path_factory) -> Built:
+    return Built(request.param, tmp_path_factory.mktemp(request.param))
+
+
+def max_diff(a, b) -> float:
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape, f"shape {a.shape} != {b.shape}"
+    return float(np.abs(a.astype(np.float64) - b.astype(np.float64)).max()) if a.size else 0.0
+
+
+def speechlike(n: int, seed: int) -> np.ndarray:
+    """Deterministic voiced-ish test signal (harmonics + noise), 16 kHz."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / 16000.0
+    f0 = 120 + 40 * np.sin(2 * np.pi * 0.7 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / 16000.0
+    x = sum(np.sin(k * phase) / k for k in range(1, 8)) * 0.2 + 0.02 * rng.standard_normal(n)
+    return (x * (0.5 + 0.5 * np.sin(2 * np.pi * 2 * t) ** 2)).astype(np.float32)

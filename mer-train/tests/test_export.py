@@ -1,0 +1,137 @@
+"""The export command on local checkpoint folders (the same code as for hub ids), checksums and
+manifest validation, and a head that does not fit its encoders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+from transformers import GenerationConfig, PreTrainedTokenizerFast, Wav2Vec2FeatureExtractor
+
+from mer_train.__main__ import main
+from mer_train.bundle import BundleError, load_bundle
+from mer_train.export import save_head_checkpoint
+from mer_train.hub import load_parts
+from mer_train.onnx_pipeline import OnnxPipeline
+from mer_train.reference import ReferencePipeline
+from mer_train.testbundles import build_parts
+
+from .conftest import TESTDATA, max_diff, speechlike
+
+
+def _save_checkpoints(parts, root):
+    """Write the parts as Hugging Face checkpoint folders, as a user's hub download would look."""
+    dirs = {k: root / k for k in ("wavlm", "roberta", "whisper")}
+    parts.wavlm.save_pretrained(dirs["wavlm"])
+    Wav2Vec2FeatureExtractor(do_normalize=False, return_attention_mask=False).save_pretrained(dirs["wavlm"])
+    parts.roberta.save_pretrained(dirs["roberta"])
+    PreTrainedTokenizerFast(tokenizer_object=parts.text_tokenizer, pad_token="<pad>").save_pretrained(dirs["roberta"])
+    d = parts.decoding
+    parts.whisper.generation_config = GenerationConfig(
+        decoder_start_token_id=d.start_sequence[0], eos_token_id=d.end_token, pad_token_id=d.end_token,
+        no_timestamps_token_id=d.no_timestamps_token, suppress_tokens=list(d.suppress_tokens),
+        begin_suppress_tokens=list(d.begin_suppress_tokens), is_multilingual=False)
+    parts.whisper.save_pretrained(dirs["whisper"])
+    parts.feature_extractor.save_pretrained(dirs["whisper"])
+    PreTrainedTokenizerFast(tokenizer_object=parts.asr_tokenizer).save_pretrained(dirs["whisper"])
+    head = root / "head.pt"
+    save_head_checkpoint(head, parts)
+    return dirs, head
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ckpt")
+    parts = build_parts("tiny-a", seed=3)
+    dirs, head = _save_checkpoints(parts, root)
+    out = root / "bundle"
+    rc = main(["export", "--wavlm", str(dirs["wavlm"]), "--roberta", str(dirs["roberta"]), "--whisper",
+               str(dirs["whisper"]), "--head", str(head), "--out", str(out), "--bundle-id", "from-folders",
+               "--max-new-tokens", "12"])
+    assert rc == 0
+    return dirs, head, out
+
+
+def test_export_from_checkpoint_folders_matches_reference(exported):
+    dirs, head, out = exported
+    parts = load_parts(str(dirs["wavlm"]), str(dirs["roberta"]), str(dirs["whisper"]), head, max_new_tokens=12)
+    ref = ReferencePipeline(parts)
+    pipe = OnnxPipeline(out)
+    assert pipe.m["whisper"]["decoding"]["max_new_tokens"] == 12
+    assert pipe.m["whisper"]["source"] == str(dirs["whisper"])
+    for n in (12000, 30000):
+        x = speechlike(n, n)
+        r, o = ref.run(x), pipe.run(x)
+        assert o.asr_tokens == r.asr_tokens
+        assert o.transcript == r.transcript
+        assert max_diff(o.probabilities, r.probabilities) <= 1e-4
+
+
+def test_head_that_does_not_fit_the_encoder_names_the_field(exported, tmp_path):
+    dirs, head, _ = exported
+    other = build_parts("tiny-b", seed=0)
+    other.wavlm.save_pretrained(tmp_path / "wavlm-b")
+    with pytest.raises(ValueError, match=r"wavlm.hidden_size=32.*wavlm.hidden_size=24"):
+        load_parts(str(tmp_path / "wavlm-b"), str(dirs["roberta"]), str(dirs["whisper"]), head)
+
+
+def test_not_a_head_checkpoint(tmp_path):
+    bad = tmp_path / "x.pt"
+    torch.save({"weights": torch.zeros(2)}, bad)
+    with pytest.raises(ValueError, match="not a mer-train head checkpoint"):
+        load_parts("a", "b", "c", bad)
+
+
+@pytest.fixture()
+def bundle_copy(tmp_path):
+    dst = tmp_path / "b"
+    shutil.copytree(TESTDATA / "bundles" / "tiny-a", dst)
+    return dst
+
+
+def test_changed_byte_in_any_file_is_caught(bundle_copy):
+    manifest = load_bundle(bundle_copy)
+    for name in manifest["files"]:
+        f = bundle_copy / name
+        data = bytearray(f.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        f.write_bytes(bytes(data))
+        with pytest.raises(BundleError, match=rf"{name}: SHA-256 .* does not match"):
+            load_bundle(bundle_copy)
+        data[len(data) // 2] ^= 0x01
+        f.write_bytes(bytes(data))
+    load_bundle(bundle_copy)
+
+
+def test_missing_file_is_caught(bundle_copy):
+    (bundle_copy / "head.onnx").unlink()
+    with pytest.raises(BundleError, match="head.onnx: listed in bundle.json but missing"):
+        load_bundle(bundle_copy)
+
+
+@pytest.mark.parametrize("path,value,message", [
+    (("format_version",), 2, "format_version"),
+    (("labels",), ["only-one"], "labels"),
+    (("audio", "sample_rate"), 0, "audio/sample_rate"),
+    (("variant", "modalities"), ["smell"], "variant/modalities/0"),
+    (("whisper", "decoding", "end_token"), -1, "whisper/decoding/end_token"),
+])
+def test_manifest_schema_names_the_bad_field(bundle_copy, path, value, message):
+    m = json.loads((bundle_copy / "bundle.json").read_text())
+    node = m
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    (bundle_copy / "bundle.json").write_text(json.dumps(m))
+    with pytest.raises(BundleError, match=f"field {message}"):
+        load_bundle(bundle_copy)
+
+
+def test_verify_cli(bundle_copy, capsys):
+    assert main(["verify", str(bundle_copy)]) == 0
+    (bundle_copy / "text_tokenizer.json").write_text("{}")
+    assert main(["verify", str(bundle_copy)]) == 1
+    assert "text_tokenizer.json" in capsys.readouterr().err

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test of the project from a fresh clone: the Python reference/exporter tests (pytest)
+# and the Java SDK tests (Maven). Installs what it needs: espeak-ng and sox (Debian packages, when
+# run as root), a virtualenv with mer-train's pinned dependencies, and Maven through the wrapper.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+for tool in espeak-ng sox; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q && apt-get install -y -q espeak-ng sox libsox-fmt-all
+  else
+    echo "test-all: please install ${missing[*]} (Debian: apt-get install espeak-ng sox libsox-fmt-all)" >&2
+    exit 1
+  fi
+fi
+
+bash scripts/setup-python.sh
+.venv/bin/python -m pytest -q mer-train/tests
+./mvnw -B -ntp verify

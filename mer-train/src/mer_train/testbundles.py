@@ -96,6 +96,10 @@ def build_parts(name: str, seed: int = 0) -> BundleParts:
     text_tok = train_text_tokenizer(corpus, spec.text_vocab)
     text_tok.enable_truncation(spec.max_text_tokens)
     decoding = decoding_for_trained_tokenizer(asr_tok, spec.max_new_tokens)
+    model_vocab = spec.whisper.get("vocab_size", 0)
+    if model_vocab > asr_tok.get_vocab_size():
+        # full-size shapes: fill the tokenizer up to the model's vocabulary so any id decodes
+        asr_tok.add_tokens([f"<w{i}>" for i in range(model_vocab - asr_tok.get_vocab_size())])
     torch.manual_seed(seed)
     fe = WhisperFeatureExtractor(feature_size=80, sampling_rate=16000, hop_length=160, chunk_length=30, n_fft=400)
     asr_vocab = max(asr_tok.get_vocab_size(), spec.whisper.get("vocab_size", 0))

@@ -135,3 +135,20 @@ def test_verify_cli(bundle_copy, capsys):
     (bundle_copy / "text_tokenizer.json").write_text("{}")
     assert main(["verify", str(bundle_copy)]) == 1
     assert "text_tokenizer.json" in capsys.readouterr().err
+
+
+def test_int8_bundle_is_valid_and_agrees_with_fp32(tmp_path):
+    from mer_train.fixtures import read_array
+    from mer_train.quantize import quantize_bundle
+
+    m = quantize_bundle(TESTDATA / "bundles" / "tiny-a", tmp_path / "q")
+    assert m["bundle_id"] == "tiny-a-int8"
+    assert load_bundle(tmp_path / "q")["files"]["head.onnx"]["bytes"] < \
+        load_bundle(TESTDATA / "bundles" / "tiny-a")["files"]["head.onnx"]["bytes"]
+    fp32, int8 = OnnxPipeline(TESTDATA / "bundles" / "tiny-a"), OnnxPipeline(tmp_path / "q")
+    fx = json.loads((TESTDATA / "fixtures" / "tiny-a" / "fixtures.json").read_text())
+    for case in fx["cases"]:
+        w = read_array(TESTDATA / "fixtures" / "tiny-a", case["arrays"]["waveform"])
+        a, b = fp32.run(w, transcript=case["sentence"]), int8.run(w, transcript=case["sentence"])
+        assert a.label == b.label
+        assert max_diff(a.probabilities, b.probabilities) <= 0.05

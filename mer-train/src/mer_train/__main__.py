@@ -53,6 +53,20 @@ def _cmd_verify(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(a: argparse.Namespace) -> int:
+    from .bench import main as bench_main
+
+    return bench_main(a.out, a.threads, a.repeats, a.seconds)
+
+
+def _cmd_quantize(a: argparse.Namespace) -> int:
+    from .quantize import quantize_bundle
+
+    m = quantize_bundle(a.bundle, a.out, a.bundle_id)
+    print(f"bundle {m['bundle_id']}: {a.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m mer_train", description=__doc__)
     p.add_argument("-v", "--verbose", action="store_true")
@@ -79,6 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default="testdata/bundles")
     t.add_argument("--fixtures", default="testdata/fixtures", help="fixture folder root ('' for none)")
     t.set_defaults(fn=_cmd_make_test_bundle)
+
+    b = sub.add_parser("bench", help="PyTorch eager reference timings at full size (JSON)")
+    b.add_argument("--out", help="write the JSON here too")
+    b.add_argument("--threads", type=int, default=2)
+    b.add_argument("--repeats", type=int, default=3)
+    b.add_argument("--seconds", type=float, nargs="+", default=[2.0, 5.0, 15.0])
+    b.set_defaults(fn=_cmd_bench)
+
+    q = sub.add_parser("quantize", help="int8 dynamic quantization of a bundle")
+    q.add_argument("bundle")
+    q.add_argument("out")
+    q.add_argument("--bundle-id")
+    q.set_defaults(fn=_cmd_quantize)
 
     v = sub.add_parser("verify", help="validate a bundle's manifest and checksums")
     v.add_argument("bundle")

@@ -4,6 +4,7 @@ shapes for benchmarks (same compute as the real weights)."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ class Spec:
     max_new_tokens: int = 24
     max_text_tokens: int = 64
     whisper_init_std: float = 0.02
+    fixed_decode: bool = False   # suppress the end token: always decode max_new_tokens (benchmarks)
     description: str = ""
 
 
@@ -70,8 +72,8 @@ SPECS: dict[str, Spec] = {
         whisper=dict(vocab_size=51864, d_model=768, encoder_layers=12, decoder_layers=12, encoder_attention_heads=12,
                      decoder_attention_heads=12, encoder_ffn_dim=3072, decoder_ffn_dim=3072, max_target_positions=448),
         head=dict(d_model=256, num_heads=4, ffn_dim=1024),
-        asr_vocab=2000, text_vocab=2000, max_new_tokens=20, max_text_tokens=128,
-        description="random weights with wavlm-base / roberta-base / whisper-small.en shapes (benchmarks only)"),
+        asr_vocab=2000, text_vocab=2000, max_new_tokens=20, max_text_tokens=128, fixed_decode=True,
+        description="random weights with wavlm-base / roberta-base / whisper-small.en shapes (benchmarks only; decodes exactly 20 tokens)"),
 }
 
 _WORDS = ("the a this that my your our their it is was be been very so really quite too not never always "
@@ -96,6 +98,8 @@ def build_parts(name: str, seed: int = 0) -> BundleParts:
     text_tok = train_text_tokenizer(corpus, spec.text_vocab)
     text_tok.enable_truncation(spec.max_text_tokens)
     decoding = decoding_for_trained_tokenizer(asr_tok, spec.max_new_tokens)
+    if spec.fixed_decode:
+        decoding = dataclasses.replace(decoding, suppress_tokens=decoding.suppress_tokens + (decoding.end_token,))
     model_vocab = spec.whisper.get("vocab_size", 0)
     if model_vocab > asr_tok.get_vocab_size():
         # full-size shapes: fill the tokenizer up to the model's vocabulary so any id decodes

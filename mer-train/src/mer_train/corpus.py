@@ -1,0 +1,317 @@
+"""A synthetic, IEMOCAP-shaped emotion corpus spoken by espeak-ng (and resampled by sox).
+
+Why: IEMOCAP cannot be downloaded here, yet the training recipe, the loader and the demo bundle
+need labelled emotional speech. This corpus is written in the IEMOCAP release layout, so
+``iemocap.load_iemocap`` reads it exactly as it reads the real release:
+
+    SessionN/sentences/wav/<dialog>/<utterance>.wav          16 kHz mono 16-bit
+    SessionN/dialog/EmoEvaluation/<dialog>.txt               [start - end] <tab> id <tab> code <tab> [V, A, D]
+    SessionN/dialog/transcriptions/<dialog>.txt              id [start-end]: text
+
+Five sessions, each with one male-style and one female-style espeak-ng voice (different
+variants and accents per session, so a held-out session has unseen voices). Four emotions, each
+carried two ways:
+
+- prosody: espeak-ng pitch (-p), rate (-s), amplitude (-a) and word gaps (-g) per emotion, plus a
+  per-speaker baseline and per-utterance jitter (so no single setting identifies a class);
+- wording: emotion-typical sentence templates. A share of every emotion's utterances uses the
+  neutral templates or templates shared by two emotions, so the text alone is informative but
+  not perfect and the speech has to carry the rest.
+
+IEMOCAP's label codes are used: happy utterances are labelled ``hap`` or ``exc`` (the loader merges
+them), and a few utterances get codes the four-class setup drops (``fru``, ``sur``, ``xxx``).
+Everything is deterministic given the seed (espeak-ng itself is deterministic).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+EMOTIONS = ("neutral", "happy", "sad", "angry")
+
+# (male voice, female voice) per session: espeak-ng language voice + variant.
+SESSION_VOICES = (
+    ("en-us+m3", "en-us+f2"),
+    ("en-gb+m1", "en-gb+f3"),
+    ("en-029+m2", "en+f4"),
+    ("en-gb-x-rp+m5", "en-us+f1"),
+    ("en-gb-scotland+m7", "en-gb-x-gbclan+f5"),
+)
+
+
+@dataclass(frozen=True)
+class Prosody:
+    """espeak-ng settings of one emotion: pitch 0-99, words per minute, amplitude, word gap (10 ms)."""
+
+    pitch: int
+    rate: int
+    amplitude: int
+    gap: int
+
+
+PROSODY = {
+    "neutral": Prosody(pitch=45, rate=160, amplitude=80, gap=1),
+    "happy": Prosody(pitch=72, rate=190, amplitude=105, gap=0),
+    "sad": Prosody(pitch=28, rate=120, amplitude=45, gap=5),
+    "angry": Prosody(pitch=55, rate=210, amplitude=150, gap=0),
+}
+
+NAMES = ("Anna", "Ben", "Clara", "David", "Emma", "Frank", "Grace", "Henry", "Julia", "Leo", "Maria", "Oscar",
+         "Paul", "Rosa", "Sam", "Tom")
+PLACES = ("the office", "the station", "the market", "the park", "the library", "the hospital", "the airport",
+          "the beach", "the garden", "the kitchen", "the bank", "the hotel")
+THINGS = ("the car", "the letter", "the report", "the keys", "the tickets", "the phone", "the camera",
+          "the laptop", "the bike", "the book", "the money", "the cake")
+TIMES = ("today", "tomorrow", "tonight", "this morning", "on Monday", "next week", "last night", "at noon")
+
+TEMPLATES = {
+    "neutral": (
+        "{Name} left {thing} at {place}.",
+        "I will go to {place} {time}.",
+        "The meeting with {name} is {time}.",
+        "Please put {thing} on the table.",
+        "We can take {thing} to {place} {time}.",
+        "{Name} called about {thing} {time}.",
+        "The bus to {place} leaves at noon.",
+        "I think {thing} is still at {place}.",
+    ),
+    "happy": (
+        "I am so happy that {name} came {time}!",
+        "This is wonderful, we won {thing}!",
+        "What a lovely day at {place}!",
+        "Thank you so much, I love {thing}!",
+        "{Name} got the job, that is fantastic news!",
+        "We are going to {place} {time}, I can't wait!",
+        "Everything went great at {place}!",
+    ),
+    "sad": (
+        "I miss {name} so much.",
+        "Nobody came to {place} {time}.",
+        "I lost {thing} and I feel so alone.",
+        "{Name} is gone and nothing feels right.",
+        "I am sorry, I can't do this anymore.",
+        "It was my fault, I ruined everything.",
+        "I sat alone at {place} all night.",
+    ),
+    "angry": (
+        "Why did you take {thing} without asking?",
+        "I am sick of this, stop it right now!",
+        "{Name} lied to me again, this is ridiculous!",
+        "Get out of {place}, I mean it!",
+        "You never listen to me, I hate this!",
+        "Who broke {thing}? I am furious!",
+        "Don't touch {thing} ever again!",
+    ),
+}
+
+# Templates two emotions share: their wording cannot tell the two apart.
+SHARED_TEMPLATES = {
+    ("happy", "angry"): ("I can't believe {name} did that!", "You did it all by yourself {time}?"),
+    ("sad", "neutral"): ("I will stay at home {time}.", "{Name} is not coming to {place}."),
+    ("happy", "sad"): ("{Name} is leaving {place} {time}.", "It is the last day at {place}."),
+    ("angry", "sad"): ("Why did this happen to me?", "You forgot about {thing} again."),
+}
+
+# IEMOCAP dimensional ratings (valence, activation, dominance; 1-5) around which each label is drawn.
+VAD = {"neutral": (3.0, 2.5, 2.5), "happy": (4.0, 3.5, 3.0), "sad": (2.0, 2.0, 2.0), "angry": (1.5, 4.0, 4.0)}
+CODES = {"neutral": "neu", "happy": "hap", "sad": "sad", "angry": "ang"}
+DROPPED_CODES = ("fru", "sur", "xxx")
+ANNOTATION = {"neu": "Neutral state", "hap": "Happiness", "exc": "Excited", "sad": "Sadness", "ang": "Anger",
+              "fru": "Frustration", "sur": "Surprise", "xxx": "Other"}
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """Size and mix of the corpus. ``utterances_per_emotion`` counts per session."""
+
+    sessions: int = 5
+    utterances_per_emotion: int = 40
+    dialogs_per_session: int = 4
+    own_text_fraction: float = 0.65       # emotion-typical wording
+    shared_text_fraction: float = 0.15    # wording shared with one other emotion (rest: neutral wording)
+    excited_fraction: float = 0.35        # happy utterances labelled 'exc' (merged back by the loader)
+    dropped_per_dialog: int = 1           # extra utterances with codes the 4-class setup drops
+    sample_rate: int = 16000
+    noise_std: float = 0.002              # white noise floor, as a real recording has one
+    seed: int = 0
+    jobs: int = 2
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.sessions <= len(SESSION_VOICES):
+            raise ValueError(f"sessions: {self.sessions} not in 1..{len(SESSION_VOICES)}")
+        if self.utterances_per_emotion < 1:
+            raise ValueError(f"utterances_per_emotion: must be >= 1, got {self.utterances_per_emotion}")
+        if self.own_text_fraction + self.shared_text_fraction > 1.0:
+            raise ValueError("own_text_fraction + shared_text_fraction must be <= 1")
+
+
+@dataclass
+class _Planned:
+    session: int
+    dialog: str
+    utt_id: str
+    code: str
+    emotion: str          # the emotion the prosody and wording come from
+    text: str
+    voice: str
+    pitch: int
+    rate: int
+    amplitude: int
+    gap: int
+    lead: float           # seconds of leading / trailing silence
+    tail: float
+    seed: int
+    samples: int = 0
+    vad: tuple[float, float, float] = field(default=(3.0, 3.0, 3.0))
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    name = rng.choice(NAMES)
+    return template.format(name=name, Name=name, place=rng.choice(PLACES), thing=rng.choice(THINGS),
+                           time=rng.choice(TIMES))
+
+
+def _sentence(emotion: str, cfg: CorpusConfig, rng: random.Random) -> str:
+    r = rng.random()
+    if emotion != "neutral" and r < cfg.own_text_fraction:
+        return _fill(rng.choice(TEMPLATES[emotion]), rng)
+    shared = [t for pair, ts in SHARED_TEMPLATES.items() if emotion in pair for t in ts]
+    if emotion == "neutral":
+        # neutral wording is its own; shared wording at the same rate as the other emotions
+        r = r - cfg.own_text_fraction if r >= cfg.own_text_fraction else 1.0
+        if r < cfg.shared_text_fraction:
+            return _fill(rng.choice(shared), rng)
+        return _fill(rng.choice(TEMPLATES["neutral"]), rng)
+    if r < cfg.own_text_fraction + cfg.shared_text_fraction:
+        return _fill(rng.choice(shared), rng)
+    return _fill(rng.choice(TEMPLATES["neutral"]), rng)
+
+
+def _plan(cfg: CorpusConfig) -> list[_Planned]:
+    rng = random.Random(cfg.seed)
+    plan: list[_Planned] = []
+    for s in range(1, cfg.sessions + 1):
+        voices = {"M": SESSION_VOICES[s - 1][0], "F": SESSION_VOICES[s - 1][1]}
+        # per-speaker baseline: pitch offset and rate factor
+        base = {g: (rng.randint(-6, 6), rng.uniform(0.92, 1.08)) for g in "MF"}
+        emotions = [e for e in EMOTIONS for _ in range(cfg.utterances_per_emotion)]
+        rng.shuffle(emotions)
+        dialogs = []
+        for d in range(cfg.dialogs_per_session):
+            lead = "F" if d % 2 == 0 else "M"
+            kind = f"impro{d // 2 + 1:02d}" if d < cfg.dialogs_per_session / 2 else f"script{d // 2 + 1:02d}_1"
+            dialogs.append(f"Ses{s:02d}{lead}_{kind}")
+        per_dialog = [emotions[i::cfg.dialogs_per_session] for i in range(cfg.dialogs_per_session)]
+        for dialog, emos in zip(dialogs, per_dialog):
+            emos = list(emos) + [None] * cfg.dropped_per_dialog
+            rng.shuffle(emos)
+            counters = {"M": 0, "F": 0}
+            speaker = dialog[5]
+            for emo in emos:
+                if emo is None:
+                    code = rng.choice(DROPPED_CODES)
+                    emo_like = rng.choice(EMOTIONS)
+                else:
+                    code = CODES[emo]
+                    if emo == "happy" and rng.random() < cfg.excited_fraction:
+                        code = "exc"
+                    emo_like = emo
+                p = PROSODY[emo_like]
+                dp, rf = base[speaker]
+                utt = f"{dialog}_{speaker}{counters[speaker]:03d}"
+                counters[speaker] += 1
+                vad = tuple(round(min(5.0, max(1.0, v + rng.uniform(-0.5, 0.5))) * 2) / 2 for v in VAD[emo_like])
+                plan.append(_Planned(
+                    session=s, dialog=dialog, utt_id=utt, code=code, emotion=emo_like,
+                    text=_sentence(emo_like, cfg, rng), voice=voices[speaker],
+                    pitch=int(np.clip(p.pitch + dp + rng.randint(-6, 6), 0, 99)),
+                    rate=int(p.rate * rf * rng.uniform(0.93, 1.07)),
+                    amplitude=int(p.amplitude * rng.uniform(0.88, 1.12)),
+                    gap=max(0, p.gap + rng.randint(-1, 1)),
+                    lead=rng.uniform(0.05, 0.3), tail=rng.uniform(0.1, 0.35),
+                    seed=rng.getrandbits(31), vad=vad))
+                speaker = "M" if speaker == "F" else "F"   # turns alternate
+    return plan
+
+
+def _synthesize(u: _Planned, wav: Path, cfg: CorpusConfig) -> int:
+    with tempfile.TemporaryDirectory() as d:
+        raw, res = Path(d) / "raw.wav", Path(d) / "res.wav"
+        subprocess.run(["espeak-ng", "-v", u.voice, "-p", str(u.pitch), "-s", str(u.rate), "-a", str(u.amplitude),
+                        "-g", str(u.gap), "-w", str(raw), u.text], check=True, capture_output=True)
+        subprocess.run(["sox", "-q", str(raw), "-r", str(cfg.sample_rate), "-c", "1", "-b", "16", str(res)],
+                       check=True, capture_output=True)
+        x, rate = sf.read(str(res), dtype="float32")
+    assert rate == cfg.sample_rate
+    rng = np.random.default_rng(u.seed)
+    x = np.concatenate([np.zeros(int(u.lead * rate), np.float32), x, np.zeros(int(u.tail * rate), np.float32)])
+    x = x + (cfg.noise_std * rng.standard_normal(len(x))).astype(np.float32)
+    x = np.clip(x, -1.0, 1.0)
+    wav.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(wav), x, rate, subtype="PCM_16")
+    return len(x)
+
+
+def make_corpus(out: Path | str, cfg: CorpusConfig = CorpusConfig(), progress: bool = True) -> dict:
+    """Writes the corpus under ``out`` (replacing it) and returns a summary (also in corpus.json)."""
+    for tool in ("espeak-ng", "sox"):
+        if shutil.which(tool) is None:
+            raise RuntimeError(f"{tool} is not installed (apt-get install -y espeak-ng sox)")
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    plan = _plan(cfg)
+    paths = [out / f"Session{u.session}" / "sentences" / "wav" / u.dialog / f"{u.utt_id}.wav" for u in plan]
+    from tqdm import tqdm
+    with ThreadPoolExecutor(max_workers=max(1, cfg.jobs)) as pool:
+        lengths = list(tqdm(pool.map(lambda a: _synthesize(a[0], a[1], cfg), zip(plan, paths)), total=len(plan),
+                            desc="espeak-ng", unit="utt", disable=not progress))
+    for u, n in zip(plan, lengths):
+        u.samples = n
+    _write_annotations(out, plan, cfg.sample_rate)
+    counts: dict[str, int] = {}
+    for u in plan:
+        counts[u.code] = counts.get(u.code, 0) + 1
+    summary = {"made_by": "python -m mer_train make-corpus", "config": asdict(cfg), "utterances": len(plan),
+               "codes": dict(sorted(counts.items())),
+               "hours": round(sum(lengths) / cfg.sample_rate / 3600, 4),
+               "max_seconds": round(max(lengths) / cfg.sample_rate, 3),
+               "voices": {f"Session{s + 1}": {"M": m, "F": f} for s, (m, f) in enumerate(SESSION_VOICES[:cfg.sessions])}}
+    (out / "corpus.json").write_text(json.dumps(summary, indent=1) + "\n")
+    return summary
+
+
+def _write_annotations(out: Path, plan: list[_Planned], rate: int) -> None:
+    by_dialog: dict[tuple[int, str], list[_Planned]] = {}
+    for u in plan:
+        by_dialog.setdefault((u.session, u.dialog), []).append(u)
+    for (session, dialog), utts in by_dialog.items():
+        base = out / f"Session{session}" / "dialog"
+        (base / "EmoEvaluation").mkdir(parents=True, exist_ok=True)
+        (base / "transcriptions").mkdir(parents=True, exist_ok=True)
+        rng = random.Random(f"{dialog}")
+        t = rng.uniform(1.0, 3.0)
+        emo_lines = ["% [START_TIME - END_TIME] TURN_NAME EMOTION [V, A, D]", ""]
+        tr_lines = []
+        for u in utts:
+            start, end = t, t + u.samples / rate
+            t = end + rng.uniform(0.2, 1.5)
+            v, a, d = u.vad
+            emo_lines.append(f"[{start:.4f} - {end:.4f}]\t{u.utt_id}\t{u.code}\t[{v:.4f}, {a:.4f}, {d:.4f}]")
+            for k in (1, 2, 3):
+                emo_lines.append(f"C-E{k}:\t{ANNOTATION[u.code]};\t()")
+            emo_lines.append(f"A-E1:\tval {v:.0f}; act {a:.0f}; dom  {d:.0f};\t()")
+            emo_lines.append("")
+            tr_lines.append(f"{u.utt_id} [{start:08.4f}-{end:08.4f}]: {u.text}")
+        (base / "EmoEvaluation" / f"{dialog}.txt").write_text("\n".join(emo_lines) + "\n")
+        (base / "transcriptions" / f"{dialog}.txt").write_text("\n".join(tr_lines) + "\n")

@@ -1,0 +1,175 @@
+package io.mersdk.onnx.internal.pipeline;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.mersdk.BundleException;
+import io.mersdk.DeviceUnavailableException;
+import io.mersdk.Modality;
+import io.mersdk.onnx.internal.bundle.GraphSpec;
+import io.mersdk.onnx.internal.bundle.LoadedBundle;
+import io.mersdk.onnx.internal.bundle.Manifest;
+import io.mersdk.onnx.internal.features.LogMel;
+import io.mersdk.onnx.internal.fusion.FusionHead;
+import io.mersdk.onnx.internal.runtime.Graph;
+import io.mersdk.onnx.internal.runtime.SessionFactory;
+import io.mersdk.onnx.internal.runtime.Tensors;
+import io.mersdk.onnx.internal.text.AsrDetokenizer;
+import io.mersdk.onnx.internal.text.TextEncoder;
+import io.mersdk.onnx.internal.text.TextTokenizer;
+import io.mersdk.onnx.internal.wavlm.SpeechEncoder;
+import io.mersdk.onnx.internal.whisper.GreedyDecoder;
+import io.mersdk.onnx.internal.whisper.WhisperEncoder;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Every model stage of a bundle, opened on one device: the sessions and tokenizers live as long as
+ * the backend. Stages the variant does not use are {@code null}.
+ */
+final class Models implements AutoCloseable {
+  final SessionFactory factory;
+  final LogMel logMel;
+  final WhisperEncoder whisperEncoder;
+  final GreedyDecoder decoder;
+  final AsrDetokenizer detokenizer;
+  final SpeechEncoder speechEncoder;
+  final TextTokenizer textTokenizer;
+  final TextEncoder textEncoder;
+  final FusionHead head;
+  private final Deque<AutoCloseable> owned;
+
+  private Models(SessionFactory factory, Map<GraphSpec, Graph> graphs, LoadedBundle bundle,
+      Deque<AutoCloseable> owned) {
+    Manifest m = bundle.manifest();
+    this.factory = factory;
+    this.owned = owned;
+    if (m.hasAsr()) {
+      Manifest.Whisper w = m.whisper().orElseThrow();
+      logMel = new LogMel(graphs.get(GraphSpec.FEATURES), m.audio());
+      whisperEncoder = new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER));
+      decoder = new GreedyDecoder(graphs.get(GraphSpec.WHISPER_DECODER), w);
+      detokenizer = own(new AsrDetokenizer(bundle.tokenizer("asr"), bundle.description()));
+    } else {
+      logMel = null;
+      whisperEncoder = null;
+      decoder = null;
+      detokenizer = null;
+    }
+    if (m.uses(Modality.SPEECH)) {
+      speechEncoder = new SpeechEncoder(graphs.get(GraphSpec.WAVLM));
+    } else {
+      speechEncoder = null;
+    }
+    if (m.uses(Modality.TEXT)) {
+      Manifest.Text t = m.text().orElseThrow();
+      textTokenizer = own(new TextTokenizer(bundle.tokenizer("text"), t.maxTokens(), bundle.description()));
+      textEncoder = new TextEncoder(graphs.get(GraphSpec.ROBERTA), t.padTokenId());
+    } else {
+      textTokenizer = null;
+      textEncoder = null;
+    }
+    head = new FusionHead(graphs.get(GraphSpec.HEAD), m.labels().size());
+  }
+
+  private <T extends AutoCloseable> T own(T t) {
+    owned.push(t);
+    return t;
+  }
+
+  /**
+   * Opens and checks every graph the variant needs on {@code factory}'s device, then the
+   * tokenizers. On failure everything opened so far is closed (the factory is the caller's).
+   *
+   * @throws BundleException if a graph cannot be loaded on the CPU or breaks the bundle contract
+   * @throws DeviceUnavailableException if a graph cannot be loaded on CUDA
+   */
+  static Models open(LoadedBundle bundle, SessionFactory factory) {
+    Deque<AutoCloseable> owned = new ArrayDeque<>();
+    try {
+      Map<GraphSpec, Graph> graphs = new EnumMap<>(GraphSpec.class);
+      for (GraphSpec spec : GraphSpec.required(bundle.manifest().variant().modalities())) {
+        String file = bundle.manifest().graphs().get(spec.key());
+        OrtSession session;
+        try {
+          session = factory.open(bundle.graph(spec));
+        } catch (OrtException e) {
+          if (factory.isCuda()) {
+            throw new DeviceUnavailableException("device " + factory.device() + ": ONNX Runtime "
+                + "could not create a CUDA session for " + file + " of bundle " + bundle.description()
+                + ": " + e.getMessage(), e);
+          }
+          throw new BundleException("bundle " + bundle.description() + ": graph " + file
+              + " (graphs." + spec.key() + ") could not be loaded by ONNX Runtime: " + e.getMessage(), e);
+        }
+        Graph graph = new Graph(file, session);
+        owned.push(graph);
+        graphs.put(spec, graph);
+        checkContract(bundle, spec, graph);
+      }
+      return new Models(factory, graphs, bundle, owned);
+    } catch (RuntimeException e) {
+      closeAll(owned);
+      throw e;
+    }
+  }
+
+  private static void checkContract(LoadedBundle bundle, GraphSpec spec, Graph graph) {
+    Manifest m = bundle.manifest();
+    String where = bundle.description();
+    var inputs = spec == GraphSpec.HEAD
+        ? GraphSpec.headInputs(m.variant().modalities()) : spec.inputs();
+    graph.checkContract(where, inputs, spec.outputs());
+    switch (spec) {
+      case HEAD -> {
+        long e = last(graph.outputShape("probabilities"));
+        if (e > 0 && e != m.labels().size()) {
+          throw new BundleException("bundle " + where + ": labels has " + m.labels().size()
+              + " entries " + m.labels() + " but " + graph.file() + " outputs probabilities for " + e
+              + " labels (shape " + Tensors.shapeText(graph.outputShape("probabilities"))
+              + "); the manifest and the head graph do not belong together");
+        }
+      }
+      case WHISPER_DECODER -> {
+        long v = last(graph.outputShape("logits"));
+        int vocab = m.whisper().orElseThrow().vocabSize();
+        if (v > 0 && v != vocab) {
+          throw new BundleException("bundle " + where + ": whisper.vocab_size is " + vocab + " but "
+              + graph.file() + " outputs logits over " + v + " tokens");
+        }
+      }
+      case FEATURES -> {
+        long[] shape = graph.outputShape("log_mel");
+        if (shape.length == 3 && shape[1] > 0 && shape[1] != m.audio().nMels()) {
+          throw new BundleException("bundle " + where + ": audio.n_mels is " + m.audio().nMels()
+              + " but " + graph.file() + " outputs " + shape[1] + " mel bands");
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private static long last(long[] shape) {
+    return shape.length == 0 ? -1 : shape[shape.length - 1];
+  }
+
+  String device() {
+    return factory.device();
+  }
+
+  @Override
+  public void close() {
+    closeAll(owned);
+  }
+
+  private static void closeAll(Deque<AutoCloseable> owned) {
+    while (!owned.isEmpty()) {
+      try {
+        owned.pop().close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(Models.class).warn("closing a model stage failed: {}", e.toString());
+      }
+    }
+  }
+}

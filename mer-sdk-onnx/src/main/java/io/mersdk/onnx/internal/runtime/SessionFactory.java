@@ -1,0 +1,104 @@
+package io.mersdk.onnx.internal.runtime;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import io.mersdk.DeviceUnavailableException;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+
+/**
+ * Session options for one device, shared by every graph of a backend. CPU and CUDA differ only in
+ * the execution provider added here; a CUDA factory fails fast with {@link
+ * DeviceUnavailableException} when the runtime on the class path or the machine cannot do CUDA.
+ */
+public final class SessionFactory implements AutoCloseable {
+  /** How to get CUDA, said in every message about a missing CUDA provider. */
+  public static final String HOW_TO_GET_CUDA =
+      "use the GPU build of ONNX Runtime: depend on com.microsoft.onnxruntime:onnxruntime_gpu "
+          + "(same version) instead of com.microsoft.onnxruntime:onnxruntime (exclude it from "
+          + "io.mersdk:mer-sdk-onnx), or build mer-sdk with -Pcuda; it needs the NVIDIA driver, "
+          + "CUDA 12 and cuDNN 9; or ask for Device.CPU / Device.AUTO";
+
+  private final OrtSession.SessionOptions options;
+  private final String device;
+
+  private SessionFactory(OrtSession.SessionOptions options, String device) {
+    this.options = options;
+    this.device = device;
+  }
+
+  /** The device sessions of this factory run on: {@code cpu} or {@code cuda:N}. */
+  public String device() {
+    return device;
+  }
+
+  public boolean isCuda() {
+    return device.startsWith("cuda");
+  }
+
+  public static SessionFactory cpu(int threads) {
+    OrtSession.SessionOptions options = base(threads);
+    return new SessionFactory(options, "cpu");
+  }
+
+  /**
+   * @throws DeviceUnavailableException if the runtime has no CUDA provider, no NVIDIA driver is
+   *     installed, or the driver has no device {@code index}
+   */
+  public static SessionFactory cuda(int index, int threads) {
+    String device = "cuda:" + index;
+    OrtSession.SessionOptions options = base(threads);
+    try {
+      options.addCUDA(index);
+    } catch (OrtException e) {
+      options.close();
+      boolean cpuOnly = !runtimeHasCuda();
+      throw new DeviceUnavailableException("device " + device + ": "
+          + (cpuOnly ? "the ONNX Runtime on the class path has no CUDA execution provider"
+              : "ONNX Runtime could not enable CUDA")
+          + " (" + e.getMessage() + "); " + HOW_TO_GET_CUDA, e);
+    }
+    String noDriver = NvidiaDriver.absenceReason().orElse(null);
+    if (noDriver != null) {
+      options.close();
+      throw new DeviceUnavailableException("device " + device + ": " + noDriver
+          + "; install the NVIDIA driver or ask for Device.CPU / Device.AUTO");
+    }
+    OptionalInt count = NvidiaDriver.deviceCount();
+    if (count.isPresent() && index >= count.getAsInt()) {
+      options.close();
+      throw new DeviceUnavailableException("device " + device + ": the NVIDIA driver reports "
+          + count.getAsInt() + " CUDA device(s), so the highest index is " + (count.getAsInt() - 1));
+    }
+    return new SessionFactory(options, device);
+  }
+
+  private static boolean runtimeHasCuda() {
+    return ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+  }
+
+  private static OrtSession.SessionOptions base(int threads) {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    try {
+      options.setIntraOpNumThreads(threads);
+      // Graphs are sequential chains; inter-op parallelism would only add threads.
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      return options;
+    } catch (OrtException e) {
+      options.close();
+      throw new IllegalStateException("cannot configure ONNX Runtime session options: " + e.getMessage(), e);
+    }
+  }
+
+  /** Opens a session on this factory's device; the caller maps the failure to bundle/device. */
+  public OrtSession open(Path graph) throws OrtException {
+    return Ort.env().createSession(graph.toString(), options);
+  }
+
+  @Override
+  public void close() {
+    options.close();
+  }
+}

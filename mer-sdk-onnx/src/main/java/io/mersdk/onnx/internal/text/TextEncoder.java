@@ -1,0 +1,57 @@
+package io.mersdk.onnx.internal.text;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtSession;
+import io.mersdk.onnx.internal.runtime.Graph;
+import io.mersdk.onnx.internal.runtime.Scope;
+import io.mersdk.onnx.internal.runtime.Tensors;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * RoBERTa over the transcripts' token ids: every layer's hidden states (the paper's H_T, section
+ * II-C-3). The batch is right-padded with {@code text.pad_token_id} and attention mask 0.
+ */
+public final class TextEncoder {
+  public static final String STAGE = "roberta (text encoder)";
+  private static final Set<String> OUTPUTS = Set.of("hidden_states");
+
+  private final Graph graph;
+  private final long padTokenId;
+
+  public TextEncoder(Graph graph, long padTokenId) {
+    this.graph = graph;
+    this.padTokenId = padTokenId;
+  }
+
+  /** The padded batch: ids and mask [B, n], owned by the scope. */
+  public record Batch(OnnxTensor inputIds, OnnxTensor attentionMask, int width) {}
+
+  public Batch batch(long[][] ids, Scope scope) {
+    int width = 0;
+    for (long[] row : ids) {
+      width = Math.max(width, row.length);
+    }
+    long[] data = new long[ids.length * width];
+    long[] mask = new long[ids.length * width];
+    java.util.Arrays.fill(data, padTokenId);
+    for (int i = 0; i < ids.length; i++) {
+      System.arraycopy(ids[i], 0, data, i * width, ids[i].length);
+      java.util.Arrays.fill(mask, i * width, i * width + ids[i].length, 1L);
+    }
+    return new Batch(
+        scope.add(Tensors.longs(STAGE, data, ids.length, width)),
+        scope.add(Tensors.longs(STAGE, mask, ids.length, width)),
+        width);
+  }
+
+  /** @return the result holding {@code hidden_states} [B, L+1, n, d], owned by {@code scope} */
+  public OrtSession.Result encode(Batch batch, Scope scope) {
+    return scope.add(graph.run(STAGE,
+        Map.of("input_ids", batch.inputIds(), "attention_mask", batch.attentionMask()), OUTPUTS));
+  }
+
+  public static OnnxTensor hiddenStates(OrtSession.Result r) {
+    return Tensors.output(r, "hidden_states", STAGE);
+  }
+}

@@ -1,0 +1,115 @@
+package io.mersdk.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.mersdk.Device;
+import io.mersdk.EmotionRecognizer;
+import io.mersdk.EmotionResult;
+import io.mersdk.Utterance;
+import io.mersdk.onnx.testing.TestData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Padding and concurrency do not change results: a batch of N equals N single calls, and 8 threads
+ * sharing one recogniser get what one thread gets.
+ */
+class BatchAndThreadsTest {
+  /** Batched matmuls may round differently from single ones; far below any decision threshold. */
+  private static final double BATCH_TOLERANCE = 1e-5;
+
+  static List<Path> bundles() {
+    return TestData.bundles();
+  }
+
+  /** Utterances of different lengths, one with a caller-supplied transcript. */
+  private static List<Utterance> utterances(Path bundle) {
+    List<TestData.Case> cases =
+        TestData.fixtures(bundle.getFileName().toString()).orElseThrow().cases();
+    List<Utterance> out = new ArrayList<>();
+    for (TestData.Case c : cases) {
+      out.add(Utterance.of(c.waveform()));
+    }
+    out.add(Utterance.of(cases.get(0).waveform(), cases.get(0).sentence()));
+    float[] tone = new float[16000 * 3 / 2];
+    for (int i = 0; i < tone.length; i++) {
+      tone[i] = (float) (0.3 * Math.sin(2 * Math.PI * 220 * i / 16000.0));
+    }
+    out.add(Utterance.of(tone));
+    return out;
+  }
+
+  private static EmotionRecognizer open(Path bundle) {
+    return EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).threads(1).build();
+  }
+
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void aBatchOfNEqualsNSingleCalls(Path bundle) {
+    List<Utterance> utterances = utterances(bundle);
+    try (EmotionRecognizer recognizer = open(bundle)) {
+      List<EmotionResult> batch = recognizer.recognizeBatch(utterances);
+      assertThat(batch).hasSize(utterances.size());
+      for (int i = 0; i < utterances.size(); i++) {
+        EmotionResult single = recognizer.recognize(utterances.get(i));
+        assertSame(batch.get(i), single, BATCH_TOLERANCE, "item " + i);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void eightThreadsOnOneRecogniserEqualOneThread(Path bundle) throws Exception {
+    List<Utterance> utterances = utterances(bundle);
+    try (EmotionRecognizer recognizer = open(bundle)) {
+      List<EmotionResult> expected = new ArrayList<>();
+      for (Utterance u : utterances) {
+        expected.add(recognizer.recognize(u));
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<List<EmotionResult>>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          int shift = t;
+          Callable<List<EmotionResult>> work = () -> {
+            // Each thread goes through the utterances in its own order, so calls overlap differently.
+            EmotionResult[] got = new EmotionResult[utterances.size()];
+            for (int k = 0; k < utterances.size(); k++) {
+              int i = (k + shift) % utterances.size();
+              got[i] = recognizer.recognize(utterances.get(i));
+            }
+            return List.of(got);
+          };
+          futures.add(pool.submit(work));
+        }
+        for (Future<List<EmotionResult>> f : futures) {
+          List<EmotionResult> got = f.get();
+          for (int i = 0; i < expected.size(); i++) {
+            assertSame(got.get(i), expected.get(i), 0.0, "item " + i);
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private static void assertSame(EmotionResult actual, EmotionResult expected, double tolerance, String what) {
+    assertThat(actual.asrTokenIds()).as(what + " ASR tokens").isEqualTo(expected.asrTokenIds());
+    assertThat(actual.transcript()).as(what + " transcript").isEqualTo(expected.transcript());
+    assertThat(actual.transcriptSupplied()).isEqualTo(expected.transcriptSupplied());
+    assertThat(actual.textTokenIds()).as(what + " text ids").isEqualTo(expected.textTokenIds());
+    assertThat(actual.label()).as(what + " label").isEqualTo(expected.label());
+    assertThat(actual.probabilities().keySet()).containsExactlyElementsOf(expected.probabilities().keySet());
+    expected.probabilities().forEach((label, p) ->
+        assertThat(actual.probability(label)).as(what + " P(" + label + ")").isCloseTo(p, within(tolerance)));
+  }
+}

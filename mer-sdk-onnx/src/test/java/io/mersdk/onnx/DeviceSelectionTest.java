@@ -1,0 +1,60 @@
+package io.mersdk.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mersdk.Device;
+import io.mersdk.DeviceUnavailableException;
+import io.mersdk.EmotionRecognizer;
+import io.mersdk.EmotionResult;
+import io.mersdk.onnx.testing.StdErr;
+import io.mersdk.onnx.testing.TestData;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Device selection for real: this machine has no GPU and the build uses the CPU-only ONNX Runtime
+ * jar, whose {@code addCUDA} fails with "Failed to find CUDA shared provider".
+ */
+class DeviceSelectionTest {
+  private final Path bundle = TestData.bundles().get(0);
+
+  @Test
+  void explicitCudaFailsFastAndSaysHowToGetTheGpuRuntime() {
+    assertThatThrownBy(() -> EmotionRecognizer.builder().bundle(bundle).device(Device.cuda(0)).build())
+        .isInstanceOf(DeviceUnavailableException.class)
+        .hasMessageContaining("cuda:0")
+        .hasMessageContaining("no CUDA execution provider")
+        .hasMessageContaining("com.microsoft.onnxruntime:onnxruntime_gpu")
+        .hasMessageContaining("-Pcuda")
+        .hasCauseInstanceOf(ai.onnxruntime.OrtException.class);
+  }
+
+  @Test
+  void autoFallsBackToTheCpuWithExactlyOneWarning() {
+    StdErr.Captured<EmotionRecognizer> built = StdErr.capture(() ->
+        EmotionRecognizer.builder().bundle(bundle).device(Device.AUTO).threads(1).build());
+    try (EmotionRecognizer recognizer = built.value()) {
+      assertThat(built.sdkWarnings()).hasSize(1);
+      assertThat(built.sdkWarnings().get(0))
+          .contains("AUTO").contains("CPU").contains("CUDA").contains("onnxruntime_gpu");
+      assertThat(recognizer.device()).isEqualTo("cpu");
+
+      StdErr.Captured<EmotionResult> call = StdErr.capture(() ->
+          recognizer.recognize(TestData.fixtures(bundle.getFileName().toString()).orElseThrow()
+              .cases().get(0).waveform()));
+      assertThat(call.value().device()).isEqualTo("cpu");
+      assertThat(call.sdkWarnings()).as("no further warning per call").isEmpty();
+    }
+  }
+
+  @Test
+  void cpuNeverTriesCudaAndDoesNotWarn() {
+    StdErr.Captured<EmotionRecognizer> built = StdErr.capture(() ->
+        EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).threads(1).build());
+    try (EmotionRecognizer recognizer = built.value()) {
+      assertThat(built.sdkWarnings()).isEmpty();
+      assertThat(recognizer.device()).isEqualTo("cpu");
+    }
+  }
+}

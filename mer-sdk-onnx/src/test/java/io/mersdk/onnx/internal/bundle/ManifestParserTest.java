@@ -1,0 +1,122 @@
+package io.mersdk.onnx.internal.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mersdk.BundleException;
+import io.mersdk.Modality;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** bundle.json is checked field by field; every message names the field and the value. */
+class ManifestParserTest {
+
+  private static Manifest parse(Consumer<ObjectNode> change) {
+    ObjectNode m = HandMadeBundle.manifest();
+    change.accept(m);
+    return ManifestParser.parse(HandMadeBundle.bytes(m), "test");
+  }
+
+  @Test
+  void theDocumentedExampleParses() {
+    Manifest m = parse(x -> { });
+    assertThat(m.bundleId()).isEqualTo("hand-made");
+    assertThat(m.labels()).containsExactly("neutral", "happy", "sad", "angry");
+    assertThat(m.variant().modalities()).containsExactlyInAnyOrder(Modality.values());
+    assertThat(m.audio().nSamples()).isEqualTo(480000);
+    assertThat(m.whisper().orElseThrow().decoding().startSequence()).containsExactly(5L, 7L);
+    assertThat(m.whisper().orElseThrow().decoding().endToken()).isEqualTo(3);
+    assertThat(m.whisper().orElseThrow().decoding().beginSuppressTokens()).containsExactly(4, 3);
+    assertThat(m.text().orElseThrow().padTokenId()).isEqualTo(1);
+    assertThat(m.graphs()).containsEntry("head", "head.onnx").hasSize(6);
+    assertThat(m.files()).hasSize(8);
+  }
+
+  @Test
+  void aSpeechOnlyVariantNeedsNeitherWhisperNorText() {
+    Manifest m = parse(x -> {
+      ((ArrayNode) x.get("variant").get("modalities")).removeAll().add("speech");
+      x.remove("whisper");
+      x.remove("text");
+      ObjectNode graphs = (ObjectNode) x.get("graphs");
+      graphs.remove("features");
+      graphs.remove("whisper_encoder");
+      graphs.remove("whisper_decoder");
+      graphs.remove("roberta");
+      x.remove("tokenizers");
+      x.putObject("tokenizers");
+    });
+    assertThat(m.hasAsr()).isFalse();
+    assertThat(m.graphs()).containsOnlyKeys("wavlm", "head");
+    assertThat(m.tokenizers()).isEmpty();
+  }
+
+  @Test
+  void notJsonIsNamed() {
+    assertThatThrownBy(() -> ManifestParser.parse("{\"format\": ".getBytes(StandardCharsets.UTF_8), "x"))
+        .isInstanceOf(BundleException.class).hasMessageContaining("bundle.json is not valid JSON");
+  }
+
+  @Test
+  void theFormatMustBeOurs() {
+    assertThatThrownBy(() -> parse(x -> x.put("format", "other")))
+        .isInstanceOf(BundleException.class).hasMessageContaining("field format").hasMessageContaining("other");
+  }
+
+  @Test
+  void onlyFormatVersionOneIsRead() {
+    assertThatThrownBy(() -> parse(x -> x.put("format_version", 2)))
+        .isInstanceOf(BundleException.class).hasMessageContaining("format_version is 2");
+    assertThatThrownBy(() -> parse(x -> x.put("format_version", "1")))
+        .isInstanceOf(BundleException.class).hasMessageContaining("format_version is \"1\"");
+  }
+
+  @Test
+  void missingFieldsAreNamedWithTheirPath() {
+    assertThatThrownBy(() -> parse(x -> x.remove("labels")))
+        .isInstanceOf(BundleException.class).hasMessageContaining("required field labels is missing");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("whisper").get("decoding")).remove("end_token")))
+        .hasMessageContaining("whisper.decoding.end_token is missing");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("text")).remove("pad_token_id")))
+        .hasMessageContaining("text.pad_token_id is missing");
+    assertThatThrownBy(() -> parse(x -> x.remove("wavlm")))
+        .hasMessageContaining("required field wavlm is missing");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("graphs")).remove("roberta")))
+        .hasMessageContaining("graphs.roberta is missing");
+  }
+
+  @Test
+  void badValuesAreNamedWithTheValue() {
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("audio")).put("sample_rate", -3)))
+        .hasMessageContaining("audio.sample_rate must be a positive integer, got -3");
+    assertThatThrownBy(() -> parse(x -> ((ArrayNode) x.get("labels")).add("happy")))
+        .hasMessageContaining("labels[4] repeats an earlier label");
+    assertThatThrownBy(() -> parse(x -> ((ArrayNode) x.get("variant").get("modalities")).add("video")))
+        .hasMessageContaining("variant.modalities[3] must be one of speech, text, context");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("whisper").get("decoding")).put("end_token", 600)))
+        .hasMessageContaining("whisper.decoding.end_token must be a token id in [0, whisper.vocab_size=600)");
+    assertThatThrownBy(() -> parse(x -> ((ArrayNode) x.get("whisper").get("decoding").get("suppress_tokens")).add(3)))
+        .hasMessageContaining("must not contain the end token 3");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("audio")).put("min_samples", 480001)))
+        .hasMessageContaining("audio.min_samples must not exceed audio.n_samples");
+  }
+
+  @Test
+  void filesMustBePlainNamesWithRealChecksums() {
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("graphs")).put("head", "../head.onnx")))
+        .hasMessageContaining("graphs.head must be a plain file name");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("files").get("head.onnx")).put("sha256", "abc")))
+        .hasMessageContaining("files.head.onnx.sha256 must be 64 hex digits");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("files")).remove("head.onnx")))
+        .hasMessageContaining("graphs.head names 'head.onnx' but files has no entry");
+  }
+
+  @Test
+  void unknownGraphKeysAreRefused() {
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("graphs")).put("wavml", "wavlm.onnx")))
+        .hasMessageContaining("graphs.wavml is not a graph this SDK knows");
+  }
+}

@@ -1,0 +1,171 @@
+package io.mersdk.audio;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the energy-based {@link Segmenter}. Immutable and thread-safe.
+ *
+ * <p>A 10 ms frame counts as speech when its level (RMS, dBFS) is at least {@link #thresholdDb()}
+ * and at least {@link #noiseMarginDb()} above the noise floor (the quietest frame of the last
+ * 5 s). Speech runs closer than {@link #minSilence()} are joined; runs shorter than {@link
+ * #minSpeech()} are dropped; each segment is widened by {@link #padding()} on both sides; speech
+ * longer than {@link #maxSegment()} is cut at its quietest point so no segment exceeds it. See
+ * docs/audio.md.
+ */
+public final class SegmenterOptions {
+  /**
+   * The Whisper encoder's window: it sees at most 30 s (openai/whisper audio.py, {@code
+   * CHUNK_LENGTH = 30}); the default {@link #maxSegment()}.
+   */
+  public static final Duration WHISPER_WINDOW = Duration.ofSeconds(30);
+
+  /** No segment is shorter than this (see docs/audio.md, "Short audio"). */
+  public static final Duration MIN_SEGMENT = Duration.ofMillis(100);
+
+  private static final SegmenterOptions DEFAULTS = builder().build();
+
+  private final double thresholdDb;
+  private final double noiseMarginDb;
+  private final Duration minSpeech;
+  private final Duration minSilence;
+  private final Duration padding;
+  private final Duration maxSegment;
+
+  private SegmenterOptions(Builder b) {
+    this.thresholdDb = b.thresholdDb;
+    this.noiseMarginDb = b.noiseMarginDb;
+    this.minSpeech = b.minSpeech;
+    this.minSilence = b.minSilence;
+    this.padding = b.padding;
+    this.maxSegment = b.maxSegment;
+  }
+
+  public static SegmenterOptions defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder()
+        .thresholdDb(thresholdDb)
+        .noiseMarginDb(noiseMarginDb)
+        .minSpeech(minSpeech)
+        .minSilence(minSilence)
+        .padding(padding)
+        .maxSegment(maxSegment);
+  }
+
+  /** Frames quieter than this (dBFS, RMS) are never speech. Default -45. */
+  public double thresholdDb() {
+    return thresholdDb;
+  }
+
+  /** Speech frames are at least this far (dB) above the noise floor. Default 10; 0 disables. */
+  public double noiseMarginDb() {
+    return noiseMarginDb;
+  }
+
+  /** Speech runs shorter than this are dropped (clicks, breaths). Default 200 ms. */
+  public Duration minSpeech() {
+    return minSpeech;
+  }
+
+  /** Pauses shorter than this do not end a segment. Default 500 ms. */
+  public Duration minSilence() {
+    return minSilence;
+  }
+
+  /** Audio kept before and after each segment's speech. Default 150 ms. */
+  public Duration padding() {
+    return padding;
+  }
+
+  /** Longest segment, padding included; longer speech is split. Default 30 s (Whisper's window). */
+  public Duration maxSegment() {
+    return maxSegment;
+  }
+
+  @Override
+  public String toString() {
+    return "SegmenterOptions[thresholdDb=" + thresholdDb + ", noiseMarginDb=" + noiseMarginDb
+        + ", minSpeech=" + minSpeech + ", minSilence=" + minSilence + ", padding=" + padding
+        + ", maxSegment=" + maxSegment + "]";
+  }
+
+  /** Builder; {@link #build()} checks the settings together and names the bad one. */
+  public static final class Builder {
+    private double thresholdDb = -45;
+    private double noiseMarginDb = 10;
+    private Duration minSpeech = Duration.ofMillis(200);
+    private Duration minSilence = Duration.ofMillis(500);
+    private Duration padding = Duration.ofMillis(150);
+    private Duration maxSegment = WHISPER_WINDOW;
+
+    private Builder() {}
+
+    public Builder thresholdDb(double thresholdDb) {
+      this.thresholdDb = thresholdDb;
+      return this;
+    }
+
+    public Builder noiseMarginDb(double noiseMarginDb) {
+      this.noiseMarginDb = noiseMarginDb;
+      return this;
+    }
+
+    public Builder minSpeech(Duration minSpeech) {
+      this.minSpeech = Objects.requireNonNull(minSpeech, "minSpeech");
+      return this;
+    }
+
+    public Builder minSilence(Duration minSilence) {
+      this.minSilence = Objects.requireNonNull(minSilence, "minSilence");
+      return this;
+    }
+
+    public Builder padding(Duration padding) {
+      this.padding = Objects.requireNonNull(padding, "padding");
+      return this;
+    }
+
+    public Builder maxSegment(Duration maxSegment) {
+      this.maxSegment = Objects.requireNonNull(maxSegment, "maxSegment");
+      return this;
+    }
+
+    public SegmenterOptions build() {
+      if (!(thresholdDb <= 0) || thresholdDb < -120) {
+        throw new IllegalArgumentException(
+            "thresholdDb: must be within [-120, 0] dBFS, got " + thresholdDb);
+      }
+      if (!(noiseMarginDb >= 0) || noiseMarginDb > 60) {
+        throw new IllegalArgumentException(
+            "noiseMarginDb: must be within [0, 60] dB, got " + noiseMarginDb);
+      }
+      if (minSpeech.compareTo(MIN_SEGMENT) < 0) {
+        throw new IllegalArgumentException(
+            "minSpeech: must be >= " + MIN_SEGMENT.toMillis() + " ms, got " + minSpeech);
+      }
+      if (minSilence.compareTo(Duration.ofMillis(10)) < 0) {
+        throw new IllegalArgumentException("minSilence: must be >= 10 ms, got " + minSilence);
+      }
+      if (padding.isNegative()) {
+        throw new IllegalArgumentException("padding: must be >= 0, got " + padding);
+      }
+      if (padding.multipliedBy(2).compareTo(minSilence) > 0) {
+        throw new IllegalArgumentException("padding: at most half of minSilence (" + minSilence
+            + ") so padded segments never overlap, got " + padding);
+      }
+      Duration shortest = minSpeech.plus(padding.multipliedBy(2)).multipliedBy(2);
+      if (maxSegment.compareTo(shortest) < 0) {
+        throw new IllegalArgumentException("maxSegment: must be >= 2 x (minSpeech + 2 x padding) = "
+            + shortest + ", got " + maxSegment);
+      }
+      return new SegmenterOptions(this);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.mersdk.audio;
+
+import io.mersdk.EmotionRecognizer;
+import io.mersdk.EmotionResult;
+import io.mersdk.Segment;
+import io.mersdk.Utterance;
+import io.mersdk.source.AudioSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Emotion over time for a long recording: split it into utterances with the {@link Segmenter},
+ * recognise them in batches, and return one {@link Segment} (start, end, result) per utterance.
+ * Thread-safe if the recogniser is (it is).
+ *
+ * <pre>{@code
+ * Timeline timeline = Timeline.builder(recognizer).build();
+ * for (Segment s : timeline.run(AudioSources.of(Path.of("meeting.wav")))) {
+ *   System.out.println(s.start() + "-" + s.end() + " " + s.result().label());
+ * }
+ * }</pre>
+ *
+ * <p>A recording of silence gives an empty list (the recogniser is not called). Every segment
+ * fits the ASR window ({@link SegmenterOptions#maxSegment()}, 30 s by default): longer speech is
+ * cut into several segments, never truncated.
+ */
+public final class Timeline {
+  private static final Logger LOG = LoggerFactory.getLogger(Timeline.class);
+
+  private final EmotionRecognizer recognizer;
+  private final Segmenter segmenter;
+  private final int batchSize;
+
+  private Timeline(Builder b) {
+    this.recognizer = b.recognizer;
+    this.segmenter = Segmenter.of(b.segmenter);
+    this.batchSize = b.batchSize;
+  }
+
+  public static Builder builder(EmotionRecognizer recognizer) {
+    return new Builder(Objects.requireNonNull(recognizer, "recognizer"));
+  }
+
+  /**
+   * Reads {@code source} at the recogniser's sample rate and recognises each utterance.
+   *
+   * @throws io.mersdk.AudioException if the source cannot be read
+   */
+  public List<Segment> run(AudioSource source) {
+    Objects.requireNonNull(source, "source");
+    return run(source.readMono(recognizer.bundle().sampleRate()));
+  }
+
+  /** Recognises each utterance of {@code samples}, mono at the recogniser's sample rate. */
+  public List<Segment> run(float[] samples) {
+    Objects.requireNonNull(samples, "samples");
+    int rate = recognizer.bundle().sampleRate();
+    List<SpeechSegment> parts = segmenter.segment(samples, rate);
+    List<Segment> out = new ArrayList<>(parts.size());
+    for (int from = 0; from < parts.size(); from += batchSize) {
+      List<SpeechSegment> batch = parts.subList(from, Math.min(parts.size(), from + batchSize));
+      List<Utterance> utterances = new ArrayList<>(batch.size());
+      for (SpeechSegment s : batch) {
+        utterances.add(Utterance.of(s.samples()));
+      }
+      List<EmotionResult> results = recognizer.recognizeBatch(utterances);
+      for (int i = 0; i < batch.size(); i++) {
+        SpeechSegment s = batch.get(i);
+        out.add(new Segment(s.start(), s.end(), results.get(i)));
+      }
+    }
+    LOG.debug("timeline: {} samples at {} Hz, {} segments", samples.length, rate, out.size());
+    return out;
+  }
+
+  /** Builder; {@link #build()} checks the settings and names the bad one. */
+  public static final class Builder {
+    private final EmotionRecognizer recognizer;
+    private SegmenterOptions segmenter = SegmenterOptions.defaults();
+    private int batchSize = 4;
+
+    private Builder(EmotionRecognizer recognizer) {
+      this.recognizer = recognizer;
+    }
+
+    public Builder segmenter(SegmenterOptions segmenter) {
+      this.segmenter = Objects.requireNonNull(segmenter, "segmenter");
+      return this;
+    }
+
+    /** Utterances per {@link EmotionRecognizer#recognizeBatch} call; default 4. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Timeline build() {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batchSize: must be >= 1, got " + batchSize);
+      }
+      return new Timeline(this);
+    }
+  }
+}

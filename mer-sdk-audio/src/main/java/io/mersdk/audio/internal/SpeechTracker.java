@@ -1,0 +1,204 @@
+package io.mersdk.audio.internal;
+
+import io.mersdk.audio.SegmenterOptions;
+import java.util.Arrays;
+
+/**
+ * The segmenter's state machine, fed samples in chunks of any size: a batch run feeds the whole
+ * array, the microphone feeds what each read returns. Reports segments as sample ranges, at most
+ * {@code minSilence} after their speech ended (or at {@link #finish()}).
+ *
+ * <p>Every speech frame ends up inside exactly one reported segment unless its run is shorter than
+ * {@code minSpeech}; long speech is cut into contiguous pieces, so nothing is dropped for length.
+ */
+public final class SpeechTracker {
+  /** Receives segments in order, as {@code [start, end)} sample indices of the whole stream. */
+  public interface Sink {
+    void segment(long startSample, long endSample);
+  }
+
+  /** Analysis frame: 10 ms, the usual VAD frame (WebRTC VAD uses 10, 20 or 30 ms). */
+  static final double FRAME_SECONDS = 0.010;
+
+  /** The noise floor is the quietest frame of this many recent frames (5 s): minimum statistics. */
+  private static final int FLOOR_BLOCKS = 10;
+  private static final int FLOOR_BLOCK_FRAMES = 50;
+
+  /** Level given to digital silence, so log10(0) never appears. */
+  private static final double SILENCE_DB = -120;
+
+  private final SegmenterOptions options;
+  private final Sink sink;
+  private final int frameLen;
+  private final int minSpeechFrames;
+  private final int minSilenceFrames;
+  private final int maxRunFrames;
+  private final long padSamples;
+
+  // frame assembly
+  private double frameEnergy;
+  private int frameFill;
+  private long frame; // index of the frame being assembled
+
+  // noise floor: minima of the last FLOOR_BLOCKS blocks
+  private final double[] blockMin = new double[FLOOR_BLOCKS];
+  private int blockFrames;
+  private int block;
+
+  // current run
+  private boolean inSpeech;
+  private boolean continued; // the run continues a segment cut for length
+  private long runStart;
+  private long lastSpeech;
+  private float[] runLevels = new float[256]; // level of each frame since runStart
+
+  private long lastEnd; // end sample of the last reported segment
+  private long samplesSeen;
+
+  public SpeechTracker(SegmenterOptions options, int sampleRate, Sink sink) {
+    this.options = options;
+    this.sink = sink;
+    this.frameLen = Math.max(1, (int) Math.round(sampleRate * FRAME_SECONDS));
+    double frameSeconds = (double) frameLen / sampleRate;
+    this.minSpeechFrames = (int) Math.ceil(seconds(options.minSpeech()) / frameSeconds);
+    this.minSilenceFrames = (int) Math.ceil(seconds(options.minSilence()) / frameSeconds);
+    this.padSamples = Math.round(seconds(options.padding()) * sampleRate);
+    long maxSamples = (long) Math.floor(seconds(options.maxSegment()) * sampleRate);
+    this.maxRunFrames = (int) ((maxSamples - 2 * padSamples) / frameLen);
+    // Until 5 s have been heard, assume the floor is low enough for the absolute threshold alone.
+    Arrays.fill(blockMin, options.thresholdDb() - options.noiseMarginDb());
+  }
+
+  public void accept(float[] x, int off, int len) {
+    for (int i = off; i < off + len; i++) {
+      double v = x[i];
+      frameEnergy += v * v;
+      samplesSeen++;
+      if (++frameFill == frameLen) {
+        endFrame(frameEnergy / frameLen);
+        frameEnergy = 0;
+        frameFill = 0;
+      }
+    }
+  }
+
+  /** The stream has ended: closes any open segment (a final partial frame counts as a frame). */
+  public void finish() {
+    if (frameFill > 0) {
+      endFrame(frameEnergy / frameFill);
+      frameEnergy = 0;
+      frameFill = 0;
+    }
+    if (inSpeech) {
+      closeRun();
+    }
+  }
+
+  public long samplesSeen() {
+    return samplesSeen;
+  }
+
+  private void endFrame(double meanSquare) {
+    double db = meanSquare > 0 ? Math.max(SILENCE_DB, 10 * Math.log10(meanSquare)) : SILENCE_DB;
+    double floor = updateFloor(db);
+    boolean speech = db >= options.thresholdDb() && db >= floor + options.noiseMarginDb();
+    long f = frame++;
+    if (!inSpeech) {
+      if (speech) {
+        inSpeech = true;
+        continued = false;
+        runStart = f;
+        lastSpeech = f;
+        runLength(0);
+        runLevels[0] = (float) db;
+      }
+      return;
+    }
+    int idx = (int) (f - runStart);
+    runLength(idx);
+    runLevels[idx] = (float) db;
+    if (speech) {
+      lastSpeech = f;
+    } else if (f - lastSpeech >= minSilenceFrames) {
+      closeRun();
+      return;
+    }
+    if (f + 1 - runStart >= maxRunFrames) {
+      splitRun(f);
+    }
+  }
+
+  private double updateFloor(double db) {
+    if (blockFrames == 0) {
+      blockMin[block] = db;
+    } else {
+      blockMin[block] = Math.min(blockMin[block], db);
+    }
+    double floor = Double.MAX_VALUE;
+    for (double m : blockMin) {
+      floor = Math.min(floor, m);
+    }
+    if (++blockFrames == FLOOR_BLOCK_FRAMES) {
+      blockFrames = 0;
+      block = (block + 1) % FLOOR_BLOCKS;
+    }
+    return floor;
+  }
+
+  private void closeRun() {
+    inSpeech = false;
+    long frames = lastSpeech + 1 - runStart;
+    if (frames < minSpeechFrames && !continued) {
+      return;
+    }
+    long start = runStart * frameLen;
+    long end = Math.min((lastSpeech + 1) * frameLen, samplesSeen());
+    emit(continued ? start : start - padSamples, end + padSamples);
+  }
+
+  /**
+   * The run has reached the longest a segment may be: cut it at its quietest frame in the second
+   * half (a pause between words, if there is one) and go on with the rest as a new run.
+   */
+  private void splitRun(long f) {
+    long lo = runStart + maxRunFrames / 2;
+    long hi = Math.max(lo, lastSpeech);
+    long cut = hi;
+    float quietest = Float.MAX_VALUE;
+    for (long k = hi; k >= lo; k--) { // latest among equals: longer first piece
+      float level = runLevels[(int) (k - runStart)];
+      if (level < quietest) {
+        quietest = level;
+        cut = k;
+      }
+    }
+    emit(continued ? runStart * frameLen : runStart * frameLen - padSamples, cut * frameLen);
+    int keep = (int) (f + 1 - cut);
+    System.arraycopy(runLevels, (int) (cut - runStart), runLevels, 0, keep);
+    runStart = cut;
+    continued = true;
+    if (lastSpeech < cut) {
+      lastSpeech = cut; // the remainder is all pause; it will close after minSilence
+    }
+  }
+
+  private void emit(long start, long end) {
+    start = Math.max(Math.max(0, start), lastEnd);
+    end = Math.min(end, samplesSeen());
+    if (end <= start) {
+      return;
+    }
+    lastEnd = end;
+    sink.segment(start, end);
+  }
+
+  private void runLength(int idx) {
+    if (idx >= runLevels.length) {
+      runLevels = Arrays.copyOf(runLevels, Math.max(idx + 1, runLevels.length * 2));
+    }
+  }
+
+  private static double seconds(java.time.Duration d) {
+    return d.toNanos() / 1e9;
+  }
+}

@@ -1,0 +1,173 @@
+package io.mersdk.audio;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test fixtures made at test time with espeak-ng (speech) and sox (every container and codec, and
+ * the reference 16 kHz conversion), so no binary audio is committed. Tests that need them call
+ * {@link #assumeTools()}: without the binaries they are skipped with a message saying what to
+ * install; CI installs both (.ci/run).
+ */
+final class TestAudio {
+  static final String ESPEAK = "espeak-ng";
+  static final String SOX = "sox";
+
+  /** Sentences for the joined recording; distinct lengths so a mix-up would show. */
+  static final List<String> SENTENCES = List.of(
+      "The weather is lovely today.",
+      "I cannot believe you did that to me!",
+      "Please send the report before Friday afternoon.",
+      "Thank you.");
+
+  private static Boolean available;
+
+  private TestAudio() {}
+
+  static void assumeTools() {
+    if (available == null) {
+      available = runs(ESPEAK, "--version") && runs(SOX, "--version");
+    }
+    assumeTrue(available, "espeak-ng and sox are not on the PATH: these tests make their audio"
+        + " with them. Install: apt-get install espeak-ng sox libsox-fmt-all");
+  }
+
+  private static boolean runs(String... cmd) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Runs a command; fails the test with its output if it fails. */
+  static String run(String... cmd) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("timed out: " + String.join(" ", cmd));
+      }
+      if (p.exitValue() != 0) {
+        throw new AssertionError("failed (" + p.exitValue() + "): " + String.join(" ", cmd)
+            + "\n" + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** espeak-ng speech: a 22050 Hz mono 16-bit WAV. */
+  static Path speak(Path dir, String name, String text) {
+    Path out = dir.resolve(name);
+    run(ESPEAK, "-w", out.toString(), text);
+    return out;
+  }
+
+  /** {@code sox in [args...] out}: format options go before {@code out}. */
+  static Path sox(Path in, Path out, String... outputOptions) {
+    List<String> cmd = new ArrayList<>(List.of(SOX, in.toString()));
+    cmd.addAll(List.of(outputOptions));
+    cmd.add(out.toString());
+    run(cmd.toArray(String[]::new));
+    return out;
+  }
+
+  /** sox's own conversion of {@code in} to mono float samples at {@code rate}: the reference. */
+  static float[] soxMono(Path in, int rate) {
+    Path raw = in.resolveSibling(in.getFileName() + "." + rate + ".f32");
+    run(SOX, in.toString(), "-t", "raw", "-e", "floating-point", "-b", "32", "-L", "-c", "1",
+        "-r", String.valueOf(rate), raw.toString());
+    return readF32(raw);
+  }
+
+  static float[] readF32(Path raw) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(raw)).order(ByteOrder.LITTLE_ENDIAN);
+      float[] out = new float[b.remaining() / 4];
+      b.asFloatBuffer().get(out);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * SNR in dB of {@code ours} against {@code reference}, over their common length, with {@code
+   * ours} shifted left by {@code lag} samples.
+   */
+  static double snrDb(float[] reference, float[] ours, int lag) {
+    int n = Math.min(reference.length, ours.length - lag);
+    double signal = 0;
+    double noise = 0;
+    for (int i = 0; i < n; i++) {
+      double r = reference[i];
+      double d = r - ours[i + lag];
+      signal += r * r;
+      noise += d * d;
+    }
+    return noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
+  }
+
+  /**
+   * The shift of {@code ours} against {@code reference} in [-maxLag, maxLag] with the best SNR
+   * (positive: ours is late). MP3 decoders differ in how much encoder delay they remove.
+   */
+  static int bestLag(float[] reference, float[] ours, int maxLag) {
+    int best = 0;
+    double bestSnr = Double.NEGATIVE_INFINITY;
+    for (int lag = -maxLag; lag <= maxLag; lag++) {
+      double s = lag >= 0 ? snrDb(reference, ours, lag) : snrDb(shift(reference, -lag), ours, 0);
+      if (s > bestSnr) {
+        bestSnr = s;
+        best = lag;
+      }
+    }
+    return best;
+  }
+
+  static double snrAtLag(float[] reference, float[] ours, int lag) {
+    return lag >= 0 ? snrDb(reference, ours, lag) : snrDb(shift(reference, -lag), ours, 0);
+  }
+
+  private static float[] shift(float[] x, int by) {
+    float[] out = new float[Math.max(0, x.length - by)];
+    System.arraycopy(x, by, out, 0, out.length);
+    return out;
+  }
+
+  /** First and last sample whose magnitude exceeds {@code level}, as {start, end) indices. */
+  static int[] extent(float[] x, double level) {
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < x.length; i++) {
+      if (Math.abs(x[i]) > level) {
+        if (first < 0) {
+          first = i;
+        }
+        last = i;
+      }
+    }
+    return new int[] {first, last + 1};
+  }
+}

@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="validate a bundle's manifest and checksums")
     v.add_argument("bundle")
     v.set_defaults(fn=_cmd_verify)
+
+    from .training_cli import add_training_commands  # make-corpus, train, make-demo-bundle (issue 5)
+    add_training_commands(sub)
     return p
 
 

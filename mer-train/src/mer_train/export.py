@@ -208,7 +208,9 @@ def export_bundle(parts: BundleParts, out: Path | str, bundle_id: str, descripti
         wc = parts.whisper.config
         frames = fe.n_samples // fe.hop_length
         manifest["whisper"] = {"d_model": wc.d_model, "encoder_layers": wc.encoder_layers,
+                               "encoder_heads": wc.encoder_attention_heads, "encoder_ffn_dim": wc.encoder_ffn_dim,
                                "decoder_layers": wc.decoder_layers, "decoder_heads": wc.decoder_attention_heads,
+                               "decoder_ffn_dim": wc.decoder_ffn_dim,
                                "vocab_size": wc.vocab_size, "max_target_positions": wc.max_target_positions,
                                "encoder_frames": frames // 2, "context_hop_samples": fe.hop_length * 2,
                                "source": sources.get("whisper", ""),
@@ -219,10 +221,12 @@ def export_bundle(parts: BundleParts, out: Path | str, bundle_id: str, descripti
     if v.has("speech"):
         manifest["wavlm"] = {"hidden_size": parts.wavlm.config.hidden_size,
                              "num_layers": parts.wavlm.config.num_hidden_layers,
+                             "ffn_dim": parts.wavlm.config.intermediate_size,
                              "normalize_waveform": parts.normalize_waveform, "source": sources.get("wavlm", "")}
     if v.has("text"):
         rc = parts.roberta.config
         manifest["text"] = {"hidden_size": rc.hidden_size, "num_layers": rc.num_hidden_layers,
+                            "ffn_dim": rc.intermediate_size,
                             "max_tokens": min(parts.max_text_tokens, rc.max_position_embeddings - 2),
                             "pad_token_id": rc.pad_token_id, "source": sources.get("roberta", "")}
         if parts.decoding is not None and parts.decoding.max_new_tokens + len(parts.decoding.start_sequence) > \

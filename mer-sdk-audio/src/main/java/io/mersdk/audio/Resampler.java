@@ -10,15 +10,19 @@ import java.util.Arrays;
  * float[] at16k = Resampler.resample(samples, 44100, 16000);
  * }</pre>
  *
- * <p><b>Filter.</b> Low-pass at the lower of the two Nyquist rates: passband flat to 94% of it,
- * stopband from 100% with {@value #STOPBAND_DB} dB attenuation, linear phase, no delay (output
- * sample {@code n} is at time {@code n / toRate}, as in sox). This mirrors sox's default {@code
- * rate} effect (95% bandwidth, no aliasing); measured against it on speech in FormatSnrTest and
- * docs/audio.md.
+ * <p><b>Filter.</b> Low-pass at the lower of the two Nyquist rates, linear phase, no delay (output
+ * sample {@code n} is at time {@code n / toRate}, as in sox), designed as sox's default {@code
+ * rate} effect (rate.c, "high" quality) is: -3 dB at 95% of Nyquist, which with its roll-off puts
+ * the 0 dB passband edge at {@value #PASSBAND} of Nyquist; stopband from 100% (no aliasing);
+ * {@value #STOPBAND_DB} dB attenuation. Matching sox's response is what brings our 16 kHz output
+ * within 68-74 dB SNR of sox's on speech (a flat 94% passband gave 41-44 dB); see FormatSnrTest
+ * and docs/audio.md.
  *
- * <p><b>Why hand-written.</b> The Java resamplers on Maven Central are either unmaintained
- * (libresample4j, last release 2011) or part of large DSP frameworks not on Central (TarsosDSP).
- * A windowed sinc is ~100 lines and its quality is pinned by a test against sox.
+ * <p><b>Why hand-written.</b> The resampler found on Maven Central, libresample4j (a Java port of
+ * libresample 0.1.3, republished as io.github.overplex:libresample4j 0.1.4 by one person), has a
+ * fixed filter we cannot match to sox's and an LGPL licence; the other candidates are JNI
+ * wrappers of native code (libswresample) or frameworks not on Central. A windowed sinc is ~150
+ * lines, and its agreement with sox is pinned by FormatSnrTest.
  *
  * <p>The filter's taps for rate pairs with a small ratio (every standard rate to 16 kHz: 8000,
  * 11025, 22050, 44100, 48000, 96000, ...) are exact; for odd pairs whose reduced ratio needs more
@@ -29,7 +33,10 @@ public final class Resampler {
   /** Stopband attenuation of the Kaiser window, in dB. */
   public static final double STOPBAND_DB = 120;
 
-  /** Start of the transition band as a fraction of the lower Nyquist rate. */
+  /**
+   * Start of the transition band as a fraction of the lower Nyquist rate: sox's {@code
+   * 100 - (100 - 95) / TO_3dB(att)} for its default 95% bandwidth (rate.c).
+   */
   static final double PASSBAND = 0.913;
 
   /** Most polyphase branches kept exactly; beyond that the taps are interpolated. */

@@ -278,7 +278,8 @@ public final class AudioDecoder {
       for (int i = 0; i < whole; i++) {
         float v = frames.mono(buf, i * frameSize, frameIndex);
         if (!out.add(v)) {
-          throw tooLong(description, "it is", options);
+          throw tooLong(description, "more than " + Sizes.duration(options.maxDuration())
+              + " of audio arrived", options);
         }
         frameIndex++;
       }
@@ -303,10 +304,10 @@ public final class AudioDecoder {
     return new MonoAudio(out.toArray(), rate);
   }
 
-  static AudioException tooLong(String description, String what, DecodeOptions options) {
-    return new AudioException(description + ": is too long: " + what + " longer than the limit"
-        + " of " + Sizes.duration(options.maxDuration()) + " (DecodeOptions.maxDuration); raise"
-        + " the limit or split the recording");
+  static AudioException tooLong(String description, String detail, DecodeOptions options) {
+    return new AudioException(description + ": is too long (" + detail + "); the limit is "
+        + Sizes.duration(options.maxDuration()) + " (DecodeOptions.maxDuration): raise it or"
+        + " split the recording");
   }
 
   static double seconds(java.time.Duration d) {

@@ -28,7 +28,7 @@ public final class MonoPipeline {
     checkFinite(mono, sourceRate, description);
     double seconds = mono.length / (double) sourceRate;
     if (seconds > AudioDecoder.seconds(options.maxDuration())) {
-      throw AudioDecoder.tooLong(description, "it is " + Sizes.seconds(seconds) + ",", options);
+      throw AudioDecoder.tooLong(description, "it is " + Sizes.seconds(seconds), options);
     }
     if (seconds < AudioDecoder.seconds(options.minDuration())) {
       throw new AudioException(description + ": is too short: " + Sizes.seconds(seconds)

@@ -69,12 +69,17 @@ public enum GraphSpec {
     return m.manifestName() + "_mask";
   }
 
-  /** The graphs a variant needs: Whisper for text or context, WavLM for speech, RoBERTa for text. */
+  /**
+   * The graphs a variant needs (docs/model-bundle.md, "Files"): the Whisper encoder for text or
+   * context, its decoder for text only (the transcript), WavLM for speech, RoBERTa for text.
+   */
   public static List<GraphSpec> required(Set<Modality> modalities) {
     List<GraphSpec> out = new ArrayList<>();
-    if (needsAsr(modalities)) {
+    if (needsWhisper(modalities)) {
       out.add(FEATURES);
       out.add(WHISPER_ENCODER);
+    }
+    if (modalities.contains(Modality.TEXT)) {
       out.add(WHISPER_DECODER);
     }
     if (modalities.contains(Modality.SPEECH)) {
@@ -87,8 +92,8 @@ public enum GraphSpec {
     return out;
   }
 
-  /** The transcript feeds the text encoder and the encoder feeds the context. */
-  public static boolean needsAsr(Set<Modality> modalities) {
+  /** The transcript feeds the text encoder and the Whisper encoder feeds the context. */
+  public static boolean needsWhisper(Set<Modality> modalities) {
     return modalities.contains(Modality.TEXT) || modalities.contains(Modality.CONTEXT);
   }
 

@@ -45,9 +45,14 @@ public record Manifest(
     return variant.modalities().contains(m);
   }
 
-  /** The Whisper graphs run when the transcript or the context features are needed. */
-  public boolean hasAsr() {
+  /** Whisper's encoder runs for the context features and for the transcript. */
+  public boolean hasWhisper() {
     return whisper.isPresent();
+  }
+
+  /** Greedy decoding (the transcript) exists only with the text modality. */
+  public boolean decodes() {
+    return uses(Modality.TEXT);
   }
 
   /** {@code variant}: which modalities the head fuses and how. */

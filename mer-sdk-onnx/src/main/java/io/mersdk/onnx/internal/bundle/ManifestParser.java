@@ -13,16 +13,18 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code bundle.json} into a {@link Manifest}, checking what the JSON schema
- * ({@code io/mersdk/onnx/bundle.schema.json}) says plus the cross-field rules the runtime relies on.
- * Every failure is a {@link BundleException} naming the bundle, the field and the value.
+ * Reads {@code bundle.json} into a {@link Manifest}, checking what mer-train's JSON Schema
+ * ({@code mer-train/src/mer_train/schema/bundle.schema.json}) checks: required fields, types,
+ * ranges, patterns, closed objects and the per-modality requirements, plus the cross-field rules
+ * the runtime relies on. Every failure is a {@link BundleException} naming the bundle, the field
+ * and the value. (Hand-written rather than a schema library: one dependency less, and messages
+ * that say what to do.)
  */
 public final class ManifestParser {
   private static final ObjectMapper JSON =
@@ -30,6 +32,21 @@ public final class ManifestParser {
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern BUNDLE_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+  private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+  // The schema's closed objects ("additionalProperties": false).
+  private static final Set<String> ROOT = Set.of("format", "format_version", "bundle_id",
+      "description", "labels", "variant", "audio", "whisper", "wavlm", "text", "head", "graphs",
+      "tokenizers", "files", "producer");
+  private static final Set<String> VARIANT = Set.of("modalities", "layer_adapter", "multimodal_fusion");
+  private static final Set<String> AUDIO = Set.of("sample_rate", "n_fft", "hop_length", "n_mels",
+      "chunk_seconds", "n_samples", "min_samples");
+  private static final Set<String> DECODING = Set.of("start_sequence", "end_token",
+      "no_timestamps_token", "suppress_tokens", "begin_suppress_tokens", "max_new_tokens");
+  private static final Set<String> TOKENIZERS = Set.of("asr", "text");
+  private static final Set<String> FILE_ENTRY = Set.of("sha256", "bytes");
+  private static final Set<String> ACTIVATIONS = Set.of("gelu", "relu", "tanh", "silu");
 
   private final String where;
 
@@ -59,35 +76,45 @@ public final class ManifestParser {
       throw new BundleException(where + " must hold a JSON object");
     }
 
-    String format = string(root, "format");
+    String format = string(root, "format", "format");
     if (!Manifest.FORMAT.equals(format)) {
       throw fail("format", "must be \"" + Manifest.FORMAT + "\"", format);
     }
     // Checked before anything else so that a newer bundle gets this message, not a missing field.
-    JsonNode version = required(root, "format_version");
+    JsonNode version = required(root, "format_version", "format_version");
     if (!version.isIntegralNumber() || version.asLong() != Manifest.FORMAT_VERSION) {
       throw new BundleException(where + ": format_version is " + version + " but this SDK reads only "
-          + "format version " + Manifest.FORMAT_VERSION
-          + "; use an mer-sdk release that supports it or re-export the bundle with a matching mer-train");
+          + "format version " + Manifest.FORMAT_VERSION + "; use an mer-sdk release that reads it, "
+          + "or export the bundle with an mer-train that writes version " + Manifest.FORMAT_VERSION);
     }
-    String bundleId = string(root, "bundle_id");
+    closed(root, "", ROOT);
+    String bundleId = string(root, "bundle_id", "bundle_id");
+    if (!BUNDLE_ID.matcher(bundleId).matches()) {
+      throw fail("bundle_id", "must match [A-Za-z0-9._-]{1,100}", bundleId);
+    }
+    optionalString(root, "description", "description");
     List<String> labels = labels(root);
-    Manifest.Variant variant = variant(object(root, "variant"));
-    Manifest.Audio audio = audio(object(root, "audio"));
+    Manifest.Variant variant = variant(object(root, "variant", "variant"));
     Set<Modality> modalities = variant.modalities();
+    Manifest.Audio audio = audio(object(root, "audio", "audio"));
+    head(object(root, "head", "head"));
+    producer(object(root, "producer", "producer"));
 
     Optional<Manifest.Whisper> whisper = Optional.empty();
-    if (GraphSpec.needsAsr(modalities)) {
-      whisper = Optional.of(whisper(object(root, "whisper")));
+    if (GraphSpec.needsWhisper(modalities)) {
+      whisper = Optional.of(whisper(object(root, "whisper", "whisper")));
     }
     Optional<Manifest.Wavlm> wavlm = Optional.empty();
     if (modalities.contains(Modality.SPEECH)) {
-      JsonNode w = object(root, "wavlm");
+      JsonNode w = object(root, "wavlm", "wavlm");
+      encoderExtras(w, "wavlm");
+      optionalBool(w, "wavlm.normalize_waveform");
       wavlm = Optional.of(new Manifest.Wavlm(positive(w, "wavlm.hidden_size"), positive(w, "wavlm.num_layers")));
     }
     Optional<Manifest.Text> text = Optional.empty();
     if (modalities.contains(Modality.TEXT)) {
-      JsonNode t = object(root, "text");
+      JsonNode t = object(root, "text", "text");
+      encoderExtras(t, "text");
       text = Optional.of(new Manifest.Text(
           positive(t, "text.hidden_size"), positive(t, "text.num_layers"),
           positive(t, "text.max_tokens"), nonNegativeLong(t, "text.pad_token_id")));
@@ -97,9 +124,9 @@ public final class ManifestParser {
       }
     }
 
-    Map<String, String> graphs = graphs(object(root, "graphs"), modalities);
-    Map<String, String> tokenizers = tokenizers(object(root, "tokenizers"), modalities);
-    Map<String, Manifest.FileEntry> files = files(object(root, "files"));
+    Map<String, String> graphs = graphs(object(root, "graphs", "graphs"), modalities);
+    Map<String, String> tokenizers = tokenizers(object(root, "tokenizers", "tokenizers"), modalities);
+    Map<String, Manifest.FileEntry> files = files(object(root, "files", "files"));
     for (Map.Entry<String, String> g : graphs.entrySet()) {
       requireListed(files, "graphs." + g.getKey(), g.getValue());
     }
@@ -111,16 +138,16 @@ public final class ManifestParser {
   }
 
   private List<String> labels(JsonNode root) {
-    JsonNode node = required(root, "labels");
-    if (!node.isArray() || node.isEmpty()) {
-      throw fail("labels", "must be a non-empty array of strings", node);
+    JsonNode node = required(root, "labels", "labels");
+    if (!node.isArray() || node.size() < 2) {
+      throw fail("labels", "must be an array of at least 2 strings", node);
     }
     List<String> labels = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < node.size(); i++) {
       JsonNode l = node.get(i);
-      if (!l.isTextual() || l.asText().isBlank()) {
-        throw fail("labels[" + i + "]", "must be a non-blank string", l);
+      if (!l.isTextual() || l.asText().isEmpty()) {
+        throw fail("labels[" + i + "]", "must be a non-empty string", l);
       }
       if (!seen.add(l.asText())) {
         throw fail("labels[" + i + "]", "repeats an earlier label", l);
@@ -131,6 +158,7 @@ public final class ManifestParser {
   }
 
   private Manifest.Variant variant(JsonNode v) {
+    closed(v, "variant.", VARIANT);
     JsonNode mods = required(v, "modalities", "variant.modalities");
     if (!mods.isArray() || mods.isEmpty()) {
       throw fail("variant.modalities", "must be a non-empty array of speech, text, context", mods);
@@ -156,6 +184,11 @@ public final class ManifestParser {
   }
 
   private Manifest.Audio audio(JsonNode a) {
+    closed(a, "audio.", AUDIO);
+    JsonNode chunk = required(a, "chunk_seconds", "audio.chunk_seconds");
+    if (!chunk.isNumber() || chunk.asDouble() <= 0) {
+      throw fail("audio.chunk_seconds", "must be a number > 0", chunk);
+    }
     Manifest.Audio audio = new Manifest.Audio(
         positive(a, "audio.sample_rate"), positive(a, "audio.n_fft"), positive(a, "audio.hop_length"),
         positive(a, "audio.n_mels"), positive(a, "audio.n_samples"), positive(a, "audio.min_samples"));
@@ -167,8 +200,17 @@ public final class ManifestParser {
   }
 
   private Manifest.Whisper whisper(JsonNode w) {
+    for (String optional : List.of("encoder_heads", "encoder_ffn_dim", "decoder_ffn_dim",
+        "decoder_heads", "max_target_positions")) {
+      if (w.has(optional)) {
+        positive(w, "whisper." + optional);
+      }
+    }
+    optionalString(w, "source", "whisper.source");
+    positive(w, "whisper.encoder_layers");
     int vocab = positive(w, "whisper.vocab_size");
     JsonNode d = object(w, "decoding", "whisper.decoding");
+    closed(d, "whisper.decoding.", DECODING);
     List<Long> start = new ArrayList<>();
     for (int id : tokenList(d, "whisper.decoding.start_sequence", vocab)) {
       start.add((long) id);
@@ -177,6 +219,7 @@ public final class ManifestParser {
       throw fail("whisper.decoding.start_sequence", "must not be empty", "[]");
     }
     int end = token(d, "whisper.decoding.end_token", vocab);
+    token(d, "whisper.decoding.no_timestamps_token", vocab);
     Manifest.Decoding decoding = new Manifest.Decoding(
         start, end,
         tokenList(d, "whisper.decoding.suppress_tokens", vocab),
@@ -191,15 +234,51 @@ public final class ManifestParser {
         positive(w, "whisper.encoder_frames"), positive(w, "whisper.context_hop_samples"), decoding);
   }
 
+  /** The fields of the schema's shared "encoder" definition beyond hidden_size and num_layers. */
+  private void encoderExtras(JsonNode e, String path) {
+    if (e.has("ffn_dim")) {
+      positive(e, path + ".ffn_dim");
+    }
+    optionalString(e, "source", path + ".source");
+  }
+
+  /** The head's sizes are the graph's business; the schema still requires them for the record. */
+  private void head(JsonNode h) {
+    positive(h, "head.d_model");
+    positive(h, "head.num_heads");
+    positive(h, "head.ffn_dim");
+    String activation = string(h, "adapter_activation", "head.adapter_activation");
+    if (!ACTIVATIONS.contains(activation)) {
+      throw fail("head.adapter_activation", "must be one of " + ACTIVATIONS, activation);
+    }
+    for (String n : List.of("dropout", "attention_dropout")) {
+      if (h.has(n) && !h.get(n).isNumber()) {
+        throw fail("head." + n, "must be a number", h.get(n));
+      }
+    }
+  }
+
+  private void producer(JsonNode p) {
+    JsonNode mt = required(p, "mer_train", "producer.mer_train");
+    if (!mt.isTextual()) {
+      throw fail("producer.mer_train", "must be a string", mt);
+    }
+    JsonNode opset = required(p, "opset", "producer.opset");
+    if (!opset.isIntegralNumber()) {
+      throw fail("producer.opset", "must be an integer", opset);
+    }
+  }
+
   private Map<String, String> graphs(JsonNode g, Set<Modality> modalities) {
-    Map<String, String> out = new LinkedHashMap<>();
     for (Iterator<String> it = g.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (GraphSpec.byKey(key) == null) {
         throw fail("graphs." + key, "is not a graph this SDK knows (features, whisper_encoder, "
             + "whisper_decoder, wavlm, roberta, head)", g.get(key));
       }
+      fileName(g, "graphs." + key, key);
     }
+    Map<String, String> out = new LinkedHashMap<>();
     for (GraphSpec spec : GraphSpec.required(modalities)) {
       out.put(spec.key(), fileName(g, "graphs." + spec.key(), spec.key()));
     }
@@ -207,11 +286,14 @@ public final class ManifestParser {
   }
 
   private Map<String, String> tokenizers(JsonNode t, Set<Modality> modalities) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (GraphSpec.needsAsr(modalities)) {
-      out.put("asr", fileName(t, "tokenizers.asr", "asr"));
+    closed(t, "tokenizers.", TOKENIZERS);
+    for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      fileName(t, "tokenizers." + key, key);
     }
+    Map<String, String> out = new LinkedHashMap<>();
     if (modalities.contains(Modality.TEXT)) {
+      out.put("asr", fileName(t, "tokenizers.asr", "asr"));
       out.put("text", fileName(t, "tokenizers.text", "text"));
     }
     return out;
@@ -223,16 +305,17 @@ public final class ManifestParser {
       Map.Entry<String, JsonNode> e = it.next();
       String name = e.getKey();
       String path = "files." + name;
-      checkPlainName(path, name);
+      checkFileName(path, name);
       if (name.equals("bundle.json")) {
         throw fail(path, "must not list bundle.json itself", name);
       }
       if (!e.getValue().isObject()) {
         throw fail(path, "must be an object with sha256 and bytes", e.getValue());
       }
-      String sha = string(e.getValue(), "sha256", path + ".sha256").toLowerCase(Locale.ROOT);
+      closed(e.getValue(), path + ".", FILE_ENTRY);
+      String sha = string(e.getValue(), "sha256", path + ".sha256");
       if (!SHA256.matcher(sha).matches()) {
-        throw fail(path + ".sha256", "must be 64 hex digits", sha);
+        throw fail(path + ".sha256", "must be 64 lower-case hex digits", sha);
       }
       JsonNode bytes = required(e.getValue(), "bytes", path + ".bytes");
       if (!bytes.isIntegralNumber() || bytes.asLong() < 0) {
@@ -255,17 +338,26 @@ public final class ManifestParser {
 
   // ---- typed field access: each names the full field path in its message ----
 
+  private void closed(JsonNode object, String prefix, Set<String> allowed) {
+    for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!allowed.contains(name)) {
+        throw new BundleException(where + ": unknown field " + prefix + name + " (format version "
+            + Manifest.FORMAT_VERSION + " allows only " + new java.util.TreeSet<>(allowed) + ")");
+      }
+    }
+  }
+
   private String fileName(JsonNode parent, String path, String name) {
     String v = string(parent, name, path);
-    checkPlainName(path, v);
+    checkFileName(path, v);
     return v;
   }
 
   /** Bundle files live directly in the bundle folder: no separators, no parent references. */
-  private void checkPlainName(String path, String name) {
-    if (name.isBlank() || name.contains("/") || name.contains("\\") || name.equals(".")
-        || name.equals("..")) {
-      throw fail(path, "must be a plain file name in the bundle folder", name);
+  private void checkFileName(String path, String name) {
+    if (!FILE_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+      throw fail(path, "must be a plain file name in the bundle folder ([A-Za-z0-9._-]+)", name);
     }
   }
 
@@ -317,8 +409,17 @@ public final class ManifestParser {
     return v.asBoolean();
   }
 
-  private String string(JsonNode parent, String name) {
-    return string(parent, name, name);
+  private void optionalBool(JsonNode parent, String path) {
+    if (parent.has(leaf(path))) {
+      bool(parent, path);
+    }
+  }
+
+  private void optionalString(JsonNode parent, String name, String path) {
+    JsonNode v = parent.get(name);
+    if (v != null && !v.isTextual()) {
+      throw fail(path, "must be a string", v);
+    }
   }
 
   private String string(JsonNode parent, String name, String path) {
@@ -329,20 +430,12 @@ public final class ManifestParser {
     return v.asText();
   }
 
-  private JsonNode object(JsonNode parent, String name) {
-    return object(parent, name, name);
-  }
-
   private JsonNode object(JsonNode parent, String name, String path) {
     JsonNode v = required(parent, name, path);
     if (!v.isObject()) {
       throw fail(path, "must be an object", v);
     }
     return v;
-  }
-
-  private JsonNode required(JsonNode parent, String name) {
-    return required(parent, name, name);
   }
 
   private JsonNode required(JsonNode parent, String name, String path) {

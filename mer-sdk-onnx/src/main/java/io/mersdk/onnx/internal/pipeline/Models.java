@@ -45,15 +45,17 @@ final class Models implements AutoCloseable {
     Manifest m = bundle.manifest();
     this.factory = factory;
     this.owned = owned;
-    if (m.hasAsr()) {
-      Manifest.Whisper w = m.whisper().orElseThrow();
+    if (m.hasWhisper()) {
       logMel = new LogMel(graphs.get(GraphSpec.FEATURES), m.audio());
       whisperEncoder = new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER));
-      decoder = new GreedyDecoder(graphs.get(GraphSpec.WHISPER_DECODER), w);
-      detokenizer = own(new AsrDetokenizer(bundle.tokenizer("asr"), bundle.description()));
     } else {
       logMel = null;
       whisperEncoder = null;
+    }
+    if (m.decodes()) {
+      decoder = new GreedyDecoder(graphs.get(GraphSpec.WHISPER_DECODER), m.whisper().orElseThrow());
+      detokenizer = own(new AsrDetokenizer(bundle.tokenizer("asr"), bundle.description()));
+    } else {
       decoder = null;
       detokenizer = null;
     }

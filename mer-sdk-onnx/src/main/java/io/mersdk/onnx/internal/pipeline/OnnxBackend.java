@@ -207,9 +207,9 @@ public final class OnnxBackend implements InferenceBackend {
     boolean speech = manifest.uses(Modality.SPEECH);
     boolean text = manifest.uses(Modality.TEXT);
     boolean context = manifest.uses(Modality.CONTEXT);
-    // The transcript is part of every result, so ASR runs whenever the bundle has it and a
-    // transcript is missing, even for a context-only variant.
-    boolean decode = manifest.hasAsr() && anyToDecode;
+    // Decoding exists only with the text modality: a context-only variant has no decoder graph
+    // (docs/model-bundle.md) and its results carry an empty transcript.
+    boolean decode = manifest.decodes() && anyToDecode;
     boolean encode = context || decode;
 
     Duration features = Duration.ZERO;

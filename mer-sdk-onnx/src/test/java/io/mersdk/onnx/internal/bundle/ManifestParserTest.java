@@ -49,9 +49,47 @@ class ManifestParserTest {
       x.remove("tokenizers");
       x.putObject("tokenizers");
     });
-    assertThat(m.hasAsr()).isFalse();
+    assertThat(m.hasWhisper()).isFalse();
+    assertThat(m.decodes()).isFalse();
     assertThat(m.graphs()).containsOnlyKeys("wavlm", "head");
     assertThat(m.tokenizers()).isEmpty();
+  }
+
+  @Test
+  void aContextOnlyVariantNeedsNoDecoderAndNoTokenizers() {
+    Manifest m = parse(x -> {
+      ((ArrayNode) x.get("variant").get("modalities")).removeAll().add("context");
+      x.remove("wavlm");
+      x.remove("text");
+      ObjectNode graphs = (ObjectNode) x.get("graphs");
+      graphs.remove("whisper_decoder");
+      graphs.remove("wavlm");
+      graphs.remove("roberta");
+      x.putObject("tokenizers");
+    });
+    assertThat(m.hasWhisper()).isTrue();
+    assertThat(m.decodes()).isFalse();
+    assertThat(m.graphs()).containsOnlyKeys("features", "whisper_encoder", "head");
+  }
+
+  @Test
+  void unknownFieldsInClosedObjectsAreRefused() {
+    assertThatThrownBy(() -> parse(x -> x.put("extra", 1)))
+        .isInstanceOf(BundleException.class).hasMessageContaining("unknown field extra");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("audio")).put("bitrate", 1)))
+        .hasMessageContaining("unknown field audio.bitrate");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("whisper").get("decoding")).put("beam_size", 5)))
+        .hasMessageContaining("unknown field whisper.decoding.beam_size");
+  }
+
+  @Test
+  void theBundleIdAndLabelsFollowTheSchema() {
+    assertThatThrownBy(() -> parse(x -> x.put("bundle_id", "has space")))
+        .hasMessageContaining("field bundle_id must match");
+    assertThatThrownBy(() -> parse(x -> ((ArrayNode) x.get("labels")).removeAll().add("only")))
+        .hasMessageContaining("labels must be an array of at least 2 strings");
+    assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("head")).put("adapter_activation", "swish")))
+        .hasMessageContaining("head.adapter_activation must be one of");
   }
 
   @Test
@@ -109,7 +147,7 @@ class ManifestParserTest {
     assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("graphs")).put("head", "../head.onnx")))
         .hasMessageContaining("graphs.head must be a plain file name");
     assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("files").get("head.onnx")).put("sha256", "abc")))
-        .hasMessageContaining("files.head.onnx.sha256 must be 64 hex digits");
+        .hasMessageContaining("files.head.onnx.sha256 must be 64 lower-case hex digits");
     assertThatThrownBy(() -> parse(x -> ((ObjectNode) x.get("files")).remove("head.onnx")))
         .hasMessageContaining("graphs.head names 'head.onnx' but files has no entry");
   }

@@ -39,7 +39,7 @@ def speak(text: str, sample_rate: int = 16000, voice: str = "en-us", speed: int 
     with tempfile.TemporaryDirectory() as d:
         raw, out = Path(d) / "raw.wav", Path(d) / "out.wav"
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
-        subprocess.run(["sox", str(raw), "-r", str(sample_rate), "-c", "1", "-b", "16", str(out)], check=True)
+        subprocess.run(["sox", "-D", str(raw), "-r", str(sample_rate), "-c", "1", "-b", "16", str(out)], check=True)
         samples, rate = sf.read(str(out), dtype="float32")
     assert rate == sample_rate
     return samples

@@ -24,6 +24,13 @@ public final class SpeechTracker {
   private static final int FLOOR_BLOCKS = 10;
   private static final int FLOOR_BLOCK_FRAMES = 50;
 
+  /**
+   * Frames remembered before a run starts (2 s). The floor is only known once a quiet frame has
+   * been heard, so a recording that opens with speech (or with noise) is judged late; when a run
+   * starts, it reaches back over the remembered frames that pass the threshold as it is now.
+   */
+  private static final int HISTORY_FRAMES = 200;
+
   /** Level given to digital silence, so log10(0) never appears. */
   private static final double SILENCE_DB = -120;
 
@@ -42,6 +49,7 @@ public final class SpeechTracker {
 
   // noise floor: minima of the last FLOOR_BLOCKS blocks
   private final double[] blockMin = new double[FLOOR_BLOCKS];
+  private final float[] history = new float[HISTORY_FRAMES];
   private int blockFrames;
   private int block;
 
@@ -65,8 +73,8 @@ public final class SpeechTracker {
     this.padSamples = Math.round(seconds(options.padding()) * sampleRate);
     long maxSamples = (long) Math.floor(seconds(options.maxSegment()) * sampleRate);
     this.maxRunFrames = (int) ((maxSamples - 2 * padSamples) / frameLen);
-    // Until 5 s have been heard, assume the floor is low enough for the absolute threshold alone.
-    Arrays.fill(blockMin, options.thresholdDb() - options.noiseMarginDb());
+    // No floor until something is heard: the floor is the quietest frame so far.
+    Arrays.fill(blockMin, Double.POSITIVE_INFINITY);
   }
 
   public void accept(float[] x, int off, int len) {
@@ -101,16 +109,13 @@ public final class SpeechTracker {
   private void endFrame(double meanSquare) {
     double db = meanSquare > 0 ? Math.max(SILENCE_DB, 10 * Math.log10(meanSquare)) : SILENCE_DB;
     double floor = updateFloor(db);
-    boolean speech = db >= options.thresholdDb() && db >= floor + options.noiseMarginDb();
+    double threshold = Math.max(options.thresholdDb(), floor + options.noiseMarginDb());
+    boolean speech = db >= threshold;
     long f = frame++;
+    history[(int) (f % HISTORY_FRAMES)] = (float) db;
     if (!inSpeech) {
       if (speech) {
-        inSpeech = true;
-        continued = false;
-        runStart = f;
-        lastSpeech = f;
-        runLength(0);
-        runLevels[0] = (float) db;
+        startRun(f, threshold);
       }
       return;
     }
@@ -125,6 +130,29 @@ public final class SpeechTracker {
     }
     if (f + 1 - runStart >= maxRunFrames) {
       splitRun(f);
+    }
+  }
+
+  private void startRun(long f, double threshold) {
+    long limit = Math.max(Math.max(0, f - HISTORY_FRAMES + 1), (lastEnd + frameLen - 1) / frameLen);
+    // Walk back as the forward rule would have gone: over pauses shorter than minSilence.
+    long start = f;
+    int gap = 0;
+    for (long k = f - 1; k >= limit && gap < minSilenceFrames; k--) {
+      if (history[(int) (k % HISTORY_FRAMES)] >= threshold) {
+        start = k;
+        gap = 0;
+      } else {
+        gap++;
+      }
+    }
+    inSpeech = true;
+    continued = false;
+    runStart = start;
+    lastSpeech = f;
+    runLength((int) (f - start));
+    for (long k = start; k <= f; k++) {
+      runLevels[(int) (k - start)] = history[(int) (k % HISTORY_FRAMES)];
     }
   }
 

@@ -131,4 +131,31 @@ class BundleIntegrityTest {
       throw new AssertionError(e);
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void aManifestSizeThatDoesNotMatchTheGraphsIsNamed(Path bundle) {
+    Path broken = copy(bundle);
+    Manifests.edit(broken, m -> {
+      var text = (com.fasterxml.jackson.databind.node.ObjectNode) m.get("text");
+      text.put("hidden_size", text.get("hidden_size").asInt() + 8);
+    });
+    assertThatThrownBy(() -> build(broken))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("roberta.onnx").hasMessageContaining("text.hidden_size");
+  }
+
+  /** A graph from another bundle, with a matching checksum: its shapes give it away. */
+  @org.junit.jupiter.api.Test
+  void aGraphFromAnotherBundleIsRefused() throws IOException {
+    Path a = copy(TestData.bundles().get(0));
+    Path other = TestData.bundles().get(1);
+    byte[] foreign = Files.readAllBytes(other.resolve("wavlm.onnx"));
+    Files.write(a.resolve("wavlm.onnx"), foreign);
+    Manifests.edit(a, m -> ((com.fasterxml.jackson.databind.node.ObjectNode) m.get("files").get("wavlm.onnx"))
+        .put("sha256", java.util.HexFormat.of().formatHex(sha256(foreign))).put("bytes", foreign.length));
+    assertThatThrownBy(() -> build(a))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("wavlm.onnx output hidden_states").hasMessageContaining("wavlm.");
+  }
 }

@@ -6,57 +6,26 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The graphs of a bundle and their input/output names, as fixed by docs/model-bundle.md ("Graphs").
- * This is the one place in the SDK that spells those names.
+ * The graphs of a bundle (docs/model-bundle.md, "Graphs"); their inputs and outputs are in {@link
+ * GraphShapes}.
  */
 public enum GraphSpec {
-  FEATURES("features", List.of("waveform"), List.of("log_mel")),
-  WHISPER_ENCODER(
-      "whisper_encoder", List.of("log_mel"), List.of("encoder_states", "cross_k", "cross_v")),
-  WHISPER_DECODER(
-      "whisper_decoder",
-      List.of("tokens", "self_k", "self_v", "cross_k", "cross_v"),
-      List.of("logits", "new_self_k", "new_self_v")),
-  WAVLM("wavlm", List.of("waveform", "waveform_mask"), List.of("hidden_states", "frame_mask")),
-  ROBERTA("roberta", List.of("input_ids", "attention_mask"), List.of("hidden_states")),
-  /** Inputs depend on the variant: see {@link #headInputs(Set)}. */
-  HEAD("head", List.of(), List.of("logits", "probabilities"));
+  FEATURES("features"),
+  WHISPER_ENCODER("whisper_encoder"),
+  WHISPER_DECODER("whisper_decoder"),
+  WAVLM("wavlm"),
+  ROBERTA("roberta"),
+  HEAD("head");
 
   private final String key;
-  private final List<String> inputs;
-  private final List<String> outputs;
 
-  GraphSpec(String key, List<String> inputs, List<String> outputs) {
+  GraphSpec(String key) {
     this.key = key;
-    this.inputs = inputs;
-    this.outputs = outputs;
   }
 
   /** The key in the manifest's {@code graphs} object. */
   public String key() {
     return key;
-  }
-
-  /** Inputs the graph must take (exactly these); for the head use {@link #headInputs(Set)}. */
-  public List<String> inputs() {
-    return inputs;
-  }
-
-  /** Outputs the runtime reads (the graph may have more). */
-  public List<String> outputs() {
-    return outputs;
-  }
-
-  /** The head's inputs for a variant: states and mask of each modality, in modality order. */
-  public static List<String> headInputs(Set<Modality> modalities) {
-    List<String> names = new ArrayList<>();
-    for (Modality m : Modality.values()) {
-      if (modalities.contains(m)) {
-        names.add(headStates(m));
-        names.add(headMask(m));
-      }
-    }
-    return names;
   }
 
   /** {@code speech_states}, {@code text_states} or {@code context_states}. */

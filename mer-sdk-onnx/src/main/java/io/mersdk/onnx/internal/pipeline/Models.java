@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtSession;
 import io.mersdk.BundleException;
 import io.mersdk.DeviceUnavailableException;
 import io.mersdk.Modality;
+import io.mersdk.onnx.internal.bundle.GraphShapes;
 import io.mersdk.onnx.internal.bundle.GraphSpec;
 import io.mersdk.onnx.internal.bundle.LoadedBundle;
 import io.mersdk.onnx.internal.bundle.Manifest;
@@ -12,7 +13,6 @@ import io.mersdk.onnx.internal.features.LogMel;
 import io.mersdk.onnx.internal.fusion.FusionHead;
 import io.mersdk.onnx.internal.runtime.Graph;
 import io.mersdk.onnx.internal.runtime.SessionFactory;
-import io.mersdk.onnx.internal.runtime.Tensors;
 import io.mersdk.onnx.internal.text.AsrDetokenizer;
 import io.mersdk.onnx.internal.text.TextEncoder;
 import io.mersdk.onnx.internal.text.TextTokenizer;
@@ -118,42 +118,7 @@ final class Models implements AutoCloseable {
   }
 
   private static void checkContract(LoadedBundle bundle, GraphSpec spec, Graph graph) {
-    Manifest m = bundle.manifest();
-    String where = bundle.description();
-    var inputs = spec == GraphSpec.HEAD
-        ? GraphSpec.headInputs(m.variant().modalities()) : spec.inputs();
-    graph.checkContract(where, inputs, spec.outputs());
-    switch (spec) {
-      case HEAD -> {
-        long e = last(graph.outputShape("probabilities"));
-        if (e > 0 && e != m.labels().size()) {
-          throw new BundleException("bundle " + where + ": labels has " + m.labels().size()
-              + " entries " + m.labels() + " but " + graph.file() + " outputs probabilities for " + e
-              + " labels (shape " + Tensors.shapeText(graph.outputShape("probabilities"))
-              + "); the manifest and the head graph do not belong together");
-        }
-      }
-      case WHISPER_DECODER -> {
-        long v = last(graph.outputShape("logits"));
-        int vocab = m.whisper().orElseThrow().vocabSize();
-        if (v > 0 && v != vocab) {
-          throw new BundleException("bundle " + where + ": whisper.vocab_size is " + vocab + " but "
-              + graph.file() + " outputs logits over " + v + " tokens");
-        }
-      }
-      case FEATURES -> {
-        long[] shape = graph.outputShape("log_mel");
-        if (shape.length == 3 && shape[1] > 0 && shape[1] != m.audio().nMels()) {
-          throw new BundleException("bundle " + where + ": audio.n_mels is " + m.audio().nMels()
-              + " but " + graph.file() + " outputs " + shape[1] + " mel bands");
-        }
-      }
-      default -> { }
-    }
-  }
-
-  private static long last(long[] shape) {
-    return shape.length == 0 ? -1 : shape[shape.length - 1];
+    graph.check(bundle.description(), GraphShapes.of(spec, bundle.manifest()));
   }
 
   String device() {

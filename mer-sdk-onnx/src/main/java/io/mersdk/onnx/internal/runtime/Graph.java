@@ -1,12 +1,14 @@
 package io.mersdk.onnx.internal.runtime;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.mersdk.BundleException;
 import io.mersdk.InferenceException;
+import io.mersdk.onnx.internal.bundle.TensorSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,34 +32,53 @@ public final class Graph implements AutoCloseable {
   }
 
   /**
-   * Checks the graph takes exactly {@code inputs} and produces at least {@code outputs}, as the
-   * bundle contract says.
+   * Checks the graph against the bundle contract: exactly the inputs of {@code specs}, at least
+   * its outputs, each of the element type and (where both sides are static) the sizes given.
    */
-  public void checkContract(String bundle, List<String> inputs, List<String> outputs) {
+  public void check(String bundle, List<TensorSpec> specs) {
+    Set<String> inputs = new TreeSet<>();
+    specs.stream().filter(TensorSpec::input).forEach(t -> inputs.add(t.name()));
     Set<String> have = new TreeSet<>(session.getInputNames());
-    if (!have.equals(new TreeSet<>(inputs))) {
+    if (!have.equals(inputs)) {
       throw new BundleException("bundle " + bundle + ": graph " + file + " has inputs " + have
-          + " but the bundle format (docs/model-bundle.md) expects " + new TreeSet<>(inputs));
+          + " but the bundle format (docs/model-bundle.md) expects " + inputs);
     }
-    Set<String> outs = session.getOutputNames();
-    for (String o : outputs) {
-      if (!outs.contains(o)) {
-        throw new BundleException("bundle " + bundle + ": graph " + file + " has no output '" + o
-            + "' (it has " + new TreeSet<>(outs) + ")");
-      }
-    }
-  }
-
-  /** The declared shape of an output; -1 for a dynamic axis. */
-  public long[] outputShape(String name) {
+    Map<String, NodeInfo> in;
+    Map<String, NodeInfo> out;
     try {
-      NodeInfo info = session.getOutputInfo().get(name);
-      if (info != null && info.getInfo() instanceof TensorInfo t) {
-        return t.getShape();
-      }
-      return new long[0];
+      in = session.getInputInfo();
+      out = session.getOutputInfo();
     } catch (OrtException e) {
-      throw new BundleException("graph " + file + ": cannot read output metadata: " + e.getMessage(), e);
+      throw new BundleException("bundle " + bundle + ": graph " + file
+          + ": cannot read its inputs and outputs: " + e.getMessage(), e);
+    }
+    for (TensorSpec spec : specs) {
+      NodeInfo node = (spec.input() ? in : out).get(spec.name());
+      String what = "graph " + file + " " + (spec.input() ? "input " : "output ") + spec.name();
+      if (node == null) {
+        throw new BundleException("bundle " + bundle + ": " + what + " is missing (it has outputs "
+            + new TreeSet<>(out.keySet()) + ")");
+      }
+      if (!(node.getInfo() instanceof TensorInfo info)) {
+        throw new BundleException("bundle " + bundle + ": " + what + " is not a tensor");
+      }
+      OnnxJavaType type = spec.element() == TensorSpec.Element.INT64 ? OnnxJavaType.INT64 : OnnxJavaType.FLOAT;
+      if (info.type != type) {
+        throw new BundleException("bundle " + bundle + ": " + what + " is " + info.type + " but "
+            + type + " was expected");
+      }
+      long[] declared = info.getShape();
+      boolean ok = declared.length == spec.shape().length;
+      for (int i = 0; ok && i < declared.length; i++) {
+        ok = spec.shape()[i] == TensorSpec.ANY || declared[i] < 0 || declared[i] == spec.shape()[i];
+      }
+      if (!ok) {
+        throw new BundleException("bundle " + bundle + ": " + what + " has shape "
+            + new TensorSpec(spec.name(), spec.input(), spec.element(), declared, "").shapeText()
+            + " but the manifest says " + spec.shapeText()
+            + (spec.because().isEmpty() ? "" : " (" + spec.because() + ")")
+            + "; the manifest and the graph do not belong together");
+      }
     }
   }
 

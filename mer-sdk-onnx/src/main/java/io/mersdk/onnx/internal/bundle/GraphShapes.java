@@ -1,0 +1,100 @@
+package io.mersdk.onnx.internal.bundle;
+
+import static io.mersdk.onnx.internal.bundle.TensorSpec.ANY;
+
+import io.mersdk.Modality;
+import io.mersdk.onnx.internal.bundle.TensorSpec.Element;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The shapes docs/model-bundle.md ("Graphs") gives each graph's inputs and outputs, with the
+ * static sizes filled in from the manifest. The loader compares them with what the ONNX files
+ * declare, so that a manifest and graphs that do not belong together fail at load time, naming the
+ * field, instead of deep inside a call.
+ */
+public final class GraphShapes {
+  private GraphShapes() {}
+
+  public static List<TensorSpec> of(GraphSpec graph, Manifest m) {
+    List<TensorSpec> t = new ArrayList<>();
+    switch (graph) {
+      case FEATURES -> {
+        int mels = m.audio().nMels();
+        t.add(in("waveform", Element.FLOAT32, "", ANY, ANY));
+        t.add(out("log_mel", Element.FLOAT32, "audio.n_mels=" + mels, ANY, mels, ANY));
+      }
+      case WHISPER_ENCODER -> {
+        Manifest.Whisper w = m.whisper().orElseThrow();
+        int mels = m.audio().nMels();
+        String because = "whisper.decoder_layers=" + w.decoderLayers() + ", whisper.d_model=" + w.dModel();
+        t.add(in("log_mel", Element.FLOAT32, "audio.n_mels=" + mels, ANY, mels, ANY));
+        t.add(out("encoder_states", Element.FLOAT32, "whisper.d_model=" + w.dModel(), ANY, ANY, w.dModel()));
+        t.add(out("cross_k", Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
+        t.add(out("cross_v", Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
+      }
+      case WHISPER_DECODER -> {
+        Manifest.Whisper w = m.whisper().orElseThrow();
+        String because = "whisper.decoder_layers=" + w.decoderLayers() + ", whisper.d_model=" + w.dModel();
+        t.add(in("tokens", Element.INT64, "", ANY, ANY));
+        for (String cache : List.of("self_k", "self_v", "cross_k", "cross_v")) {
+          t.add(in(cache, Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
+        }
+        t.add(out("logits", Element.FLOAT32, "whisper.vocab_size=" + w.vocabSize(), ANY, w.vocabSize()));
+        t.add(out("new_self_k", Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
+        t.add(out("new_self_v", Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
+      }
+      case WAVLM -> {
+        Manifest.Wavlm w = m.wavlm().orElseThrow();
+        t.add(in("waveform", Element.FLOAT32, "", ANY, ANY));
+        t.add(in("waveform_mask", Element.INT64, "", ANY, ANY));
+        t.add(out("hidden_states", Element.FLOAT32, wavlmBecause(w), ANY, w.numLayers() + 1, ANY, w.hiddenSize()));
+        t.add(out("frame_mask", Element.INT64, "", ANY, ANY));
+      }
+      case ROBERTA -> {
+        Manifest.Text x = m.text().orElseThrow();
+        t.add(in("input_ids", Element.INT64, "", ANY, ANY));
+        t.add(in("attention_mask", Element.INT64, "", ANY, ANY));
+        t.add(out("hidden_states", Element.FLOAT32, textBecause(x), ANY, x.numLayers() + 1, ANY, x.hiddenSize()));
+      }
+      case HEAD -> {
+        if (m.uses(Modality.SPEECH)) {
+          Manifest.Wavlm w = m.wavlm().orElseThrow();
+          t.add(in(GraphSpec.headStates(Modality.SPEECH), Element.FLOAT32, wavlmBecause(w), ANY, w.numLayers() + 1, ANY, w.hiddenSize()));
+          t.add(in(GraphSpec.headMask(Modality.SPEECH), Element.INT64, "", ANY, ANY));
+        }
+        if (m.uses(Modality.TEXT)) {
+          Manifest.Text x = m.text().orElseThrow();
+          t.add(in(GraphSpec.headStates(Modality.TEXT), Element.FLOAT32, textBecause(x), ANY, x.numLayers() + 1, ANY, x.hiddenSize()));
+          t.add(in(GraphSpec.headMask(Modality.TEXT), Element.INT64, "", ANY, ANY));
+        }
+        if (m.uses(Modality.CONTEXT)) {
+          int d = m.whisper().orElseThrow().dModel();
+          t.add(in(GraphSpec.headStates(Modality.CONTEXT), Element.FLOAT32, "whisper.d_model=" + d, ANY, ANY, d));
+          t.add(in(GraphSpec.headMask(Modality.CONTEXT), Element.INT64, "", ANY, ANY));
+        }
+        String labels = "labels has " + m.labels().size() + " entries " + m.labels();
+        t.add(out("logits", Element.FLOAT32, labels, ANY, m.labels().size()));
+        t.add(out("probabilities", Element.FLOAT32, labels, ANY, m.labels().size()));
+      }
+      default -> throw new IllegalArgumentException(graph.toString());
+    }
+    return t;
+  }
+
+  private static String wavlmBecause(Manifest.Wavlm w) {
+    return "wavlm.num_layers=" + w.numLayers() + ", wavlm.hidden_size=" + w.hiddenSize();
+  }
+
+  private static String textBecause(Manifest.Text x) {
+    return "text.num_layers=" + x.numLayers() + ", text.hidden_size=" + x.hiddenSize();
+  }
+
+  private static TensorSpec in(String name, Element e, String because, long... shape) {
+    return new TensorSpec(name, true, e, shape, because);
+  }
+
+  private static TensorSpec out(String name, Element e, String because, long... shape) {
+    return new TensorSpec(name, false, e, shape, because);
+  }
+}

@@ -188,7 +188,13 @@ class WhisperDecoderStep(nn.Module):
         dec = self.decoder
         past = self_k.shape[2]
         steps = tokens.shape[1]
-        x = dec.embed_tokens(tokens) + dec.embed_positions.weight[past: past + steps]
+        # Whisper ties the output projection to the token embedding. Both read one transposed copy
+        # [d, vocab], so the exported graph holds the matrix once (a plain `proj_out` would get a
+        # second, constant-folded transposed copy: +160 MB for whisper-small).
+        tied = self.proj_out.weight is dec.embed_tokens.weight
+        table = dec.embed_tokens.weight.t() if tied else None
+        emb = table[:, tokens].permute(1, 2, 0) if tied else dec.embed_tokens(tokens)
+        x = emb + dec.embed_positions.weight[past: past + steps]
         q_pos = torch.arange(steps, device=tokens.device)[:, None] + past
         k_pos = torch.arange(past + steps, device=tokens.device)[None, :]
         causal = torch.zeros(q_pos.shape[0], k_pos.shape[1], dtype=x.dtype, device=x.device)
@@ -208,7 +214,8 @@ class WhisperDecoderStep(nn.Module):
             h = layer.final_layer_norm(x)
             x = x + layer.fc2(layer.activation_fn(layer.fc1(h)))
         x = dec.layer_norm(x[:, -1])
-        return self.proj_out(x), torch.stack(new_k), torch.stack(new_v)
+        logits = torch.matmul(x, table) if tied else self.proj_out(x)
+        return logits, torch.stack(new_k), torch.stack(new_v)
 
 
 def empty_cache(decoder_layers: int, batch: int, d_model: int) -> torch.Tensor:

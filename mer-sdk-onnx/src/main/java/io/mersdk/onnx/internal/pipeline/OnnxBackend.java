@@ -169,17 +169,32 @@ public final class OnnxBackend implements InferenceBackend {
     }
   }
 
-  /** Validate at the edge: too short or non-finite audio never reaches a model. */
+  /**
+   * Validate at the edge: too short, too long for the ASR window, or non-finite audio never
+   * reaches a model.
+   */
   private void checkAudio(List<Utterance> batch) {
     int min = manifest.audio().minSamples();
+    int window = manifest.audio().nSamples();
     int rate = manifest.audio().sampleRate();
     for (int i = 0; i < batch.size(); i++) {
-      float[] s = batch.get(i).samples();
+      Utterance u = batch.get(i);
+      float[] s = u.samples();
       String which = batch.size() == 1 ? "utterance" : "utterance " + i + " of the batch";
       if (s.length < min) {
         throw new AudioException(which + " has " + s.length + " samples ("
-            + String.format(java.util.Locale.ROOT, "%.3f", s.length / (double) rate) + " s at " + rate
-            + " Hz) but the bundle needs at least " + min + " (audio.min_samples)");
+            + seconds(s.length, rate) + " at " + rate + " Hz) but the bundle needs at least " + min
+            + " (audio.min_samples)");
+      }
+      // Whisper sees one window of audio.n_samples (features.onnx is fed exactly that many, as
+      // WhisperFeatureExtractor(padding="max_length") does), so a longer utterance would lose its
+      // tail without a word: the context states and the transcript would cover only its start.
+      if (s.length > window && readsWithWhisper(u)) {
+        throw new AudioException(which + " is " + seconds(s.length, rate) + " long (" + s.length
+            + " samples at " + rate + " Hz), longer than the bundle's ASR window of "
+            + seconds(window, rate) + " (audio.n_samples = " + window + "); Whisper would see only"
+            + " its first " + seconds(window, rate) + ". Split it into utterances that fit, e.g."
+            + " with io.mersdk.audio.Timeline (or io.mersdk.audio.Segmenter)");
       }
       for (int k = 0; k < s.length; k++) {
         if (!Float.isFinite(s[k])) {
@@ -188,6 +203,20 @@ public final class OnnxBackend implements InferenceBackend {
         }
       }
     }
+  }
+
+  /**
+   * Whether Whisper's output for {@code u} is used: always with the context modality; with the
+   * text modality only when the transcript comes from ASR. (A speech-only bundle never runs
+   * Whisper, and a caller's transcript on a speech+text bundle makes its window irrelevant.)
+   */
+  private boolean readsWithWhisper(Utterance u) {
+    return manifest.uses(Modality.CONTEXT)
+        || (manifest.decodes() && u.transcript() == null);
+  }
+
+  private static String seconds(long samples, int rate) {
+    return String.format(java.util.Locale.ROOT, "%.3f s", samples / (double) rate);
   }
 
   private List<EmotionResult> run(List<Utterance> batch, Probe probe) {

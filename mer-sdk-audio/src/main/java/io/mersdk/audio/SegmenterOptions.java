@@ -23,6 +23,9 @@ public final class SegmenterOptions {
   /** No segment is shorter than this (see docs/audio.md, "Short audio"). */
   public static final Duration MIN_SEGMENT = Duration.ofMillis(100);
 
+  /** Slack for rounding durations to whole 10 ms frames in the maxSegment check. */
+  private static final Duration FRAME_ROUNDING = Duration.ofMillis(100);
+
   private static final SegmenterOptions DEFAULTS = builder().build();
 
   private final double thresholdDb;
@@ -160,10 +163,15 @@ public final class SegmenterOptions {
         throw new IllegalArgumentException("padding: at most half of minSilence (" + minSilence
             + ") so padded segments never overlap, got " + padding);
       }
-      Duration shortest = minSpeech.plus(padding.multipliedBy(2)).multipliedBy(2);
+      // A run cut for length is cut in its second half and at least minSpeech before its last
+      // speech, which can be up to minSilence back: both must fit in half of maxSegment less the
+      // padding. The 0.1 s covers rounding to 10 ms frames.
+      Duration shortest = minSpeech.plus(minSilence).plus(padding).multipliedBy(2)
+          .plus(FRAME_ROUNDING);
       if (maxSegment.compareTo(shortest) < 0) {
-        throw new IllegalArgumentException("maxSegment: must be >= 2 x (minSpeech + 2 x padding) = "
-            + shortest + ", got " + maxSegment);
+        throw new IllegalArgumentException("maxSegment: must be >= 2 x (minSpeech + minSilence +"
+            + " padding) + " + FRAME_ROUNDING.toMillis() + " ms = " + shortest + ", got "
+            + maxSegment);
       }
       return new SegmenterOptions(this);
     }

@@ -90,8 +90,10 @@ class FormatSnrTest {
           org.assertj.core.data.Offset.offset(2));
     }
     double snr = TestAudio.snrAtLag(reference, ours, lag);
-    String line = String.format(Locale.ROOT, "%-26s %7.1f dB  (lag %d, %d samples)%n", name, snr,
-        lag, ours.length);
+    // Infinite: sample for sample the same (16 kHz PCM in, nothing to resample).
+    String db = Double.isInfinite(snr) ? "identical" : String.format(Locale.ROOT, "%.1f dB", snr);
+    String line = String.format(Locale.ROOT, "%-26s %10s  (lag %d; %d samples, sox %d)%n", name,
+        db, lag, ours.length, reference.length);
     synchronized (report) {
       report.append(line);
     }
@@ -103,7 +105,11 @@ class FormatSnrTest {
     if (report.length() > 0) {
       Path out = Path.of("target", "snr-report.txt");
       Files.createDirectories(out.getParent());
-      Files.writeString(out, "format                     SNR vs sox (16 kHz mono)\n" + report,
+      String head = "SNR of AudioSources.of(file).readMono(" + RATE + ") against sox's conversion"
+          + " (sox FILE -t raw -e floating-point -b 32 -L -c 1 -r " + RATE + " OUT); the files are"
+          + " espeak-ng speech converted by sox\n"
+          + "format                            SNR\n";
+      Files.writeString(out, head + report,
           StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
       System.out.print(report);
     }

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,37 +33,29 @@ class SegmenterTest {
    */
   static final double TOLERANCE_S = 0.12;
 
-  /** Pauses between the sentences, in seconds: all above the 0.5 s minSilence. */
-  static final double[] PAUSES = {1.0, 1.5, 0.8};
-
   @TempDir static Path dir;
   static Path joined;
   /** Per sentence: {speech start, speech end} in seconds of the joined recording. */
-  static List<double[]> truth = new ArrayList<>();
+  static List<double[]> truth;
+  /** What the tests found, written to target/segmentation-report.txt for docs/audio.md. */
+  static final StringBuilder report = new StringBuilder();
 
   @BeforeAll
   static void joinSentences() {
     TestAudio.assumeTools();
-    List<String> cmd = new ArrayList<>(List.of(TestAudio.SOX));
-    double offset = 0;
-    for (int i = 0; i < TestAudio.SENTENCES.size(); i++) {
-      Path part = TestAudio.speak(dir, "s" + i + ".wav", TestAudio.SENTENCES.get(i));
-      float[] x = TestAudio.soxMono(part, 22050); // the part as it is (no rate change)
-      int[] e = TestAudio.extent(x, 1e-3);
-      truth.add(new double[] {offset + e[0] / 22050.0, offset + e[1] / 22050.0});
-      offset += x.length / 22050.0;
-      cmd.add(part.toString());
-      if (i < PAUSES.length) {
-        Path pause = dir.resolve("pause" + i + ".wav");
-        TestAudio.run(TestAudio.SOX, "-n", "-r", "22050", "-c", "1", "-b", "16", pause.toString(),
-            "trim", "0", String.valueOf(PAUSES[i]));
-        cmd.add(pause.toString());
-        offset += PAUSES[i];
-      }
+    TestAudio.Joined j = TestAudio.joinSentences(dir);
+    joined = j.file();
+    truth = j.truth();
+  }
+
+  @AfterAll
+  static void writeReport() throws IOException {
+    if (report.length() > 0) {
+      Path out = Path.of("target", "segmentation-report.txt");
+      Files.createDirectories(out.getParent());
+      Files.writeString(out, report, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING);
     }
-    joined = dir.resolve("joined.wav");
-    cmd.add(joined.toString());
-    TestAudio.run(cmd.toArray(String[]::new));
   }
 
   @Test
@@ -111,16 +108,38 @@ class SegmenterTest {
     }
   }
 
+  /** Truth, expected edges (truth widened by the padding) and found segments, side by side. */
   private static void printAgainstTruth(String what, List<SpeechSegment> segments) {
-    StringBuilder sb = new StringBuilder("segmentation of the joined recording (" + what + ")\n");
+    double pad = seconds(SegmenterOptions.defaults().padding());
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "segmentation of the joined recording (%s), default SegmenterOptions, tolerance %.3f s%n"
+            + "  #  speech (truth)      expected (+/- %.2f s pad)  found              "
+            + "d.start  d.end%n", what, TOLERANCE_S, pad));
     for (int i = 0; i < Math.max(segments.size(), truth.size()); i++) {
-      String t = i < truth.size() ? String.format(Locale.ROOT, "speech %6.3f-%6.3f s",
-          truth.get(i)[0], truth.get(i)[1]) : "";
-      String s = i < segments.size() ? String.format(Locale.ROOT, "segment %6.3f-%6.3f s",
-          seconds(segments.get(i).start()), seconds(segments.get(i).end())) : "";
-      sb.append(String.format(Locale.ROOT, "  %d: %-26s %s%n", i, t, s));
+      String t = "";
+      String e = "";
+      String f = "";
+      String d = "";
+      if (i < truth.size()) {
+        t = String.format(Locale.ROOT, "%6.3f-%6.3f s", truth.get(i)[0], truth.get(i)[1]);
+        e = String.format(Locale.ROOT, "%6.3f-%6.3f s", Math.max(0, truth.get(i)[0] - pad),
+            truth.get(i)[1] + pad);
+      }
+      if (i < segments.size()) {
+        double fs = seconds(segments.get(i).start());
+        double fe = seconds(segments.get(i).end());
+        f = String.format(Locale.ROOT, "%6.3f-%6.3f s", fs, fe);
+        if (i < truth.size()) {
+          d = String.format(Locale.ROOT, "%+7.3f %+7.3f", fs - Math.max(0, truth.get(i)[0] - pad),
+              fe - (truth.get(i)[1] + pad));
+        }
+      }
+      sb.append(String.format(Locale.ROOT, "  %d  %-19s %-26s %-18s %s%n", i, t, e, f, d));
     }
     System.out.print(sb);
+    synchronized (report) {
+      report.append(sb).append('\n');
+    }
   }
 
   @Test
@@ -157,56 +176,85 @@ class SegmenterTest {
 
   @Test
   void longSpeechIsSplitNeverTruncated() {
-    // The four sentences again and again with 0.2 s gaps (shorter than minSilence): 60+ s of
-    // speech that the default settings must cut into pieces of at most 30 s.
-    float[] once = AudioSources.of(joined).readMono(RATE);
-    List<float[]> sentences = new ArrayList<>();
-    for (SpeechSegment s : Segmenter.withDefaults().segment(once, RATE)) {
-      sentences.add(s.samples());
-    }
-    List<Float> all = new ArrayList<>();
-    int gap = RATE / 5;
-    while (all.size() < 65 * RATE) {
-      for (float[] s : sentences) {
-        for (float v : s) {
-          all.add(v);
-        }
-        for (int i = 0; i < gap; i++) {
-          all.add(0f);
-        }
-      }
-    }
-    float[] x = new float[all.size()];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = all.get(i);
-    }
+    // The four sentences again and again with 0.2 s gaps (shorter than minSilence): 65+ s of
+    // continuous speech that the default settings must cut into pieces of at most 30 s.
+    float[] x = TestAudio.continuousSpeech(
+        new TestAudio.Joined(joined, truth), RATE, 0.2, 65);
 
     List<SpeechSegment> segments = Segmenter.withDefaults().segment(x, RATE);
 
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "continuous speech, %.3f s, default SegmenterOptions (maxSegment %s)%n",
+        x.length / (double) RATE, SegmenterOptions.defaults().maxSegment()));
+    for (SpeechSegment s : segments) {
+      sb.append(String.format(Locale.ROOT, "  %7.3f-%7.3f s  (%.3f s)%n", seconds(s.start()),
+          seconds(s.end()), seconds(s.duration())));
+    }
+    System.out.print(sb);
+    synchronized (report) {
+      report.append(sb).append('\n');
+    }
     assertThat(segments).hasSizeGreaterThanOrEqualTo(3);
     for (SpeechSegment s : segments) {
       assertThat(s.duration()).isLessThanOrEqualTo(SegmenterOptions.WHISPER_WINDOW);
     }
-    // Every audible sample lies inside a segment.
-    int[] audible = TestAudio.extent(x, 1e-3);
-    int covered = 0;
-    for (int i = audible[0]; i < audible[1]; i++) {
-      if (Math.abs(x[i]) > 1e-3 && inside(segments, i)) {
-        covered++;
-      }
-    }
-    int loud = 0;
-    for (float v : x) {
-      if (Math.abs(v) > 1e-3) {
-        loud++;
-      }
-    }
-    assertThat(covered).isEqualTo(loud);
-    // Pieces of one long run are contiguous: no sample between them is lost.
+    // It is one run of speech: the pieces were cut for length and touch (none ended at a pause).
     for (int i = 1; i < segments.size(); i++) {
-      assertThat(segments.get(i).startSample()).isGreaterThanOrEqualTo(
-          segments.get(i - 1).endSample());
+      assertThat(segments.get(i).startSample()).as("start of piece %d", i)
+          .isEqualTo(segments.get(i - 1).endSample());
     }
+    // Every audible sample lies inside a segment.
+    List<long[]> ranges = new ArrayList<>();
+    for (SpeechSegment s : segments) {
+      ranges.add(new long[] {s.startSample(), s.endSample()});
+    }
+    assertThat(TestAudio.audibleOutside(x, 1e-3, ranges)).isZero();
+  }
+
+  @Test
+  void aCutForLengthNeverLeavesASliver() {
+    // Continuous "speech" fading out, whose run reaches maxSegment within its last frames: the
+    // cut once fell on the very last frame and left a 0.09 s last piece (with padding 0), which a
+    // recogniser refuses (audio.min_samples). Every piece must hold at least minSpeech.
+    SegmenterOptions noPadding = SegmenterOptions.builder().padding(Duration.ZERO).build();
+    for (SegmenterOptions o : List.of(SegmenterOptions.defaults(), noPadding)) {
+      for (int frames = 2985; frames <= 3000; frames++) {
+        for (double fade : new double[] {0.5, 0.3, 0.2}) {
+          float[] x = fadeOut(syllables(frames / 100.0, 0.3), 0.2, fade);
+          List<SpeechSegment> segments = Segmenter.of(o).segment(x, RATE);
+          List<long[]> ranges = new ArrayList<>();
+          for (SpeechSegment s : segments) {
+            assertThat(s.duration()).as("%s of %d frames fading to %.1f, padding %s", s, frames,
+                fade, o.padding()).isBetween(o.minSpeech(), o.maxSegment());
+            ranges.add(new long[] {s.startSample(), s.endSample()});
+          }
+          if (o.padding().isZero()) {
+            continue; // without padding the sub-threshold edges of the fade lie outside, rightly
+          }
+          assertThat(TestAudio.audibleOutside(x, 1e-3, ranges)).as("audible samples outside, %d"
+              + " frames fading to %.1f", frames, fade).isZero();
+        }
+      }
+    }
+    // The cut needs room: maxSegment >= 2 x (minSpeech + minSilence + padding) + 0.1 s.
+    assertThatThrownBy(() -> SegmenterOptions.builder().maxSegment(Duration.ofMillis(1799))
+        .build()).hasMessageStartingWith("maxSegment: must be >= 2 x (minSpeech + minSilence");
+    assertThat(SegmenterOptions.builder().maxSegment(Duration.ofMillis(1800)).build()
+        .maxSegment()).isEqualTo(Duration.ofMillis(1800));
+  }
+
+  @Test
+  void aSoundThatEndsTheRecordingIsMeasuredInSamples() {
+    // 9 frames and 2 samples of tone after 0.5 s of silence: the last, partial frame once counted
+    // as a whole 10 ms and made a 0.09 s segment under a 0.1 s minSpeech.
+    SegmenterOptions smallest = SegmenterOptions.builder().minSpeech(Duration.ofMillis(100))
+        .padding(Duration.ZERO).build();
+    float[] silence = new float[RATE / 2];
+    assertThat(Segmenter.of(smallest).segment(concat(silence, tone(0.0901, 0.5)), RATE)).isEmpty();
+    List<SpeechSegment> enough =
+        Segmenter.of(smallest).segment(concat(silence, tone(0.1, 0.5)), RATE);
+    assertThat(enough).hasSize(1);
+    assertThat(enough.get(0).duration()).isEqualTo(Duration.ofMillis(100));
   }
 
   @Test
@@ -238,15 +286,6 @@ class SegmenterTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("noiseMarginDb:");
   }
 
-  private static boolean inside(List<SpeechSegment> segments, int i) {
-    for (SpeechSegment s : segments) {
-      if (i >= s.startSample() && i < s.endSample()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** A 440 Hz tone of {@code seconds} at {@code amplitude}: "speech" as far as energy goes. */
   static float[] tone(double seconds, double amplitude) {
     float[] x = new float[(int) Math.round(seconds * RATE)];
@@ -266,6 +305,22 @@ class SegmenterTest {
       x[i] *= (float) (0.55 + 0.45 * Math.sin(2 * Math.PI * 3 * i / RATE));
     }
     return x;
+  }
+
+  /** {@code x} with its last {@code seconds} faded linearly down to {@code to} of its level. */
+  static float[] fadeOut(float[] x, double seconds, double to) {
+    int n = (int) Math.round(seconds * RATE);
+    for (int i = Math.max(0, x.length - n); i < x.length; i++) {
+      int left = x.length - i;
+      x[i] *= (float) (to + (1 - to) * left / (double) n);
+    }
+    return x;
+  }
+
+  static float[] concat(float[] a, float[] b) {
+    float[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   static double seconds(Duration d) {

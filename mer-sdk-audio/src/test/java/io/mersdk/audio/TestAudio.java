@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +30,92 @@ final class TestAudio {
       "I cannot believe you did that to me!",
       "Please send the report before Friday afternoon.",
       "Thank you.");
+
+  /** Pauses between the sentences of the joined recording, in seconds: all above minSilence. */
+  static final double[] PAUSES = {1.0, 1.5, 0.8};
+
+  /**
+   * A recording of {@link #SENTENCES} joined by {@link #PAUSES} of digital silence (22050 Hz mono
+   * 16-bit WAV, as espeak-ng writes), and where each sentence's speech is.
+   *
+   * @param truth per sentence, {speech start, speech end} in seconds of the recording: its first
+   *     and last sample above -60 dBFS
+   */
+  record Joined(Path file, List<double[]> truth) {}
+
+  static Joined joinSentences(Path dir) {
+    List<String> cmd = new ArrayList<>(List.of(SOX));
+    List<double[]> truth = new ArrayList<>();
+    double offset = 0;
+    for (int i = 0; i < SENTENCES.size(); i++) {
+      Path part = speak(dir, "s" + i + ".wav", SENTENCES.get(i));
+      float[] x = soxMono(part, 22050); // the part as it is (no rate change)
+      int[] e = extent(x, 1e-3);
+      truth.add(new double[] {offset + e[0] / 22050.0, offset + e[1] / 22050.0});
+      offset += x.length / 22050.0;
+      cmd.add(part.toString());
+      if (i < PAUSES.length) {
+        Path pause = dir.resolve("pause" + i + ".wav");
+        run(SOX, "-n", "-r", "22050", "-c", "1", "-b", "16", pause.toString(), "trim", "0",
+            String.valueOf(PAUSES[i]));
+        cmd.add(pause.toString());
+        offset += PAUSES[i];
+      }
+    }
+    Path joined = dir.resolve("joined.wav");
+    cmd.add(joined.toString());
+    run(cmd.toArray(String[]::new));
+    return new Joined(joined, List.copyOf(truth));
+  }
+
+  /**
+   * The sentences of the joined recording again and again, cut tight to their speech ({@link
+   * Joined#truth()}) and read at {@code rate}, with {@code gapSeconds} of silence after each, until
+   * at least {@code seconds} long. With gaps well under minSilence this is one run of speech.
+   */
+  static float[] continuousSpeech(Joined joined, int rate, double gapSeconds, double seconds) {
+    float[] once = AudioSources.of(joined.file()).readMono(rate);
+    List<float[]> sentences = new ArrayList<>();
+    for (double[] t : joined.truth()) {
+      int from = (int) Math.floor(t[0] * rate);
+      int to = Math.min(once.length, (int) Math.ceil(t[1] * rate));
+      sentences.add(Arrays.copyOfRange(once, from, to));
+    }
+    int gap = (int) Math.round(gapSeconds * rate);
+    int target = (int) Math.ceil(seconds * rate);
+    float[] x = new float[target + rate * 10];
+    int n = 0;
+    while (n < target) {
+      for (float[] s : sentences) {
+        if (n + s.length + gap > x.length) {
+          x = Arrays.copyOf(x, 2 * x.length);
+        }
+        System.arraycopy(s, 0, x, n, s.length);
+        n += s.length + gap; // the gap stays zero
+      }
+    }
+    return Arrays.copyOf(x, n);
+  }
+
+  /** Samples of {@code x} whose magnitude exceeds {@code level}, outside every range given. */
+  static int audibleOutside(float[] x, double level, List<long[]> ranges) {
+    int missed = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (Math.abs(x[i]) > level) {
+        boolean inside = false;
+        for (long[] r : ranges) {
+          if (i >= r[0] && i < r[1]) {
+            inside = true;
+            break;
+          }
+        }
+        if (!inside) {
+          missed++;
+        }
+      }
+    }
+    return missed;
+  }
 
   private static Boolean available;
 

@@ -175,22 +175,30 @@ public final class SpeechTracker {
 
   private void closeRun() {
     inSpeech = false;
-    long frames = lastSpeech + 1 - runStart;
-    if (frames < minSpeechFrames && !continued) {
-      return;
-    }
     long start = runStart * frameLen;
     long end = Math.min((lastSpeech + 1) * frameLen, samplesSeen());
+    // Measured in samples, not frames: a final partial frame (finish()) holds less than 10 ms,
+    // and counting it whole let a 0.09 s sound at the end of a recording pass a 0.1 s minSpeech.
+    if (end - start < (long) minSpeechFrames * frameLen && !continued) {
+      return;
+    }
     emit(continued ? start : start - padSamples, end + padSamples);
   }
 
   /**
    * The run has reached the longest a segment may be: cut it at its quietest frame in the second
    * half (a pause between words, if there is one) and go on with the rest as a new run.
+   *
+   * <p>The cut comes at least {@code minSpeech} before the last speech frame, so the rest holds
+   * that much speech and never ends up a sliver (a cut at the very end of a 30 s recording once
+   * left a 0.09 s last piece, below {@link SegmenterOptions#MIN_SEGMENT} and below what a
+   * recogniser accepts); {@code SegmenterOptions.Builder#build} makes {@code maxSegment} long
+   * enough for such a cut to exist. It comes at most {@code maxRunFrames} after the run's start, so
+   * the first piece fits even when the run began by reaching back over remembered frames.
    */
   private void splitRun(long f) {
     long lo = runStart + maxRunFrames / 2;
-    long hi = Math.max(lo, lastSpeech);
+    long hi = Math.min(runStart + maxRunFrames, Math.max(lo, lastSpeech - minSpeechFrames));
     long cut = hi;
     float quietest = Float.MAX_VALUE;
     for (long k = hi; k >= lo; k--) { // latest among equals: longer first piece

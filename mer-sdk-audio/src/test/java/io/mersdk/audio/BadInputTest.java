@@ -227,6 +227,15 @@ class BadInputTest {
   }
 
   @Test
+  void bigEndianRifxWavIsAnUnsupportedCodec() throws IOException {
+    // The header is fine, but the JDK's WAV reader reads RIFF only: say so instead of "could not
+    // be decoded" with no reason.
+    Path rifx = TestAudio.sox(wav, dir.resolve("rifx.wav"), "-B");
+    assertThat(Files.readAllBytes(rifx)).startsWith("RIFX".getBytes(StandardCharsets.US_ASCII));
+    assertFails(rifx).hasMessageContaining("unsupported codec: RIFX (big-endian WAV)");
+  }
+
+  @Test
   void longerThanTheDurationLimit() throws IOException {
     DecodeOptions oneSecond = DecodeOptions.builder().maxDuration(Duration.ofSeconds(1)).build();
     assertThatThrownBy(() -> AudioSources.of(wav, oneSecond).readMono(16000))

@@ -63,8 +63,13 @@ public final class ContainerProbe {
     if (headLength == 0) {
       throw new AudioException(description + ": is empty (0 bytes)");
     }
-    if (b.ascii(0, "RIFF") || b.ascii(0, "RIFX")) {
+    if (b.ascii(0, "RIFF")) {
       return wav(b, totalLength, description);
+    }
+    if (b.ascii(0, "RIFX")) {
+      // The JDK's WAV reader reads RIFF only; without this it fails with no reason given.
+      throw unsupported(description, "RIFX (big-endian WAV)",
+          "convert it to a little-endian (RIFF) WAV, AIFF or FLAC");
     }
     if (b.ascii(0, "RF64") || b.ascii(0, "BW64")) {
       throw unsupported(description, "RF64/BW64 (WAV over 4 GB)", "convert it to FLAC or split it");
@@ -110,7 +115,6 @@ public final class ContainerProbe {
   // ---- WAV ------------------------------------------------------------------------------------
 
   private static Info wav(Bytes b, long total, String description) {
-    boolean bigEndian = b.ascii(0, "RIFX");
     if (b.length < 12) {
       throw truncatedHeader(description, "WAV", b.length);
     }
@@ -143,20 +147,20 @@ public final class ContainerProbe {
         return new Info(Container.WAV, codec, channels, rate, -1, -1);
       }
       String id = b.printable(pos, 4);
-      long size = bigEndian ? b.u32be(pos + 4) : b.u32le(pos + 4);
+      long size = b.u32le(pos + 4);
       int body = pos + 8;
       if (id.equals("fmt ")) {
         if (body + 16 > b.length) {
           throw truncatedHeader(description, "WAV", b.length);
         }
-        tag = bigEndian ? b.u16be(body) : b.u16le(body);
-        channels = bigEndian ? b.u16be(body + 2) : b.u16le(body + 2);
-        rate = bigEndian ? b.u32be(body + 4) : b.u32le(body + 4);
-        blockAlign = bigEndian ? b.u16be(body + 12) : b.u16le(body + 12);
-        bits = bigEndian ? b.u16be(body + 14) : b.u16le(body + 14);
+        tag = b.u16le(body);
+        channels = b.u16le(body + 2);
+        rate = b.u32le(body + 4);
+        blockAlign = b.u16le(body + 12);
+        bits = b.u16le(body + 14);
         if (tag == 0xFFFE && size >= 40 && body + 26 <= b.length) {
           // WAVE_FORMAT_EXTENSIBLE: the real tag is the first two bytes of the sub-format GUID.
-          tag = bigEndian ? b.u16be(body + 24) : b.u16le(body + 24);
+          tag = b.u16le(body + 24);
         }
         codec = wavCodec(tag, bits);
         if (codec == null) {

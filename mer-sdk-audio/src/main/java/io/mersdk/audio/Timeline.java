@@ -23,9 +23,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>A recording of silence gives an empty list (the recogniser is not called). Every segment
- * fits the ASR window ({@link SegmenterOptions#maxSegment()}, 30 s by default): longer speech is
- * cut into several segments, never truncated.
+ * <p>A recording of silence gives an empty list (the recogniser is not called). No segment is
+ * longer than {@link SegmenterOptions#maxSegment()} (30 s by default, Whisper's window and the
+ * {@code audio.n_samples} of every bundle mer-train makes): longer speech is cut into several
+ * segments, never truncated. For a bundle with a shorter ASR window set {@code maxSegment} to it;
+ * the recogniser refuses a longer utterance with an {@link io.mersdk.AudioException} rather than
+ * cut it. See docs/audio.md.
  */
 public final class Timeline {
   private static final Logger LOG = LoggerFactory.getLogger(Timeline.class);

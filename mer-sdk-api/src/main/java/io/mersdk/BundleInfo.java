@@ -1,6 +1,9 @@
 package io.mersdk;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -13,6 +16,9 @@ import java.util.Set;
  * @param layerAdapter whether the head uses layer adapters (paper eqs. 1-2)
  * @param multimodalFusion whether the head uses the MLF fusion module (paper eqs. 3-8)
  * @param sampleRate the sample rate the models expect, in Hz
+ * @param asrWindowSamples the Whisper window ({@code audio.n_samples}): the longest utterance the
+ *     bundle accepts when Whisper reads it (context modality, or text without a supplied
+ *     transcript); empty for a bundle that never runs Whisper (speech only)
  */
 public record BundleInfo(
     String bundleId,
@@ -21,9 +27,20 @@ public record BundleInfo(
     Set<Modality> modalities,
     boolean layerAdapter,
     boolean multimodalFusion,
-    int sampleRate) {
+    int sampleRate,
+    OptionalInt asrWindowSamples) {
   public BundleInfo {
     labels = List.copyOf(labels);
     modalities = Set.copyOf(modalities);
+    if (asrWindowSamples == null) {
+      asrWindowSamples = OptionalInt.empty();
+    }
+  }
+
+  /** {@link #asrWindowSamples()} as a duration: split longer recordings (e.g. with Timeline). */
+  public Optional<Duration> asrWindow() {
+    return asrWindowSamples.isPresent()
+        ? Optional.of(Duration.ofNanos(Math.round(asrWindowSamples.getAsInt() * 1e9 / sampleRate)))
+        : Optional.empty();
   }
 }

@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p>A recording of silence gives an empty list (the recogniser is not called). No segment is
  * longer than {@link SegmenterOptions#maxSegment()} (30 s by default, Whisper's window and the
  * {@code audio.n_samples} of every bundle mer-train makes): longer speech is cut into several
- * segments, never truncated. For a bundle with a shorter ASR window set {@code maxSegment} to it;
- * the recogniser refuses a longer utterance with an {@link io.mersdk.AudioException} rather than
- * cut it. See docs/audio.md.
+ * segments, never truncated. For a bundle with a shorter ASR window ({@link
+ * io.mersdk.BundleInfo#asrWindow()}, e.g. the 8 s of the demo bundle) {@link Builder#build()}
+ * lowers {@code maxSegment} to that window, so every segment is one the recogniser accepts. See
+ * docs/audio.md.
  */
 public final class Timeline {
   private static final Logger LOG = LoggerFactory.getLogger(Timeline.class);
@@ -103,6 +104,13 @@ public final class Timeline {
     public Timeline build() {
       if (batchSize < 1) {
         throw new IllegalArgumentException("batchSize: must be >= 1, got " + batchSize);
+      }
+      var window = recognizer.bundle().asrWindow();
+      if (window.isPresent() && window.get().compareTo(segmenter.maxSegment()) < 0) {
+        // The recogniser refuses utterances longer than the Whisper window; cut speech to fit it.
+        LOG.debug("timeline: maxSegment {} lowered to the bundle's ASR window {}",
+            segmenter.maxSegment(), window.get());
+        segmenter = segmenter.toBuilder().maxSegment(window.get()).build();
       }
       return new Timeline(this);
     }

@@ -52,6 +52,10 @@ class BuilderTest {
       assertThat(r.labels().get(0)).isEqualTo(manifest.get("labels").get(0).asText());
       assertThat(info.modalities()).hasSize(manifest.get("variant").get("modalities").size());
       assertThat(info.sampleRate()).isEqualTo(manifest.get("audio").get("sample_rate").asInt());
+      // both tiny bundles run Whisper (context, or text decoding): their window is audio.n_samples
+      assertThat(info.asrWindowSamples()).hasValue(manifest.get("audio").get("n_samples").asInt());
+      assertThat(info.asrWindow()).hasValue(java.time.Duration.ofMillis(
+          1000L * manifest.get("audio").get("n_samples").asInt() / info.sampleRate()));
     }
   }
 

@@ -33,7 +33,10 @@ public record LoadedBundle(
         manifest.variant().modalities(),
         manifest.variant().layerAdapter(),
         manifest.variant().multimodalFusion(),
-        manifest.audio().sampleRate());
+        manifest.audio().sampleRate(),
+        manifest.uses(io.mersdk.Modality.CONTEXT) || manifest.decodes()
+            ? java.util.OptionalInt.of(manifest.audio().nSamples())
+            : java.util.OptionalInt.empty());
   }
 
   /** Deletes the temporary copy of a class-path bundle; nothing for a folder bundle. */

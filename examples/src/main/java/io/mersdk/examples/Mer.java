@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
     description = "Speech emotion recognition with mer-sdk.",
     subcommands = {
       RecognizeCommand.class,
+      EvaluateCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

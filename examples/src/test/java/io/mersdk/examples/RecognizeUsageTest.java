@@ -179,7 +179,7 @@ class RecognizeUsageTest {
     Cli.Run run = Cli.run("--help");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("Exit codes:").contains("recognize")
+    assertThat(run.out()).contains("Exit codes:").contains("recognize").contains("evaluate")
         .contains("3   the model bundle or the device");
   }
 }

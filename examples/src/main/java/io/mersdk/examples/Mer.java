@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       RecognizeCommand.class,
       EvaluateCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

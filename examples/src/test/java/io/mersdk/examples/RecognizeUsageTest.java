@@ -180,6 +180,6 @@ class RecognizeUsageTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("Exit codes:").contains("recognize").contains("evaluate")
-        .contains("serve").contains("3   the model bundle or the device");
+        .contains("serve").contains("live").contains("3   the model bundle or the device");
   }
 }

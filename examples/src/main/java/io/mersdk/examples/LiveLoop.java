@@ -36,7 +36,7 @@ final class LiveLoop {
   }
 
   /**
-   * Starts the microphone and recognises until {@link #stop()} or until capture ends by itself
+   * Starts the microphone (unless the caller already has) and recognises until {@link #stop()} or until capture ends by itself
    * (device gone, {@code maxDuration} reached); then the utterance that was in progress is
    * recognised too.
    *
@@ -44,7 +44,9 @@ final class LiveLoop {
    */
   void run() throws InterruptedException {
     try {
-      mic.start();
+      if (!mic.isCapturing()) {
+        mic.start();
+      }
       while (!stopRequested && mic.isCapturing()) {
         Optional<SpeechSegment> u = mic.nextUtterance(POLL);
         if (u.isPresent()) {

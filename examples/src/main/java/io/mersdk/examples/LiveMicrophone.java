@@ -1,5 +1,6 @@
 package io.mersdk.examples;
 
+import io.mersdk.AudioException;
 import io.mersdk.EmotionRecognizer;
 import io.mersdk.EmotionResult;
 import io.mersdk.audio.MicrophoneSource;
@@ -78,13 +79,14 @@ public final class LiveMicrophone implements Callable<Integer> {
           Thread.currentThread().interrupt();
         }
       }, "mer-live-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      err.println("mer: listening (" + mic.description() + ", bundle "
-          + rec.bundle().bundleId() + "); Ctrl-C to stop");
-      err.flush();
       try {
+        mic.start(); // before the hook and the message: no microphone is one line and exit 1
+        Runtime.getRuntime().addShutdownHook(hook);
+        err.println("mer: listening (" + mic.description() + ", bundle "
+            + rec.bundle().bundleId() + "); Ctrl-C to stop");
+        err.flush();
         loop.run();
-      } catch (io.mersdk.AudioException e) {
+      } catch (AudioException e) {
         throw new CliException(Mer.INPUTS_FAILED, e.getMessage());
       }
       removeHook(hook);

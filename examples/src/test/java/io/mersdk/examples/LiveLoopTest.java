@@ -2,6 +2,7 @@ package io.mersdk.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mersdk.EmotionRecognizer;
 import io.mersdk.EmotionResult;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.sound.sampled.AudioSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,18 @@ class LiveLoopTest {
 
     assertThat(out.toString()).startsWith("[   1.00 s -    2.50 s] " + r.label())
         .contains(String.format(java.util.Locale.ROOT, "%.3f", r.confidence()));
+  }
+
+  @Test
+  void withoutAMicrophoneLiveSaysSoInOneLineAndExitsOne() {
+    assumeTrue(AudioSystem.getMixerInfo().length == 0, "this machine has an audio system");
+
+    Cli.Run run = Cli.run("live", "--bundle", TestAudio.bundle("tiny-a").toString(), "--device",
+        "cpu");
+
+    assertThat(run.exitCode()).isEqualTo(Mer.INPUTS_FAILED);
+    assertThat(run.errLines()).hasSize(1);
+    assertThat(run.errLines().get(0)).startsWith("mer: microphone").contains("no audio capture");
   }
 
   private static void run(LiveLoop loop) {

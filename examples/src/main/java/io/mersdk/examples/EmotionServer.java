@@ -9,6 +9,7 @@ import io.mersdk.EmotionResult;
 import io.mersdk.MerException;
 import io.mersdk.Utterance;
 import io.mersdk.audio.AudioSources;
+import io.mersdk.audio.DecodeOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * queue slot is taken, 500 if inference fails.
  *
  * <p>Requests run on {@link Options#threads} workers with {@link Options#queue} waiting slots, so
- * memory is bounded by about threads x (body limit + decoded audio). {@link #close()} stops
+ * memory is bounded by about threads x (body limit + {@link Options#maxAudio} of samples). {@link #close()} stops
  * accepting, lets requests in flight finish (up to {@link Options#shutdownGrace}) and closes the
  * recogniser, which the server owns.
  */
@@ -62,10 +63,12 @@ public final class EmotionServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final DecodeOptions decode;
 
   private EmotionServer(EmotionRecognizer recognizer, Options options) throws IOException {
     this.recognizer = recognizer;
     this.options = options;
+    this.decode = DecodeOptions.builder().maxDuration(options.maxAudio).build();
     this.server = HttpServer.create(new InetSocketAddress(options.host, options.port), 0);
     this.workers = new ThreadPoolExecutor(options.threads, options.threads, 0, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(options.queue), daemon("mer-http-"));
@@ -186,8 +189,8 @@ public final class EmotionServer implements AutoCloseable {
       String transcript = queryParameter(ex.getRequestURI().getRawQuery(), "transcript");
       EmotionResult r;
       try {
-        float[] samples = AudioSources.of(body, "request body from " + ex.getRemoteAddress())
-            .readMono(recognizer.bundle().sampleRate());
+        float[] samples = AudioSources.of(body, "request body from " + ex.getRemoteAddress(),
+            decode).readMono(recognizer.bundle().sampleRate());
         r = recognizer.recognize(transcript == null ? Utterance.of(samples)
             : Utterance.of(samples, transcript));
       } catch (AudioException e) {
@@ -336,6 +339,7 @@ public final class EmotionServer implements AutoCloseable {
     private final int threads;
     private final int queue;
     private final Duration shutdownGrace;
+    private final Duration maxAudio;
 
     private Options(Builder b) {
       this.host = b.host;
@@ -344,6 +348,7 @@ public final class EmotionServer implements AutoCloseable {
       this.threads = b.threads;
       this.queue = b.queue;
       this.shutdownGrace = b.shutdownGrace;
+      this.maxAudio = b.maxAudio;
     }
 
     public static Builder builder() {
@@ -365,12 +370,23 @@ public final class EmotionServer implements AutoCloseable {
       return queue;
     }
 
+    /**
+     * Longest audio accepted (decoded before recognition; longer gets 400). A small compressed body
+     * can decode to hours of samples, so the body limit alone does not bound memory.
+     */
+    public Duration maxAudio() {
+      return maxAudio;
+    }
+
     /** How long {@link EmotionServer#close()} waits for requests in flight. */
     public Duration shutdownGrace() {
       return shutdownGrace;
     }
 
-    /** Builder with the defaults: loopback, port 8080, 25 MiB, 4 workers, 64 queued, 30 s. */
+    /**
+     * Builder with the defaults: loopback, port 8080, 25 MiB bodies, 5 min of audio, 4 workers,
+     * 64 queued, 30 s shutdown grace.
+     */
     public static final class Builder {
       private InetAddress host = InetAddress.getLoopbackAddress();
       private int port = 8080;
@@ -378,6 +394,7 @@ public final class EmotionServer implements AutoCloseable {
       private int threads = 4;
       private int queue = 64;
       private Duration shutdownGrace = Duration.ofSeconds(30);
+      private Duration maxAudio = Duration.ofMinutes(5);
 
       private Builder() {}
 
@@ -413,7 +430,17 @@ public final class EmotionServer implements AutoCloseable {
         return this;
       }
 
+      public Builder maxAudio(Duration maxAudio) {
+        this.maxAudio = Objects.requireNonNull(maxAudio, "maxAudio");
+        return this;
+      }
+
       public Options build() {
+        if (maxAudio.isNegative() || maxAudio.isZero()
+            || maxAudio.compareTo(Duration.ofHours(1)) > 0) {
+          throw new IllegalArgumentException(
+              "maxAudio: must be > 0 and at most 1 h, got " + maxAudio);
+        }
         if (port < 0 || port > 65535) {
           throw new IllegalArgumentException("port: must be within [0, 65535], got " + port);
         }

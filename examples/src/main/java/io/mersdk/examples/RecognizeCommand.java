@@ -6,6 +6,7 @@ import io.mersdk.MerException;
 import io.mersdk.Segment;
 import io.mersdk.Utterance;
 import io.mersdk.audio.AudioSources;
+import io.mersdk.audio.SegmenterOptions;
 import io.mersdk.audio.Timeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -71,7 +72,10 @@ final class RecognizeCommand implements Callable<Integer> {
           + " never. Default: ${DEFAULT-VALUE}.")
   Progress.Mode progress;
 
+  private static final long WHISPER_WINDOW_SECONDS = SegmenterOptions.WHISPER_WINDOW.toSeconds();
+
   private int failures;
+  private boolean warnedLong;
 
   @Override
   public Integer call() {
@@ -124,6 +128,12 @@ final class RecognizeCommand implements Callable<Integer> {
     for (Path f : files) {
       try {
         float[] samples = AudioSources.of(f).readMono(rate);
+        if (samples.length > WHISPER_WINDOW_SECONDS * rate && !warnedLong) {
+          warnedLong = true;
+          bar.print(() -> err.println("mer: " + f + " is longer than the ASR's "
+              + WHISPER_WINDOW_SECONDS + " s window: the transcript and context cover its start"
+              + " only; --timeline splits long recordings into utterances"));
+        }
         pending.add(f);
         utterances.add(transcript == null ? Utterance.of(samples)
             : Utterance.of(samples, transcript));

@@ -49,6 +49,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest audio upload in MiB; larger ones get 413. Default: ${DEFAULT-VALUE}.")
   int maxBodyMb;
 
+  @Option(names = "--max-audio-seconds", paramLabel = "S", defaultValue = "300",
+      description = "Longest decoded audio accepted; longer gets 400. Default: ${DEFAULT-VALUE}.")
+  int maxAudioSeconds;
+
   @Option(names = "--workers", paramLabel = "N", defaultValue = "4",
       description = "Requests recognised at once. Default: ${DEFAULT-VALUE}.")
   int workers;
@@ -100,6 +104,7 @@ final class ServeCommand implements Callable<Integer> {
           .threads(workers)
           .queue(queue)
           .shutdownGrace(Duration.ofSeconds(graceSeconds))
+          .maxAudio(Duration.ofSeconds(maxAudioSeconds))
           .build();
     } catch (IllegalArgumentException e) {
       throw new CliException(Mer.USAGE, e.getMessage());

@@ -161,6 +161,18 @@ class EmotionServerTest {
   }
 
   @Test
+  void audioLongerThanMaxAudioGets400() throws Exception {
+    try (EmotionServer small = EmotionServer.start(RecognizeCommandTest.direct("tiny-a"),
+        options().maxAudio(Duration.ofMillis(500)).build())) {
+      HttpResponse<String> r = send(post(small, "/recognize",
+          HttpRequest.BodyPublishers.ofByteArray(wav)));
+
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).get("error").asText()).contains("request body from");
+    }
+  }
+
+  @Test
   void getOnRecognizeGets405() throws Exception {
     HttpResponse<String> r = send(HttpRequest.newBuilder(server.uri().resolve("/recognize"))
         .timeout(WAIT).GET().build());

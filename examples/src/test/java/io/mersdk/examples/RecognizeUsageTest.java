@@ -138,6 +138,20 @@ class RecognizeUsageTest {
   }
 
   @Test
+  void fileLongerThanTheAsrWindowIsRecognisedWithAHint() throws IOException {
+    Path longFile = TestAudio.writeWav(dir.resolve("long.wav"), TestAudio.concat(
+        TestAudio.voiced(16, 120, 13), TestAudio.silence(1), TestAudio.voiced(15, 200, 14)));
+
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        longFile.toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.outLines()).hasSize(1);
+    assertThat(run.errLines()).singleElement().asString().contains(longFile.toString())
+        .contains("longer than the ASR's 30 s window").contains("--timeline");
+  }
+
+  @Test
   void forcedProgressBarGoesToStderrOnly() throws IOException {
     Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl", "--progress",
         "always", clip.toString(), other.toString()));

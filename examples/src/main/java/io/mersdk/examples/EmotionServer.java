@@ -203,6 +203,11 @@ public final class EmotionServer implements AutoCloseable {
         LOG.warn("recognition failed: {}", e.getMessage());
         send(ex, 500, error(e.getMessage()));
         return;
+      } catch (RuntimeException e) {
+        // a bug; the JDK server would just drop the connection, so answer and log it in full
+        LOG.error("unexpected error while recognising", e);
+        send(ex, 500, error("internal error: " + e));
+        return;
       }
       send(ex, 200, ResultJson.of(r));
     }

@@ -112,7 +112,7 @@ public final class LiveMicrophone implements Callable<Integer> {
 
   static void print(PrintWriter out, SpeechSegment s, EmotionResult r) {
     out.printf(Locale.ROOT, "%s %-10s %.3f  %s%n", time(s), r.label(), r.confidence(),
-        r.transcript().replaceAll("\\s+", " ").strip());
+        TableWriter.oneLine(r.transcript()));
     out.flush();
   }
 

@@ -68,9 +68,16 @@ final class TableWriter implements RowWriter {
       cells.add(left(fixed(ResultJson.millis(s.time().apply(r.timings())), 1), timingWidth(s)));
     }
     cells.add(pad(r.device(), 6));
-    // one line per row even if the transcript has line breaks
-    cells.add(r.transcript().replaceAll("\\s+", " ").strip());
+    cells.add(oneLine(r.transcript()));
     print(cells);
+  }
+
+  /**
+   * A transcript fit for a terminal line: whitespace runs become one space (one row per line) and
+   * other control characters, which a random or confused ASR can emit, become U+FFFD.
+   */
+  static String oneLine(String transcript) {
+    return transcript.replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "\uFFFD").strip();
   }
 
   private void print(List<String> cells) {

@@ -1,0 +1,209 @@
+package io.mersdk.examples;
+
+import io.mersdk.EmotionRecognizer;
+import io.mersdk.EmotionResult;
+import io.mersdk.MerException;
+import io.mersdk.Segment;
+import io.mersdk.Utterance;
+import io.mersdk.audio.AudioSources;
+import io.mersdk.audio.SegmenterOptions;
+import io.mersdk.audio.Timeline;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mer recognize}: one row per file (or per segment with --timeline) on stdout. */
+@Command(
+    name = "recognize",
+    mixinStandardHelpOptions = true,
+    versionProvider = Mer.Version.class,
+    sortOptions = false,
+    description = {
+      "Recognises the emotion of each audio file (WAV, FLAC, MP3, AIFF, AU; folders are walked).",
+      "Rows go to stdout: label, confidence, every label's probability, per-stage timings (ms),"
+          + " device and transcript. Problems with single files go to stderr, one line each,"
+          + " and the other files are still processed."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every file was recognised",
+      "1:some files failed (each named on stderr)",
+      "2:bad usage",
+      "3:the model bundle or the device cannot be used",
+      "4:unexpected error"
+    })
+final class RecognizeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(arity = "1..*", paramLabel = "FILE|FOLDER", description = "Audio files or folders.")
+  List<Path> inputs;
+
+  @Mixin RecognizerOptions recognizer;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+      description = "table, jsonl or csv. Default: ${DEFAULT-VALUE}.")
+  OutputFormat format;
+
+  @Option(names = "--transcript", paramLabel = "TEXT",
+      description = "Use this transcript instead of running ASR (exactly one file).")
+  String transcript;
+
+  @Option(names = "--timeline",
+      description = "Split long recordings into utterances: one row per segment with start_s and"
+          + " end_s.")
+  boolean timeline;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
+      description = "Utterances per model call (files, or segments with --timeline)."
+          + " Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--progress", paramLabel = "WHEN", defaultValue = "auto",
+      description = "Progress bar on stderr: auto (several files and stderr is a terminal), always,"
+          + " never. Default: ${DEFAULT-VALUE}.")
+  Progress.Mode progress;
+
+  private static final long WHISPER_WINDOW_SECONDS = SegmenterOptions.WHISPER_WINDOW.toSeconds();
+
+  private int failures;
+  private boolean warnedLong;
+
+  @Override
+  public Integer call() {
+    checkUsage();
+    AudioFiles.Expansion expansion = AudioFiles.expand(inputs);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    expansion.problems().forEach(p -> fail(err, p));
+    List<Path> files = expansion.files();
+    if (transcript != null && files.size() != 1) {
+      throw new ParameterException(spec.commandLine(),
+          "--transcript needs exactly one audio file, got " + files.size());
+    }
+    if (files.isEmpty()) {
+      return Mer.INPUTS_FAILED;
+    }
+    int width = files.stream().mapToInt(f -> f.toString().length()).max().orElse(0);
+    try (EmotionRecognizer rec = recognizer.build();
+        Progress bar = Progress.create(progress, err, "recognize", files.size())) {
+      RowWriter writer = RowWriter.create(format, out, rec.labels(), timeline, width);
+      if (timeline) {
+        runTimeline(rec, files, writer, bar, err);
+      } else {
+        runFiles(rec, files, writer, bar, err);
+      }
+    }
+    return failures == 0 ? Mer.OK : Mer.INPUTS_FAILED;
+  }
+
+  private void checkUsage() {
+    if (batch < 1) {
+      throw new ParameterException(spec.commandLine(), "--batch must be >= 1, got " + batch);
+    }
+    if (transcript != null && timeline) {
+      throw new ParameterException(spec.commandLine(),
+          "--transcript and --timeline do not go together: a transcript belongs to one utterance");
+    }
+    if (transcript != null && inputs.size() != 1) {
+      throw new ParameterException(spec.commandLine(),
+          "--transcript needs exactly one audio file, got " + inputs.size() + " arguments");
+    }
+  }
+
+  /** Files are decoded one by one (a bad one fails alone) and recognised --batch at a time. */
+  private void runFiles(
+      EmotionRecognizer rec, List<Path> files, RowWriter writer, Progress bar, PrintWriter err) {
+    int rate = rec.bundle().sampleRate();
+    List<Path> pending = new ArrayList<>();
+    List<Utterance> utterances = new ArrayList<>();
+    for (Path f : files) {
+      try {
+        float[] samples = AudioSources.of(f).readMono(rate);
+        if (samples.length > WHISPER_WINDOW_SECONDS * rate && !warnedLong) {
+          warnedLong = true;
+          bar.print(() -> err.println("mer: " + f + " is longer than the ASR's "
+              + WHISPER_WINDOW_SECONDS + " s window: the transcript and context cover its start"
+              + " only; --timeline splits long recordings into utterances"));
+        }
+        pending.add(f);
+        utterances.add(transcript == null ? Utterance.of(samples)
+            : Utterance.of(samples, transcript));
+      } catch (MerException e) {
+        bar.print(() -> fail(err, problem(f, e)));
+        bar.step();
+      }
+      if (utterances.size() == batch) {
+        recognizeBatch(rec, pending, utterances, writer, bar, err);
+      }
+    }
+    recognizeBatch(rec, pending, utterances, writer, bar, err);
+  }
+
+  private void recognizeBatch(EmotionRecognizer rec, List<Path> files, List<Utterance> utterances,
+      RowWriter writer, Progress bar, PrintWriter err) {
+    if (files.isEmpty()) {
+      return;
+    }
+    List<EmotionResult> results = null;
+    if (files.size() > 1) {
+      try {
+        results = rec.recognizeBatch(utterances);
+      } catch (MerException e) {
+        // one file can fail a whole batch; run them alone so the error names the right one
+      }
+    }
+    for (int i = 0; i < files.size(); i++) {
+      Path f = files.get(i);
+      try {
+        EmotionResult r = results != null ? results.get(i) : rec.recognize(utterances.get(i));
+        bar.print(() -> writer.write(ResultRow.whole(f.toString(), r)));
+      } catch (MerException e) {
+        bar.print(() -> fail(err, problem(f, e)));
+      }
+      bar.step();
+    }
+    files.clear();
+    utterances.clear();
+  }
+
+  private void runTimeline(
+      EmotionRecognizer rec, List<Path> files, RowWriter writer, Progress bar, PrintWriter err) {
+    Timeline tl = Timeline.builder(rec).batchSize(batch).build();
+    for (Path f : files) {
+      try {
+        List<Segment> segments = tl.run(AudioSources.of(f));
+        bar.print(() -> {
+          if (segments.isEmpty()) {
+            err.println("mer: " + f + ": no speech found");
+          }
+          segments.forEach(s -> writer.write(new ResultRow(f.toString(), s.start(), s.end(),
+              s.result())));
+        });
+      } catch (MerException e) {
+        bar.print(() -> fail(err, problem(f, e)));
+      }
+      bar.step();
+    }
+  }
+
+  private void fail(PrintWriter err, String message) {
+    failures++;
+    err.println("mer: " + message);
+    err.flush();
+  }
+
+  /** The SDK's audio messages usually name the file already; say it once either way. */
+  static String problem(Path file, Exception e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains(file.toString()) ? m : file + ": " + m;
+  }
+}

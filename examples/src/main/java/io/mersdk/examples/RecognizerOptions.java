@@ -1,0 +1,75 @@
+package io.mersdk.examples;
+
+import io.mersdk.Device;
+import io.mersdk.EmotionRecognizer;
+import java.nio.file.Path;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/** The options every command that builds a recogniser shares: bundle, device, threads. */
+final class RecognizerOptions {
+  /** Where io.mersdk:mer-sdk-demo-bundle puts the demo bundle on the class path. */
+  static final String DEMO_BUNDLE = "io/mersdk/demo/bundle";
+
+  @Option(
+      names = "--bundle",
+      paramLabel = "DIR",
+      description = "Model bundle folder (holding bundle.json). Default: the demo bundle on the class"
+          + " path (" + DEMO_BUNDLE + ", from io.mersdk:mer-sdk-demo-bundle).")
+  Path bundle;
+
+  @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
+      defaultValue = "auto",
+      converter = DeviceConverter.class,
+      description = "auto (CUDA if usable, else CPU), cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
+  Device device;
+
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Intra-op threads per model session. Default: available processors.")
+  Integer threads;
+
+  /**
+   * Builds the recogniser; the caller closes it.
+   *
+   * @throws CliException (exit 3) if no bundle was given and the demo bundle is not on the class
+   *     path; the SDK's BundleException and DeviceUnavailableException also map to exit 3
+   */
+  EmotionRecognizer build() {
+    EmotionRecognizer.Builder b = EmotionRecognizer.builder().device(device);
+    if (threads != null) {
+      if (threads < 1) {
+        throw new CliException(Mer.USAGE, "--threads must be >= 1, got " + threads);
+      }
+      b.threads(threads);
+    }
+    if (bundle != null) {
+      b.bundle(bundle);
+    } else {
+      ClassLoader loader = RecognizerOptions.class.getClassLoader();
+      if (loader.getResource(DEMO_BUNDLE + "/bundle.json") == null) {
+        throw new CliException(Mer.BUNDLE_OR_DEVICE, "no model bundle: the demo bundle ("
+            + DEMO_BUNDLE + ", from io.mersdk:mer-sdk-demo-bundle) is not on the class path;"
+            + " pass --bundle DIR with a bundle folder");
+      }
+      b.bundleResource(loader, DEMO_BUNDLE);
+    }
+    return b.build();
+  }
+
+  /** Device.parse, with its message turned into a usage error (exit 2). */
+  static final class DeviceConverter implements ITypeConverter<Device> {
+    @Override
+    public Device convert(String value) {
+      try {
+        return Device.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}

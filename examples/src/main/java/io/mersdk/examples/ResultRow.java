@@ -1,0 +1,21 @@
+package io.mersdk.examples;
+
+import io.mersdk.EmotionResult;
+import java.time.Duration;
+
+/**
+ * One output row: a file's result, or with {@code --timeline} one segment's.
+ *
+ * @param source the file as named on the command line (or found in a named folder)
+ * @param start where the segment starts in the file; null for a whole file
+ * @param end where the segment ends; null for a whole file
+ */
+record ResultRow(String source, Duration start, Duration end, EmotionResult result) {
+  static ResultRow whole(String source, EmotionResult result) {
+    return new ResultRow(source, null, null, result);
+  }
+
+  boolean isSegment() {
+    return start != null;
+  }
+}

@@ -1,0 +1,153 @@
+package io.mersdk.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mersdk.EmotionRecognizer;
+import io.mersdk.audio.AudioSources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code mer evaluate}: metrics equal those computed from the same predictions made directly. */
+class EvaluateCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] TRUTH = {"neutral", "happy", "sad", "angry", "happy", "sad",
+      "neutral", "angry"};
+
+  @TempDir static Path dir;
+  static List<Path> clips = new ArrayList<>();
+
+  @BeforeAll
+  static void recordings() throws IOException {
+    Path audio = Files.createDirectories(dir.resolve("audio"));
+    for (int i = 0; i < TRUTH.length; i++) {
+      clips.add(TestAudio.writeWav(audio.resolve("clip" + i + ".wav"),
+          TestAudio.voiced(0.6 + 0.1 * i, 100 + 25 * i, 100 + i)));
+    }
+  }
+
+  /** Relative paths, a comment, a blank line, both separators. */
+  static Path manifest(String name, String... extraLines) throws IOException {
+    List<String> lines = new ArrayList<>(List.of("# file<TAB>label", ""));
+    for (int i = 0; i < TRUTH.length; i++) {
+      lines.add("audio/clip" + i + ".wav" + (i % 2 == 0 ? "\t" : ",") + TRUTH[i]);
+    }
+    lines.addAll(List.of(extraLines));
+    return Files.write(dir.resolve(name), lines);
+  }
+
+  static String[] args(String bundle, String... rest) {
+    List<String> a = new ArrayList<>(List.of("evaluate", "--bundle",
+        TestAudio.bundle(bundle).toString(), "--device", "cpu", "--threads", "2"));
+    a.addAll(List.of(rest));
+    return a.toArray(String[]::new);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tiny-a", "tiny-b"})
+  void metricsEqualThoseOfTheSamePredictions(String bundle) throws IOException {
+    Path m = manifest("set-" + bundle + ".txt");
+
+    Cli.Run run = Cli.run(args(bundle, "--format", "json", m.toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode j = JSON.readTree(run.out());
+    try (EmotionRecognizer rec = RecognizeCommandTest.direct(bundle)) {
+      List<String> labels = rec.labels();
+      long[][] cm = new long[labels.size()][labels.size()];
+      List<String> predicted = new ArrayList<>();
+      for (int i = 0; i < TRUTH.length; i++) {
+        String p = rec.recognize(AudioSources.of(clips.get(i))).label();
+        predicted.add(p);
+        cm[labels.indexOf(TRUTH[i])][labels.indexOf(p)]++;
+      }
+      long correct = 0;
+      for (int i = 0; i < labels.size(); i++) {
+        correct += cm[i][i];
+        for (int k = 0; k < labels.size(); k++) {
+          assertThat(j.get("confusion_matrix").get(i).get(k).asLong()).isEqualTo(cm[i][k]);
+        }
+      }
+      assertThat(j.get("samples").asInt()).isEqualTo(TRUTH.length);
+      assertThat(j.get("failed").asInt()).isZero();
+      assertThat(j.get("accuracy").asDouble())
+          .isCloseTo(correct / (double) TRUTH.length, within(1e-12));
+      ClassificationMetrics expected = ClassificationMetrics.of(labels, List.of(TRUTH), predicted);
+      assertThat(j.get("uar").asDouble())
+          .isCloseTo(expected.unweightedAverageRecall(), within(1e-12));
+      assertThat(j.get("macro_f1").asDouble()).isCloseTo(expected.macroF1(), within(1e-12));
+      assertThat(RecognizeCommandTest.fieldNames(j.get("per_label")))
+          .containsExactlyElementsOf(labels);
+    }
+  }
+
+  @Test
+  void tableShowsTheMetricsAndTheMatrix() throws IOException {
+    Cli.Run run = Cli.run(args("tiny-a", manifest("table.txt").toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("accuracy").contains("UAR").contains("macro-F1")
+        .contains("confusion matrix (rows: true label, columns: predicted)");
+    List<String> lines = run.outLines();
+    int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("confusion")).findFirst()
+        .orElseThrow()) + 1;
+    assertThat(lines.get(header).trim().split("\\s+"))
+        .containsExactly("neutral", "happy", "sad", "angry");
+    long total = 0;
+    for (int i = 1; i <= 4; i++) {
+      String[] cells = lines.get(header + i).trim().split("\\s+");
+      for (int k = 1; k < cells.length; k++) {
+        total += Long.parseLong(cells[k]);
+      }
+    }
+    assertThat(total).isEqualTo(TRUTH.length);
+  }
+
+  @Test
+  void labelNotInTheBundleIsNamedByLine() throws IOException {
+    Path m = manifest("unknown.txt", "audio/clip0.wav,bored");
+
+    Cli.Run run = Cli.run(args("tiny-a", m.toString()));
+
+    assertThat(run.exitCode()).isEqualTo(Mer.USAGE);
+    assertThat(run.out()).isEmpty();
+    // 2 header lines + 8 entries: the bad one is line 11
+    assertThat(run.errLines()).containsExactly("mer: " + m + ":11: label 'bored' is not one of"
+        + " the bundle's labels [neutral, happy, sad, angry]");
+  }
+
+  @Test
+  void badLineIsAUsageErrorNamingTheLine() throws IOException {
+    Path m = manifest("bad.txt", "just-a-path.wav");
+
+    Cli.Run run = Cli.run(args("tiny-a", m.toString()));
+
+    assertThat(run.exitCode()).isEqualTo(Mer.USAGE);
+    assertThat(run.errLines()).hasSize(1);
+    assertThat(run.errLines().get(0)).startsWith("mer: " + m + ":11: expected");
+  }
+
+  @Test
+  void unreadableFileIsNamedAndTheOthersAreScored() throws IOException {
+    Path m = manifest("missing.txt", "audio/gone.wav,sad");
+
+    Cli.Run run = Cli.run(args("tiny-a", "--format", "json", m.toString()));
+
+    assertThat(run.exitCode()).isEqualTo(Mer.INPUTS_FAILED);
+    assertThat(run.errLines()).hasSize(1);
+    assertThat(run.errLines().get(0)).contains("gone.wav").contains(m + ":11");
+    JsonNode j = JSON.readTree(run.out());
+    assertThat(j.get("samples").asInt()).isEqualTo(TRUTH.length);
+    assertThat(j.get("failed").asInt()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,199 @@
+package io.mersdk.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mersdk.EmotionRecognizer;
+import io.mersdk.Segment;
+import io.mersdk.audio.AudioSources;
+import io.mersdk.audio.Timeline;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mer recognize}: exit codes, usage errors, folders, --transcript, --timeline, progress. */
+class RecognizeUsageTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path dir;
+  static Path clip;
+  static Path other;
+
+  @BeforeAll
+  static void recordings() throws IOException {
+    clip = TestAudio.writeWav(dir.resolve("clip.wav"), TestAudio.voiced(1.0, 150, 7));
+    other = TestAudio.writeWav(dir.resolve("other.wav"), TestAudio.voiced(1.0, 220, 8));
+  }
+
+  @Test
+  void withoutBundleAndWithoutDemoBundleExitsThreeWithOneLine() {
+    Cli.Run run = Cli.run("recognize", "--device", "cpu", clip.toString());
+
+    assertThat(run.exitCode()).isEqualTo(Mer.BUNDLE_OR_DEVICE);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.errLines()).hasSize(1);
+    assertThat(run.errLines().get(0)).contains("io/mersdk/demo/bundle").contains("--bundle");
+  }
+
+  @Test
+  void missingBundleFolderExitsThree() {
+    Cli.Run run = Cli.run("recognize", "--bundle", dir.resolve("nope").toString(), clip.toString());
+
+    assertThat(run.exitCode()).isEqualTo(Mer.BUNDLE_OR_DEVICE);
+    assertThat(run.errLines()).hasSize(1);
+    assertThat(run.errLines().get(0)).contains(dir.resolve("nope").toString());
+  }
+
+  @Test
+  void transcriptWithTwoFilesIsAUsageError() {
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--transcript", "hello",
+        clip.toString(), other.toString()));
+
+    assertThat(run.exitCode()).isEqualTo(Mer.USAGE);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).contains("--transcript needs exactly one audio file");
+  }
+
+  @Test
+  void badDeviceIsAUsageError() {
+    Cli.Run run = Cli.run("recognize", "--bundle", TestAudio.bundle("tiny-a").toString(),
+        "--device", "tpu", clip.toString());
+
+    assertThat(run.exitCode()).isEqualTo(Mer.USAGE);
+    assertThat(run.err()).contains("unknown device 'tpu'");
+  }
+
+  @Test
+  void suppliedTranscriptSkipsAsr() throws IOException {
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        "--transcript", "I am so glad you came", clip.toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode row = JSON.readTree(run.outLines().get(0));
+    assertThat(row.get("transcript").asText()).isEqualTo("I am so glad you came");
+    assertThat(row.get("transcript_supplied").asBoolean()).isTrue();
+    assertThat(row.get("timings_ms").get("asr_decode").asDouble()).isZero();
+  }
+
+  @Test
+  void foldersAreWalkedForAudioFilesOnly() throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("set/sub"));
+    TestAudio.writeWav(folder.resolve("b.wav"), TestAudio.voiced(0.6, 140, 9));
+    TestAudio.writeWav(folder.getParent().resolve("a.wav"), TestAudio.voiced(0.6, 200, 10));
+    Files.writeString(folder.resolve("readme.txt"), "not audio, and not looked at");
+
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        folder.getParent().toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.outLines()).hasSize(2);
+    assertThat(JSON.readTree(run.outLines().get(0)).get("file").asText()).endsWith("a.wav");
+    assertThat(JSON.readTree(run.outLines().get(1)).get("file").asText()).endsWith("b.wav");
+  }
+
+  @Test
+  void missingFileIsNamedAndCountsAsFailure() {
+    Path missing = dir.resolve("missing.wav");
+
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        clip.toString(), missing.toString()));
+
+    assertThat(run.exitCode()).isEqualTo(Mer.INPUTS_FAILED);
+    assertThat(run.outLines()).hasSize(1);
+    assertThat(run.errLines()).containsExactly("mer: " + missing + ": no such file or folder");
+  }
+
+  @Test
+  void timelineGivesOneRowPerUtteranceLikeTimeline() throws IOException {
+    float[] speech = TestAudio.concat(TestAudio.silence(0.5), TestAudio.voiced(1.0, 130, 11),
+        TestAudio.silence(1.5), TestAudio.voiced(1.2, 240, 12), TestAudio.silence(0.5));
+    Path long1 = TestAudio.writeWav(dir.resolve("two-utterances.wav"), speech);
+
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl", "--timeline",
+        long1.toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    try (EmotionRecognizer rec = RecognizeCommandTest.direct("tiny-a")) {
+      List<Segment> expected = Timeline.builder(rec).batchSize(1).build()
+          .run(AudioSources.of(long1));
+      assertThat(expected).hasSize(2);
+      assertThat(run.outLines()).hasSize(2);
+      for (int i = 0; i < 2; i++) {
+        JsonNode row = JSON.readTree(run.outLines().get(i));
+        Segment s = expected.get(i);
+        assertThat(row.get("start_s").asDouble()).isCloseTo(s.start().toNanos() / 1e9,
+            within(1e-9));
+        assertThat(row.get("end_s").asDouble()).isCloseTo(s.end().toNanos() / 1e9, within(1e-9));
+        assertThat(row.get("label").asText()).isEqualTo(s.result().label());
+        assertThat(row.get("confidence").asDouble())
+            .isCloseTo(s.result().confidence(), within(1e-6));
+      }
+    }
+  }
+
+  @Test
+  void fileLongerThanTheAsrWindowIsRecognisedWithAHint() throws IOException {
+    Path longFile = TestAudio.writeWav(dir.resolve("long.wav"), TestAudio.concat(
+        TestAudio.voiced(16, 120, 13), TestAudio.silence(1), TestAudio.voiced(15, 200, 14)));
+
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        longFile.toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.outLines()).hasSize(1);
+    assertThat(run.errLines()).singleElement().asString().contains(longFile.toString())
+        .contains("longer than the ASR's 30 s window").contains("--timeline");
+  }
+
+  @Test
+  void forcedProgressBarGoesToStderrOnly() throws IOException {
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl", "--progress",
+        "always", clip.toString(), other.toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("recognize").contains("2/2");
+    assertThat(run.outLines()).hasSize(2);
+    for (String line : run.outLines()) {
+      assertThat(JSON.readTree(line).get("label").isTextual()).isTrue();
+    }
+  }
+
+  @Test
+  void noProgressBarWhenStderrIsNotATerminal() {
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        clip.toString(), other.toString()));
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.err()).isEmpty();
+  }
+
+  @Test
+  void realSpeechFromEspeakIsResampledAndRecognised() throws Exception {
+    Path speech = TestAudio.espeak(dir.resolve("speech.wav"), "I cannot believe you did that");
+
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        speech.toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode row = JSON.readTree(run.outLines().get(0));
+    try (EmotionRecognizer rec = RecognizeCommandTest.direct("tiny-a")) {
+      assertThat(row.get("label").asText())
+          .isEqualTo(rec.recognize(AudioSources.of(speech)).label());
+    }
+  }
+
+  @Test
+  void helpListsTheExitCodes() {
+    Cli.Run run = Cli.run("--help");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("Exit codes:").contains("recognize").contains("evaluate")
+        .contains("serve").contains("live").contains("3   the model bundle or the device");
+  }
+}

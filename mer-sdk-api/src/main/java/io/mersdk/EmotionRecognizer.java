@@ -180,6 +180,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     private int threads = Runtime.getRuntime().availableProcessors();
     private final Set<Modality> required = EnumSet.noneOf(Modality.class);
     private Executor executor;
+    private boolean fitAsrWindow;
 
     private Builder() {}
 
@@ -222,6 +223,18 @@ public final class EmotionRecognizer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Off by default. When on, Whisper's encoder runs over the batch's longest utterance rounded
+     * up to whole seconds instead of the bundle's full window ({@link BundleInfo#asrWindow()}, 30 s
+     * for Whisper): for a 5 s utterance about six times less encoder work. Whisper was trained on
+     * full windows, so transcripts and context states then drift from the reference; the speed-up
+     * and the drift are measured in docs/benchmarks.md. The log-mel features are the same.
+     */
+    public Builder fitAsrWindow(boolean fit) {
+      this.fitAsrWindow = fit;
+      return this;
+    }
+
     /** Executor for the async calls; default: a daemon pool owned by the recogniser. */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
@@ -249,7 +262,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         }
       }
       InferenceBackendProvider provider = findProvider();
-      BackendConfig config = new BackendConfig(bundle, device, threads, required);
+      BackendConfig config = new BackendConfig(bundle, device, threads, required, fitAsrWindow);
       InferenceBackend backend = provider.open(config);
       try {
         Set<Modality> missing = EnumSet.noneOf(Modality.class);

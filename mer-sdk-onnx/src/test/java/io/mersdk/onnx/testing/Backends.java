@@ -13,7 +13,12 @@ public final class Backends {
   private Backends() {}
 
   public static OnnxBackend cpu(Path bundle) {
+    return cpu(bundle, false);
+  }
+
+  /** With {@code fitAsrWindow}: Whisper's encoder over the utterances' own length. */
+  public static OnnxBackend cpu(Path bundle, boolean fitAsrWindow) {
     return (OnnxBackend) new OnnxBackendProvider().open(
-        new BackendConfig(new BundleLocation.Directory(bundle), Device.CPU, 1, Set.of()));
+        new BackendConfig(new BundleLocation.Directory(bundle), Device.CPU, 1, Set.of(), fitAsrWindow));
   }
 }

@@ -20,20 +20,40 @@ public final class LogMel {
 
   private final Graph graph;
   private final int nSamples;
+  private final int rate;
 
   public LogMel(Graph graph, Manifest.Audio audio) {
     this.graph = graph;
     this.nSamples = audio.nSamples();
+    this.rate = audio.sampleRate();
   }
 
   /**
-   * Pads with zeros or cuts each waveform to {@code audio.n_samples}, exactly as {@code
-   * WhisperFeatureExtractor(padding="max_length")} does, and runs the graph.
-   *
-   * @return the result holding {@code log_mel} [B, n_mels, n_samples / hop_length], owned by
-   *     {@code scope}
+   * The samples each waveform is padded to: {@code audio.n_samples} (the window Whisper was
+   * trained on), or with {@code fit} the longest waveform rounded up to whole seconds.
    */
-  public OrtSession.Result compute(float[][] waveforms, Scope scope) {
+  public int paddedLength(float[][] waveforms, boolean fit) {
+    if (!fit) {
+      return nSamples;
+    }
+    int longest = 1;
+    for (float[] w : waveforms) {
+      longest = Math.max(longest, w.length);
+    }
+    // whole seconds: every frame count stays even (the encoder's stride-2 convolution)
+    long seconds = (longest + rate - 1) / rate;
+    return (int) Math.min(nSamples, seconds * rate);
+  }
+
+  /**
+   * Pads each waveform with zeros to {@code nSamples} (by default {@code audio.n_samples}, exactly
+   * as {@code WhisperFeatureExtractor(padding="max_length")} does; the caller has refused longer
+   * ones) and runs the graph.
+   *
+   * @return the result holding {@code log_mel} [B, n_mels, nSamples / hop_length], owned by {@code
+   *     scope}
+   */
+  public OrtSession.Result compute(float[][] waveforms, int nSamples, Scope scope) {
     float[] padded = new float[waveforms.length * nSamples];
     for (int i = 0; i < waveforms.length; i++) {
       System.arraycopy(waveforms[i], 0, padded, i * nSamples, Math.min(waveforms[i].length, nSamples));

@@ -57,15 +57,18 @@ public final class OnnxBackend implements InferenceBackend {
   private final Manifest manifest;
   private final BundleInfo info;
   private final Models models;
+  /** Whisper's encoder over the utterances' own length, not the full window (opt-in). */
+  private final boolean fitAsrWindow;
   private final ExecutorService speechPool;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
-  private OnnxBackend(LoadedBundle bundle, Models models) {
+  private OnnxBackend(LoadedBundle bundle, Models models, boolean fitAsrWindow) {
     this.bundle = bundle;
     this.manifest = bundle.manifest();
     this.info = bundle.info();
     this.models = models;
+    this.fitAsrWindow = fitAsrWindow;
     AtomicInteger n = new AtomicInteger();
     this.speechPool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "mer-sdk-wavlm-" + n.incrementAndGet());
@@ -93,7 +96,7 @@ public final class OnnxBackend implements InferenceBackend {
       Models models = openOnDevice(bundle, config.device(), config.threads());
       LOG.debug("bundle {} opened on {} with {} intra-op threads per session",
           bundle.manifest().bundleId(), models.device(), config.threads());
-      return new OnnxBackend(bundle, models);
+      return new OnnxBackend(bundle, models, config.fitAsrWindow());
     } catch (RuntimeException e) {
       bundle.close();
       throw e;
@@ -264,7 +267,7 @@ public final class OnnxBackend implements InferenceBackend {
 
       if (encode) {
         long t = System.nanoTime();
-        OrtSession.Result mel = models.logMel.compute(waves, scope);
+        OrtSession.Result mel = models.logMel.compute(waves, models.logMel.paddedLength(waves, fitAsrWindow), scope);
         features = since(t);
         OnnxTensor logMel = LogMel.logMel(mel);
         if (probe.wants(Probe.LOG_MEL)) {

@@ -152,3 +152,43 @@ def test_int8_bundle_is_valid_and_agrees_with_fp32(tmp_path):
         a, b = fp32.run(w, transcript=case["sentence"]), int8.run(w, transcript=case["sentence"])
         assert a.label == b.label
         assert max_diff(a.probabilities, b.probabilities) <= 0.05
+
+
+def test_an_unlisted_file_in_the_bundle_is_refused(bundle_copy):
+    """As the Java loader: a bundle folder holds exactly the files its manifest lists."""
+    (bundle_copy / "notes.txt").write_text("added after export")
+    with pytest.raises(BundleError, match="notes.txt not listed in bundle.json"):
+        load_bundle(bundle_copy)
+
+
+def test_quantize_never_touches_its_source(bundle_copy, tmp_path, capsys):
+    before = {f.name: f.read_bytes() for f in bundle_copy.iterdir()}
+    assert main(["quantize", str(bundle_copy), str(bundle_copy)]) == 2
+    assert "must not be the source bundle" in capsys.readouterr().err
+    assert {f.name: f.read_bytes() for f in bundle_copy.iterdir()} == before
+    other = tmp_path / "busy"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    assert main(["quantize", str(bundle_copy), str(other)]) == 2
+    assert "not empty (use --overwrite)" in capsys.readouterr().err
+    assert (other / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--max-new-tokens", "128"], "max_new_tokens=128"),
+    (["--bundle-id", "not a valid id!"], "field bundle_id"),
+])
+def test_export_checks_settings_before_writing_anything(exported, tmp_path, capsys, args, message):
+    dirs, head, _ = exported
+    out = tmp_path / "never"
+    base = {"--bundle-id": "ok", "--max-new-tokens": "12"}
+    for k, v in zip(args[::2], args[1::2]):
+        base[k] = v
+    argv = ["export", "--wavlm", str(dirs["wavlm"]), "--roberta", str(dirs["roberta"]), "--whisper",
+            str(dirs["whisper"]), "--head", str(head), "--out", str(out)]
+    for k, v in base.items():
+        argv += [k, v]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".never.")], "temporary folder left behind"

@@ -62,7 +62,7 @@ def _cmd_bench(a: argparse.Namespace) -> int:
 def _cmd_quantize(a: argparse.Namespace) -> int:
     from .quantize import quantize_bundle
 
-    m = quantize_bundle(a.bundle, a.out, a.bundle_id)
+    m = quantize_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite)
     print(f"bundle {m['bundle_id']}: {a.out}")
     return 0
 
@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("bundle")
     q.add_argument("out")
     q.add_argument("--bundle-id")
+    q.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     q.set_defaults(fn=_cmd_quantize)
 
     v = sub.add_parser("verify", help="validate a bundle's manifest and checksums")
@@ -119,7 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if a.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    return a.fn(a)
+    try:
+        return a.fn(a)
+    except (ValueError, OSError) as e:   # BundleError is a ValueError; bad settings, files, folders
+        if a.verbose:
+            raise
+        print(f"mer_train {a.cmd}: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -68,6 +68,10 @@ def load_bundle(folder: Path | str, verify: bool = True) -> dict[str, Any]:
         raise BundleError(f"{path}: not valid JSON: {e}") from None
     validate_manifest(manifest)
     if verify:
+        extra = sorted(f.name for f in folder.iterdir() if f.name != MANIFEST and f.name not in manifest["files"])
+        if extra:
+            # as the Java loader: a file the manifest does not list is a bundle that was changed
+            raise BundleError(f"{folder}: {', '.join(extra)} not listed in {MANIFEST} 'files' (remove, or re-export)")
         for name, entry in manifest["files"].items():
             f = folder / name
             if not f.is_file():

@@ -7,7 +7,9 @@ folders, and the random-weight models that tests and benchmarks build from confi
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ import torch
 from tokenizers import Tokenizer
 
 from . import __version__
-from .bundle import FORMAT, FORMAT_VERSION, file_entries, write_manifest
+from .bundle import FORMAT, FORMAT_VERSION, file_entries, validate_manifest, write_manifest
 from .config import HeadConfig
 from .encoders import SpeechEncoder, TextEncoder, WhisperDecoderStep, WhisperEncoderWithCrossKV
 from .features import WhisperLogMel
@@ -180,21 +182,62 @@ def export_graphs(parts: BundleParts, out: Path, opset: int = OPSET) -> dict[str
 
 def export_bundle(parts: BundleParts, out: Path | str, bundle_id: str, description: str = "",
                   opset: int = OPSET, overwrite: bool = False) -> dict[str, Any]:
-    """Writes the whole bundle (graphs, tokenizers, manifest with checksums) and returns the manifest."""
+    """Writes the whole bundle (graphs, tokenizers, manifest with checksums) and returns the manifest.
+
+    Everything that can be checked before the graphs are written is checked first (encoder shapes,
+    decoding limits, the manifest against the schema); the bundle is written into a temporary
+    sibling folder and moved into place at the end, so a failure never leaves a half-written
+    ``out``."""
     out = Path(out)
-    if out.exists():
-        if not overwrite and any(out.iterdir()):
-            raise FileExistsError(f"{out}: not empty (use --overwrite)")
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    if out.exists() and not overwrite and any(out.iterdir()):
+        raise FileExistsError(f"{out}: not empty (use --overwrite)")
     parts.check_shapes()
-    cfg, v = parts.head_config, parts.head_config.variant
-    graphs = export_graphs(parts, out, opset)
-    tokenizers: dict[str, str] = {}
+    v = parts.head_config.variant
+    manifest = _manifest(parts, bundle_id, description, opset)
+    # the graph and tokenizer names are known up front: validate the manifest before the slow part
+    planned = {k: f"{k}.onnx" for k in _graph_kinds(v)}
+    tokenizers = {"asr": "asr_tokenizer.json", "text": "text_tokenizer.json"} if v.has("text") else {}
+    validate_manifest({**manifest, "graphs": planned, "tokenizers": tokenizers,
+                       "files": {n: {"sha256": "0" * 64, "bytes": 1} for n in [*planned.values(), *tokenizers.values()]}})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        graphs = export_graphs(parts, tmp, opset)
+        if graphs != planned:
+            raise AssertionError(f"exported graphs {graphs} differ from the planned {planned}")
+        if v.has("text"):
+            parts.asr_tokenizer.save(str(tmp / tokenizers["asr"]))
+            parts.text_tokenizer.save(str(tmp / tokenizers["text"]))
+        producer = manifest.pop("producer")   # keeps the documented field order: producer last
+        manifest["graphs"] = graphs
+        manifest["tokenizers"] = tokenizers
+        manifest["files"] = file_entries(tmp, list(graphs.values()) + list(tokenizers.values()))
+        manifest["producer"] = producer
+        write_manifest(tmp, manifest)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("wrote bundle %s to %s (%d files)", bundle_id, out, len(manifest["files"]))
+    return manifest
+
+
+def _graph_kinds(v) -> list[str]:
+    kinds = []
+    if v.needs_asr:
+        kinds += ["features", "whisper_encoder"] + (["whisper_decoder"] if v.has("text") else [])
+    if v.has("speech"):
+        kinds.append("wavlm")
     if v.has("text"):
-        parts.asr_tokenizer.save(str(out / "asr_tokenizer.json"))
-        parts.text_tokenizer.save(str(out / "text_tokenizer.json"))
-        tokenizers = {"asr": "asr_tokenizer.json", "text": "text_tokenizer.json"}
+        kinds.append("roberta")
+    return kinds + ["head"]
+
+
+def _manifest(parts: BundleParts, bundle_id: str, description: str, opset: int) -> dict[str, Any]:
+    """Every manifest field but graphs, tokenizers and files; raises on settings that cannot work."""
+    cfg, v = parts.head_config, parts.head_config.variant
     sources = parts.sources or {}
     manifest: dict[str, Any] = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "bundle_id": bundle_id, "description": description,
@@ -229,21 +272,17 @@ def export_bundle(parts: BundleParts, out: Path | str, bundle_id: str, descripti
                             "ffn_dim": rc.intermediate_size,
                             "max_tokens": min(parts.max_text_tokens, rc.max_position_embeddings - 2),
                             "pad_token_id": rc.pad_token_id, "source": sources.get("roberta", "")}
-        if parts.decoding is not None and parts.decoding.max_new_tokens + len(parts.decoding.start_sequence) > \
-                parts.whisper.config.max_target_positions:
+        limit = parts.whisper.config.max_target_positions - len(parts.decoding.start_sequence)
+        if parts.decoding.max_new_tokens > limit:
             raise ValueError(f"whisper.decoding.max_new_tokens={parts.decoding.max_new_tokens} plus the start sequence "
-                             f"exceeds the decoder's max_target_positions={parts.whisper.config.max_target_positions}")
+                             f"exceeds the decoder's max_target_positions={parts.whisper.config.max_target_positions}; "
+                             f"use --max-new-tokens {limit} or less")
     manifest["head"] = {"d_model": cfg.d_model, "num_heads": cfg.num_heads, "ffn_dim": cfg.ffn_dim,
                         "adapter_activation": cfg.adapter_activation, "dropout": cfg.dropout,
                         "attention_dropout": cfg.attention_dropout}
-    manifest["graphs"] = graphs
-    manifest["tokenizers"] = tokenizers
-    manifest["files"] = file_entries(out, list(graphs.values()) + list(tokenizers.values()))
     import transformers
     manifest["producer"] = {"mer_train": __version__, "torch": torch.__version__.split("+")[0],
                             "transformers": transformers.__version__, "onnx": onnx.__version__, "opset": opset}
-    write_manifest(out, manifest)
-    log.info("wrote bundle %s to %s (%d files)", bundle_id, out, len(manifest["files"]))
     return manifest
 
 

@@ -11,12 +11,16 @@ from .bundle import file_entries, load_bundle, write_manifest
 QUANTIZED = ("whisper_encoder", "whisper_decoder", "wavlm", "roberta", "head")
 
 
-def quantize_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None) -> dict:
+def quantize_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None, overwrite: bool = False) -> dict:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     src, dst = Path(src), Path(dst)
     m = load_bundle(src)
+    if dst.resolve() == src.resolve() or src.resolve() in dst.resolve().parents:
+        raise ValueError(f"{dst}: the output must not be the source bundle {src} or inside it")
     if dst.exists():
+        if not overwrite and any(dst.iterdir()):
+            raise FileExistsError(f"{dst}: not empty (use --overwrite)")
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
     for kind, name in m["graphs"].items():

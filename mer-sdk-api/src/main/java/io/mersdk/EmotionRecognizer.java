@@ -190,7 +190,11 @@ public final class EmotionRecognizer implements AutoCloseable {
       return this;
     }
 
-    /** A bundle folder on the class path, read through this class's loader. */
+    /**
+     * A bundle folder on the class path, read through the thread's context class loader (or, when
+     * there is none, this class's loader), e.g. {@code "io/mersdk/demo/bundle"}, the demo bundle of
+     * {@code io.mersdk:mer-sdk-demo-bundle}.
+     */
     public Builder bundleResource(String name) {
       return bundleResource(Thread.currentThread().getContextClassLoader() != null
           ? Thread.currentThread().getContextClassLoader()

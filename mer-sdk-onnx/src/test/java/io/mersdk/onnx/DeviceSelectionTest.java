@@ -2,6 +2,12 @@ package io.mersdk.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
+import io.mersdk.onnx.internal.runtime.NvidiaDriver;
 
 import io.mersdk.Device;
 import io.mersdk.DeviceUnavailableException;
@@ -13,14 +19,21 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * Device selection for real: this machine has no GPU and the build uses the CPU-only ONNX Runtime
- * jar, whose {@code addCUDA} fails with "Failed to find CUDA shared provider".
+ * Device selection for real. The default build uses the CPU-only ONNX Runtime jar, whose {@code
+ * addCUDA} fails with "Failed to find CUDA shared provider": that is the path CI takes. A {@code
+ * -Pcuda} build (GPU runtime) takes the other tests' branches: CUDA runs, or fails naming the
+ * missing driver or device.
  */
 class DeviceSelectionTest {
   private final Path bundle = TestData.bundles().get(0);
 
+  private static boolean runtimeHasCuda() {
+    return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+  }
+
   @Test
   void explicitCudaFailsFastAndSaysHowToGetTheGpuRuntime() {
+    assumeFalse(runtimeHasCuda(), "the GPU runtime is on the class path (-Pcuda)");
     assertThatThrownBy(() -> EmotionRecognizer.builder().bundle(bundle).device(Device.cuda(0)).build())
         .isInstanceOf(DeviceUnavailableException.class)
         .hasMessageContaining("cuda:0")
@@ -32,6 +45,7 @@ class DeviceSelectionTest {
 
   @Test
   void autoFallsBackToTheCpuWithExactlyOneWarning() {
+    assumeFalse(runtimeHasCuda() && NvidiaDriver.absenceReason().isEmpty(), "CUDA is usable here");
     StdErr.Captured<EmotionRecognizer> built = StdErr.capture(() ->
         EmotionRecognizer.builder().bundle(bundle).device(Device.AUTO).threads(1).build());
     try (EmotionRecognizer recognizer = built.value()) {
@@ -55,6 +69,19 @@ class DeviceSelectionTest {
     try (EmotionRecognizer recognizer = built.value()) {
       assertThat(built.sdkWarnings()).isEmpty();
       assertThat(recognizer.device()).isEqualTo("cpu");
+    }
+  }
+
+  @Test
+  void withTheGpuRuntimeCudaRunsOrNamesWhatIsMissing() {
+    assumeTrue(runtimeHasCuda(), "only with the GPU runtime (-Pcuda)");
+    if (NvidiaDriver.absenceReason().isPresent()) {
+      assertThatThrownBy(() -> EmotionRecognizer.builder().bundle(bundle).device(Device.cuda(0)).build())
+          .isInstanceOf(DeviceUnavailableException.class).hasMessageContaining("driver");
+    } else {
+      try (EmotionRecognizer r = EmotionRecognizer.builder().bundle(bundle).device(Device.cuda(0)).build()) {
+        assertThat(r.device()).isEqualTo("cuda:0");
+      }
     }
   }
 }

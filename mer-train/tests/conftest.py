@@ -46,6 +46,26 @@ def max_diff(a, b) -> float:
     return float(np.abs(a.astype(np.float64) - b.astype(np.float64)).max()) if a.size else 0.0
 
 
+PARITY: dict[str, float] = {}
+
+
+def parity(what: str, a, b) -> float:
+    """max_diff, remembered per ``what`` (the largest seen) for the report written at the end."""
+    d = max_diff(a, b)
+    PARITY[what] = max(PARITY.get(what, 0.0), d)
+    return d
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not PARITY:
+        return
+    lines = [f"{k}\t{v:.3e}" for k, v in sorted(PARITY.items())]
+    out = REPO / "build" / "parity-report-python.txt"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("# max |ONNX Runtime - PyTorch| per bundle, graph and check\n" + "\n".join(lines) + "\n")
+    terminalreporter.write_line(f"parity report ({len(lines)} figures): {out}")
+
+
 def speechlike(n: int, seed: int) -> np.ndarray:
     """Deterministic voiced-ish test signal (harmonics + noise), 16 kHz."""
     rng = np.random.default_rng(seed)

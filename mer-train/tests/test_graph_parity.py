@@ -11,7 +11,7 @@ from mer_train.decoding import greedy_decode, hf_generate, ort_step
 from mer_train.encoders import context_frames
 from mer_train.features import pad_or_trim, reference_log_mel
 
-from .conftest import max_diff, speechlike
+from .conftest import max_diff, parity, speechlike
 
 LENGTHS = [8000, 16000, 37123]  # 0.5 s, 1 s, 2.3 s
 
@@ -26,9 +26,9 @@ def test_features_match_whisper_feature_extractor(built):
     waves = [speechlike(n, i) for i, n in enumerate(LENGTHS + [fe.n_samples + 4000])]
     padded = np.stack([pad_or_trim(w, fe.n_samples) for w in waves])
     (ours,) = built.session("features").run(["log_mel"], {"waveform": padded})
-    assert max_diff(ours, _mels(built, waves)) <= 1e-3
+    assert parity(f"{built.name} features (log-mel, 4 lengths)", ours, _mels(built, waves)) <= 1e-3
     (single,) = built.session("features").run(["log_mel"], {"waveform": padded[1:2]})
-    assert max_diff(single[0], ours[1]) <= 1e-5
+    assert parity(f"{built.name} features batch vs single", single[0], ours[1]) <= 1e-5
 
 
 def test_whisper_encoder_and_cross_kv(built):
@@ -39,9 +39,9 @@ def test_whisper_encoder_and_cross_kv(built):
         layers = built.parts.whisper.model.decoder.layers
         ref_k = torch.stack([l.encoder_attn.k_proj(ref) for l in layers])
         ref_v = torch.stack([l.encoder_attn.v_proj(ref) for l in layers])
-    assert max_diff(states, ref.numpy()) <= 1e-4
-    assert max_diff(ck, ref_k.numpy()) <= 1e-4
-    assert max_diff(cv, ref_v.numpy()) <= 1e-4
+    assert parity(f"{built.name} whisper_encoder states", states, ref.numpy()) <= 1e-4
+    assert parity(f"{built.name} whisper_encoder cross_k", ck, ref_k.numpy()) <= 1e-4
+    assert parity(f"{built.name} whisper_encoder cross_v", cv, ref_v.numpy()) <= 1e-4
 
 
 def test_decoder_loop_reproduces_generate_exactly(built):
@@ -74,8 +74,8 @@ def test_decoder_step_logits_with_and_without_cache(built):
     with torch.no_grad():
         ref = built.parts.whisper(input_features=torch.from_numpy(mels), decoder_input_ids=torch.from_numpy(seq)).logits
     assert k.shape[2] == seq.shape[1]
-    assert max_diff(full_logits, ref[:, -1].numpy()) <= 1e-4
-    assert max_diff(logits, ref[:, -1].numpy()) <= 1e-4
+    assert parity(f"{built.name} whisper_decoder logits (no cache)", full_logits, ref[:, -1].numpy()) <= 1e-4
+    assert parity(f"{built.name} whisper_decoder logits (KV cache)", logits, ref[:, -1].numpy()) <= 1e-4
 
 
 def _wavlm_ref(built, wave):
@@ -97,9 +97,9 @@ def test_wavlm_matches_hf_and_padded_batch_matches_singles(built):
         ref = _wavlm_ref(built, w)
         t = ref.shape[1]
         assert int(frame_mask[i].sum()) == t
-        assert max_diff(states[i, :, :t], ref) <= 1e-4
+        assert parity(f"{built.name} wavlm padded batch", states[i, :, :t], ref) <= 1e-4
         single, _ = built.session("wavlm").run(None, {"waveform": w[None], "waveform_mask": np.ones((1, len(w)), np.int64)})
-        assert max_diff(single[0], ref) <= 1e-4
+        assert parity(f"{built.name} wavlm single", single[0], ref) <= 1e-4
 
 
 def test_roberta_matches_hf_and_padded_batch_matches_singles(built):
@@ -119,7 +119,7 @@ def test_roberta_matches_hf_and_padded_batch_matches_singles(built):
             t = torch.tensor([e])
             out = built.parts.roberta(input_ids=t, attention_mask=torch.ones_like(t), output_hidden_states=True)
         ref = torch.stack(tuple(out.hidden_states), 1)[0].numpy()
-        assert max_diff(states[i, :, :len(e)], ref) <= 1e-4
+        assert parity(f"{built.name} roberta padded batch", states[i, :, :len(e)], ref) <= 1e-4
 
 
 def test_head_matches_torch_and_padded_batch_matches_singles(built):
@@ -163,8 +163,8 @@ def test_head_matches_torch_and_padded_batch_matches_singles(built):
             args += [torch.from_numpy(items[b][m])[None], torch.ones(1, lengths[m][b], dtype=torch.long)]
         with torch.no_grad():
             ref_logits, ref_probs = p.head(*args)
-        assert max_diff(logits[b], ref_logits[0].numpy()) <= 1e-4
-        assert max_diff(probs[b], ref_probs[0].numpy()) <= 1e-4
+        assert parity(f"{built.name} head logits (padded batch)", logits[b], ref_logits[0].numpy()) <= 1e-4
+        assert parity(f"{built.name} head probabilities (padded batch)", probs[b], ref_probs[0].numpy()) <= 1e-4
     assert np.allclose(probs.sum(-1), 1.0, atol=1e-5)
 
 

@@ -4,6 +4,7 @@ manifest validation, and a head that does not fit its encoders."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import numpy as np
@@ -57,6 +58,9 @@ def exported(tmp_path_factory):
 
 def test_export_from_checkpoint_folders_matches_reference(exported):
     dirs, head, out = exported
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask, "the bundle folder has the usual mode, not mkdtemp's 0700"
     parts = load_parts(str(dirs["wavlm"]), str(dirs["roberta"]), str(dirs["whisper"]), head, max_new_tokens=12)
     ref = ReferencePipeline(parts)
     pipe = OnnxPipeline(out)

@@ -201,6 +201,9 @@ def export_bundle(parts: BundleParts, out: Path | str, bundle_id: str, descripti
                        "files": {n: {"sha256": "0" * 64, "bytes": 1} for n in [*planned.values(), *tokenizers.values()]}})
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)   # mkdtemp makes 0700; the bundle folder gets the usual mode
     try:
         graphs = export_graphs(parts, tmp, opset)
         if graphs != planned:

@@ -12,8 +12,9 @@ Five sessions, each with one male-style and one female-style espeak-ng voice (di
 variants and accents per session, so a held-out session has unseen voices). Four emotions, each
 carried two ways:
 
-- prosody: espeak-ng pitch (-p), rate (-s), amplitude (-a) and word gaps (-g) per emotion, plus a
-  per-speaker baseline and per-utterance jitter (so no single setting identifies a class);
+- prosody: espeak-ng pitch (-p), rate (-s), amplitude (-a), word gaps (-g) and SSML pitch range
+  per emotion, plus a per-speaker baseline and per-utterance jitter (so no single setting
+  identifies a class);
 - wording: emotion-typical sentence templates. A share of every emotion's utterances uses the
   neutral templates or templates shared by two emotions, so the text alone is informative but
   not perfect and the speech has to carry the rest.
@@ -33,16 +34,19 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import numpy as np
 import soundfile as sf
 
 EMOTIONS = ("neutral", "happy", "sad", "angry")
 
-# (male voice, female voice) per session: espeak-ng language voice + variant.
+# (male voice, female voice) per session: espeak-ng language voice + variant. Every pair was
+# checked to synthesise differently (espeak-ng ignores a variant on "en-gb": "en-gb+m1" and
+# "en-gb+f3" are both the plain en-gb voice, so session 2 uses "en" with variants).
 SESSION_VOICES = (
     ("en-us+m3", "en-us+f2"),
-    ("en-gb+m1", "en-gb+f3"),
+    ("en+m1", "en+f3"),
     ("en-029+m2", "en+f4"),
     ("en-gb-x-rp+m5", "en-us+f1"),
     ("en-gb-scotland+m7", "en-gb-x-gbclan+f5"),
@@ -51,19 +55,25 @@ SESSION_VOICES = (
 
 @dataclass(frozen=True)
 class Prosody:
-    """espeak-ng settings of one emotion: pitch 0-99, words per minute, amplitude, word gap (10 ms)."""
+    """espeak-ng settings of one emotion: pitch 0-99, words per minute, amplitude, word gap (10 ms)
+    and the SSML pitch range (intonation: how far the pitch moves within the utterance)."""
 
     pitch: int
     rate: int
     amplitude: int
     gap: int
+    range: str
 
 
+# Absolute pitch depends on the voice, so it cannot tell emotions apart on an unseen speaker alone
+# (a high female voice's neutral is as high as a lower one's happy); the pitch range is relative to
+# the voice and carries what pitch level cannot: happy is lively (wide range), sad monotone. Happy
+# and angry are both aroused (fast, loud): angry is lower, flatter and loudest.
 PROSODY = {
-    "neutral": Prosody(pitch=45, rate=160, amplitude=80, gap=1),
-    "happy": Prosody(pitch=72, rate=190, amplitude=105, gap=0),
-    "sad": Prosody(pitch=28, rate=120, amplitude=45, gap=5),
-    "angry": Prosody(pitch=55, rate=210, amplitude=150, gap=0),
+    "neutral": Prosody(pitch=45, rate=155, amplitude=80, gap=1, range="medium"),
+    "happy": Prosody(pitch=75, rate=180, amplitude=110, gap=0, range="x-high"),
+    "sad": Prosody(pitch=25, rate=115, amplitude=45, gap=6, range="x-low"),
+    "angry": Prosody(pitch=38, rate=220, amplitude=170, gap=0, range="low"),
 }
 
 NAMES = ("Anna", "Ben", "Clara", "David", "Emma", "Frank", "Grace", "Henry", "Julia", "Leo", "Maria", "Oscar",
@@ -168,6 +178,7 @@ class _Planned:
     rate: int
     amplitude: int
     gap: int
+    pitch_range: str      # SSML prosody range
     lead: float           # seconds of leading / trailing silence
     tail: float
     seed: int
@@ -237,7 +248,7 @@ def _plan(cfg: CorpusConfig) -> list[_Planned]:
                     pitch=int(np.clip(p.pitch + dp + rng.randint(-6, 6), 0, 99)),
                     rate=int(p.rate * rf * rng.uniform(0.93, 1.07)),
                     amplitude=int(p.amplitude * rng.uniform(0.88, 1.12)),
-                    gap=max(0, p.gap + rng.randint(-1, 1)),
+                    gap=max(0, p.gap + rng.randint(-1, 1)), pitch_range=p.range,
                     lead=rng.uniform(0.05, 0.3), tail=rng.uniform(0.1, 0.35),
                     seed=rng.getrandbits(31), vad=vad))
                 speaker = "M" if speaker == "F" else "F"   # turns alternate
@@ -247,8 +258,9 @@ def _plan(cfg: CorpusConfig) -> list[_Planned]:
 def _synthesize(u: _Planned, wav: Path, cfg: CorpusConfig) -> int:
     with tempfile.TemporaryDirectory() as d:
         raw, res = Path(d) / "raw.wav", Path(d) / "res.wav"
-        subprocess.run(["espeak-ng", "-v", u.voice, "-p", str(u.pitch), "-s", str(u.rate), "-a", str(u.amplitude),
-                        "-g", str(u.gap), "-w", str(raw), u.text], check=True, capture_output=True)
+        ssml = f'<speak><prosody range="{u.pitch_range}">{escape(u.text)}</prosody></speak>'
+        subprocess.run(["espeak-ng", "-m", "-v", u.voice, "-p", str(u.pitch), "-s", str(u.rate), "-a", str(u.amplitude),
+                        "-g", str(u.gap), "-w", str(raw), ssml], check=True, capture_output=True)
         subprocess.run(["sox", "-q", str(raw), "-r", str(cfg.sample_rate), "-c", "1", "-b", "16", str(res)],
                        check=True, capture_output=True)
         x, rate = sf.read(str(res), dtype="float32")

@@ -390,6 +390,7 @@ class FoldResult:
     metrics: dict[str, Any]
     seconds: float
     bundle: str | None
+    parts: BundleParts | None = None   # the trained model (None when the fold was finished earlier)
 
 
 def _predict(model: Recipe, batcher: Batcher, examples: list[Example], batch_size: int, device: str
@@ -533,7 +534,7 @@ def train_fold(cfg: TrainConfig, session: int, train: list[Utterance], test: lis
     ckpt_path.unlink(missing_ok=True)  # the fold is done: head.pt and the bundle hold the weights
     log.info("fold %d: UAR %.4f, macro-F1 %.4f, accuracy %.4f (%d test utterances, %.0f s training)", session,
              metrics["uar"], metrics["macro_f1"], metrics["accuracy"], metrics["n"], spent)
-    return FoldResult(session, metrics, spent, bundle)
+    return FoldResult(session, metrics, spent, bundle, parts)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -541,6 +542,16 @@ def train_fold(cfg: TrainConfig, session: int, train: list[Utterance], test: lis
 
 
 def run(cfg: TrainConfig) -> dict[str, Any]:
+    """Leave-one-session-out over the chosen folds; writes results.json/results.md, returns the summary."""
+    return _run(cfg)[0]
+
+
+def run_folds(cfg: TrainConfig) -> tuple[dict[str, Any], list[FoldResult]]:
+    """``run`` for callers that need the trained models too (the demo bundle)."""
+    return _run(cfg)
+
+
+def _run(cfg: TrainConfig) -> tuple[dict[str, Any], list[FoldResult]]:
     if cfg.transcripts not in ("asr", "reference"):
         raise ValueError(f"transcripts: {cfg.transcripts!r}; use 'asr' (Whisper's) or 'reference' (the corpus's)")
     torch.set_num_threads(cfg.threads)
@@ -562,7 +573,7 @@ def run(cfg: TrainConfig) -> dict[str, Any]:
     summary = summarize(results)
     (out / "results.json").write_text(json.dumps(summary, indent=1) + "\n")
     (out / "results.md").write_text(results_table(summary))
-    return summary
+    return summary, results
 
 
 def summarize(results: list[FoldResult]) -> dict[str, Any]:

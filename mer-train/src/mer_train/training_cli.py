@@ -37,8 +37,9 @@ def _cmd_train(a: argparse.Namespace) -> int:
 def _cmd_make_demo_bundle(a: argparse.Namespace) -> int:
     from .demo import DemoConfig, make_demo_bundle
 
-    cfg = DemoConfig(work=a.work, bundle_out=a.out, fixture_out=a.fixtures, card=a.card, seed=a.seed,
-                     threads=a.threads, asr_epochs=a.asr_epochs, epochs=a.epochs)
+    cfg = DemoConfig(work=a.work, bundle_out=a.out, fixture_out=a.fixtures, card=a.card,
+                     recordings_out=a.recordings, seed=a.seed, threads=a.threads, asr_epochs=a.asr_epochs,
+                     epochs=a.epochs)
     report = make_demo_bundle(cfg)
     print(json.dumps(report, indent=1))
     return 0
@@ -93,6 +94,7 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--out", default="mer-sdk-demo-bundle/src/main/resources/io/mersdk/demo/bundle")
     d.add_argument("--fixtures", default="mer-sdk-demo-bundle/src/test/resources/io/mersdk/demo/fixtures")
     d.add_argument("--card", default="docs/demo-model-card.md")
+    d.add_argument("--recordings", default="examples/recordings", help="a few held-out recordings for the README demo")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--threads", type=int, default=2)
     d.add_argument("--asr-epochs", type=int)

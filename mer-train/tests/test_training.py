@@ -1,0 +1,152 @@
+"""The training recipe on the synthetic corpus: loader, metrics, resumable folds, the small ASR
+and the headline check that a small model learns the corpus (UAR on an unseen session)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+import pytest
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
+
+from mer_train import train as train_mod
+from mer_train.asr import AsrConfig, corpus_utterances, train_asr, word_errors
+from mer_train.corpus import SESSION_VOICES, CorpusConfig, make_corpus
+from mer_train.fixtures import speak
+from mer_train.iemocap import LABELS, label_counts, leave_one_session_out, load_iemocap
+from mer_train.metrics import evaluate
+from mer_train.train import TrainConfig, load_asr, run
+
+# The headline test: a model this small, trained this briefly (about 3 minutes on 2 cores), must
+# reach UAR >= 0.9 on session 5, whose two voices it never heard.
+UAR_TARGET = 0.9
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    make_corpus(root, CorpusConfig(sessions=5, utterances_per_emotion=16, seed=0), progress=False)
+    return root
+
+
+def test_every_corpus_voice_is_a_different_voice():
+    """espeak-ng silently ignores some voice+variant names (it did for "en-gb+f3"): every speaker
+    of the corpus must sound different, or a "session" has one voice twice."""
+    voices = [v for pair in SESSION_VOICES for v in pair]
+    waves = {v: speak("I will go to the park tomorrow.", voice=v).tobytes() for v in voices}
+    assert len(set(waves.values())) == len(voices)
+
+
+def test_loader_reads_the_iemocap_layout_and_merges_excited_into_happy(corpus):
+    utts = load_iemocap(corpus)
+    summary = json.loads((corpus / "corpus.json").read_text())
+    codes = summary["codes"]
+    assert len(utts) == codes["neu"] + codes["hap"] + codes["exc"] + codes["sad"] + codes["ang"]
+    assert label_counts(utts) == {"neutral": codes["neu"], "happy": codes["hap"] + codes["exc"],
+                                  "sad": codes["sad"], "angry": codes["ang"]}
+    assert {u.code for u in utts if u.label == "happy"} == {"hap", "exc"}
+    assert all(u.transcript for u in utts)
+    folds = leave_one_session_out(utts)
+    assert [f.test_session for f in folds] == [1, 2, 3, 4, 5]
+    for f in folds:
+        assert {u.session for u in f.test} == {f.test_session}
+        assert f.test_session not in {u.session for u in f.train}
+        assert len(f.train) + len(f.test) == len(utts)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_metrics_equal_scikit_learn(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 60))
+    y_true = rng.integers(0, 4, n)
+    y_pred = np.where(rng.random(n) < 0.6, y_true, rng.integers(0, 4, n))
+    if seed % 3 == 1:
+        y_pred[y_pred == 2] = 1          # a class never predicted
+    if seed % 3 == 2:
+        y_true[y_true == 3] = 0          # a class absent from the truth
+    m = evaluate(y_true.tolist(), y_pred.tolist(), LABELS)
+    labels = list(range(len(LABELS)))
+    assert m["uar"] == pytest.approx(recall_score(y_true, y_pred, labels=labels, average="macro", zero_division=0), abs=1e-12)
+    assert m["macro_f1"] == pytest.approx(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0), abs=1e-12)
+    assert m["accuracy"] == pytest.approx(accuracy_score(y_true, y_pred), abs=1e-12)
+    assert m["confusion"] == confusion_matrix(y_true, y_pred, labels=labels).tolist()
+
+
+def test_word_error_rate():
+    assert word_errors("I miss Anna so much.", "i miss anna so much") == (0, 5)
+    assert word_errors("the bus leaves at noon", "the bus leave at") == (2, 5)
+    assert word_errors("a b", "x a b y") == (2, 2)
+
+
+def test_a_trained_asr_folder_loads_like_a_hub_checkpoint(corpus, tmp_path):
+    """The demo's ASR is saved as a Hugging Face folder and read back by the code that reads hub
+    checkpoints; the decoding settings come out of its generation config."""
+    utts = corpus_utterances(corpus, [1])[:24]
+    cfg = AsrConfig(d_model=32, encoder_layers=1, decoder_layers=1, heads=2, ffn_dim=64, epochs=1, batch_size=8,
+                    vocab_size=300, threads=2, ctc_weight=0.3)
+    report = train_asr(utts[:16], utts[16:], tmp_path / "asr", cfg, progress=False)
+    assert report["n_train"] == 16 and report["n_test"] == 8
+    assert 0.0 <= report["test_wer"]
+    assert np.isfinite(report["history"][0]["loss"])
+    asr = load_asr(str(tmp_path / "asr"), max_new_tokens=12)
+    tok = asr.tokenizer
+    d = asr.decoding
+    assert d.start_sequence == (tok.token_to_id("<|startoftranscript|>"), tok.token_to_id("<|notimestamps|>"))
+    assert d.end_token == tok.token_to_id("<|endoftext|>")
+    for special in ("<|startoftranscript|>", "<|en|>", "<|translate|>", "<|transcribe|>", "<|startoflm|>",
+                    "<|startofprev|>", "<|nospeech|>"):
+        assert tok.token_to_id(special) in d.suppress_tokens, special
+    assert set(d.begin_suppress_tokens) == {tok.token_to_id("\u0120"), d.end_token}
+    assert asr.feature_extractor.chunk_length == cfg.chunk_seconds
+    assert asr.model.config.d_model == 32
+
+
+def _small_config(corpus, out, **kw) -> TrainConfig:
+    base = dict(corpus=str(corpus), out=str(out), wavlm="random:tiny", roberta="random:tiny", whisper="random:tiny",
+                transcripts="reference", head_d_model=64, head_heads=4, head_ffn=128, batch_size=16, lr=2e-3,
+                encoder_lr=1e-3, folds=(5,), export=False, threads=2)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def test_an_interrupted_fold_resumes_from_its_last_epoch(corpus, tmp_path, monkeypatch, caplog):
+    cfg = _small_config(corpus, tmp_path / "run", modalities=("speech",), epochs=2, folds=(2,))
+    real = train_mod.Batcher.__call__
+    calls = {"n": 0}
+    steps_per_epoch = -(-len([u for u in load_iemocap(corpus) if u.session != 2]) // cfg.batch_size)
+
+    def interrupting(self, examples, device):
+        calls["n"] += 1
+        if calls["n"] == steps_per_epoch + 2:   # inside epoch 2
+            raise KeyboardInterrupt
+        return real(self, examples, device)
+
+    monkeypatch.setattr(train_mod.Batcher, "__call__", interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        run(cfg)
+    assert (tmp_path / "run" / "fold2" / "checkpoint.pt").is_file()
+    monkeypatch.setattr(train_mod.Batcher, "__call__", real)
+    with pytest.raises(ValueError, match="different settings.*lr"):
+        run(_small_config(corpus, tmp_path / "run", modalities=("speech",), epochs=2, folds=(2,), lr=1e-2))
+    with caplog.at_level(logging.INFO, logger="mer_train.train"):
+        summary = run(cfg)
+    assert "fold 2: resuming after epoch 1" in caplog.text
+    done = json.loads((tmp_path / "run" / "fold2" / "metrics.json").read_text())
+    assert [h["epoch"] for h in done["history"]] == [1, 2]
+    assert not (tmp_path / "run" / "fold2" / "checkpoint.pt").exists()
+    assert summary["folds"]["2"]["n"] == done["n_test"]
+
+
+def test_a_small_model_learns_the_corpus(corpus, tmp_path):
+    cfg = _small_config(corpus, tmp_path / "run", epochs=15)
+    summary = run(cfg)
+    m = summary["folds"]["5"]
+    print(f"\nheld-out session 5: UAR {m['uar']:.4f}, macro-F1 {m['macro_f1']:.4f}, accuracy {m['accuracy']:.4f}, "
+          f"{summary['train_seconds']['5']:.0f} s training")
+    assert m["uar"] >= UAR_TARGET, f"UAR {m['uar']:.4f} on the held-out session (target {UAR_TARGET})"
+    preds = [json.loads(line) for line in (tmp_path / "run" / "fold5" / "predictions.jsonl").read_text().splitlines()]
+    y_true = [LABELS.index(p["label"]) for p in preds]
+    y_pred = [LABELS.index(p["predicted"]) for p in preds]
+    assert m["uar"] == pytest.approx(recall_score(y_true, y_pred, labels=range(4), average="macro", zero_division=0))
+    assert m["macro_f1"] == pytest.approx(f1_score(y_true, y_pred, labels=range(4), average="macro", zero_division=0))

@@ -9,7 +9,7 @@ THREADS="${THREADS:-2}"
 B=build/bench
 bash scripts/setup-python.sh
 [ -f "$B/full/bundle.json" ] || .venv/bin/python -m mer_train make-test-bundle --size full --out "$B" --fixtures ""
-[ -f "$B/full-int8/bundle.json" ] || .venv/bin/python -m mer_train quantize "$B/full" "$B/full-int8"
+[ -f "$B/full-int8/bundle.json" ] || .venv/bin/python -m mer_train quantize "$B/full" "$B/full-int8" --overwrite
 .venv/bin/python -m mer_train bench --threads "$THREADS" --out "$B/torch.json" > /dev/null
 ./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests
 java -Xmx2g -cp "benchmarks/target/classes:benchmarks/target/lib/*" io.mersdk.bench.MerBench \

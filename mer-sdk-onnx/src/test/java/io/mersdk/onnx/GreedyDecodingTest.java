@@ -74,6 +74,27 @@ class GreedyDecodingTest {
     }
   }
 
+  /**
+   * The end token among suppress_tokens (how benchmark bundles fix the work): decoding runs exactly
+   * max_new_tokens steps even where the end token would win, and never emits it.
+   */
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void aSuppressedEndTokenMeansFixedLengthDecoding(Path bundle) {
+    List<Integer> tokens = cases(bundle).get(0).ints("asr_tokens");
+    int end = tokens.get(2);
+    Path copy = TestData.copyBundle(bundle, temp.resolve("b"));
+    Manifests.edit(copy, m -> {
+      decoding(m).put("end_token", end);
+      ((com.fasterxml.jackson.databind.node.ArrayNode) decoding(m).get("suppress_tokens")).add(end);
+    });
+    try (EmotionRecognizer r = open(copy)) {
+      List<Integer> got = r.recognize(cases(bundle).get(0).waveform()).asrTokenIds();
+      assertThat(got).hasSize(decoding(Manifests.read(copy)).get("max_new_tokens").asInt())
+          .doesNotContain(end).startsWith(tokens.subList(0, 2).toArray(Integer[]::new));
+    }
+  }
+
   private static ObjectNode decoding(ObjectNode manifest) {
     return (ObjectNode) manifest.get("whisper").get("decoding");
   }

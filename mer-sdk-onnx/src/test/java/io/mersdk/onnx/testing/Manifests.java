@@ -13,6 +13,14 @@ public final class Manifests {
 
   private Manifests() {}
 
+  public static ObjectNode read(Path bundle) {
+    try {
+      return (ObjectNode) JSON.readTree(bundle.resolve("bundle.json").toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static void edit(Path bundle, Consumer<ObjectNode> change) {
     Path file = bundle.resolve("bundle.json");
     try {

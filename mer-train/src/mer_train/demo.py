@@ -181,12 +181,17 @@ def _write_card(path: Path, report: dict[str, Any], asr: dict[str, Any], summary
     e, t = report["emotion"], report["train_config"]
     cm = "\n".join(f"| {lab} | " + " | ".join(str(x) for x in row) + " |" for lab, row in zip(LABELS, e["confusion"]))
     examples = "\n".join(f"| {x['reference']} | {x['hypothesis']} |" for x in asr["examples"][:6])
+    conf = np.array(e["confusion"])
+    off = conf - np.diag(np.diag(conf))
+    i, j = np.unravel_index(int(off.argmax()), off.shape)
+    worst = (f"{conf[i, j]} of the {conf[i].sum()} held-out {LABELS[i]} utterances are taken for {LABELS[j]} "
+             "(see the confusion matrix).")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"""# Model card: `{BUNDLE_ID}` (the SDK's embedded demo bundle)
 
 **This is not an IEMOCAP model and not a model of real human emotion.** It was trained only on a
 synthetic corpus spoken by the espeak-ng speech synthesiser, where each of four emotions is acted
-by fixed prosody settings (pitch, rate, loudness, pauses) and emotion-typical wording. It shows the
+by fixed prosody settings (pitch level and range, rate, loudness, pauses) and emotion-typical wording. It shows the
 SDK working offline out of the box; on real speech its labels mean little. For real use, train
 and export a bundle from pretrained checkpoints (docs/training.md, docs/export.md).
 
@@ -239,6 +244,6 @@ The Java SDK gives the same labels (and probabilities within 1e-4) as the PyTorc
 (mer-sdk-demo-bundle/src/test: `DemoBundleParityTest`).
 
 ## Limits
-Four labels only; English only; espeak-ng voices only; a closed vocabulary of a few hundred
+The main error: {worst} Four labels only; English only; espeak-ng voices only; a closed vocabulary of a few hundred
 words; utterances up to {report['asr_config']['chunk_seconds']} s (longer audio: use `Timeline`).
 """)

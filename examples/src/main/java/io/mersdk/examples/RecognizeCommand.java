@@ -3,15 +3,17 @@ package io.mersdk.examples;
 import io.mersdk.EmotionRecognizer;
 import io.mersdk.EmotionResult;
 import io.mersdk.MerException;
+import io.mersdk.Modality;
 import io.mersdk.Segment;
 import io.mersdk.Utterance;
 import io.mersdk.audio.AudioSources;
-import io.mersdk.audio.SegmenterOptions;
 import io.mersdk.audio.Timeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,10 +74,8 @@ final class RecognizeCommand implements Callable<Integer> {
           + " never. Default: ${DEFAULT-VALUE}.")
   Progress.Mode progress;
 
-  private static final long WHISPER_WINDOW_SECONDS = SegmenterOptions.WHISPER_WINDOW.toSeconds();
 
   private int failures;
-  private boolean warnedLong;
 
   @Override
   public Integer call() {
@@ -128,11 +128,16 @@ final class RecognizeCommand implements Callable<Integer> {
     for (Path f : files) {
       try {
         float[] samples = AudioSources.of(f).readMono(rate);
-        if (samples.length > WHISPER_WINDOW_SECONDS * rate && !warnedLong) {
-          warnedLong = true;
-          bar.print(() -> err.println("mer: " + f + " is longer than the ASR's "
-              + WHISPER_WINDOW_SECONDS + " s window: the transcript and context cover its start"
-              + " only; --timeline splits long recordings into utterances"));
+        OptionalInt window = rec.bundle().asrWindowSamples();
+        boolean whisperReads = transcript == null || rec.bundle().modalities().contains(Modality.CONTEXT);
+        if (window.isPresent() && samples.length > window.getAsInt() && whisperReads) {
+          // the recogniser would refuse it (it never cuts audio); say what to do in CLI terms
+          String msg = String.format(Locale.ROOT, "%.1f s is longer than the bundle's ASR window of %.1f s;"
+              + " use --timeline to recognise it utterance by utterance", samples.length / (double) rate,
+              window.getAsInt() / (double) rate);
+          bar.print(() -> fail(err, f + ": " + msg));
+          bar.step();
+          continue;
         }
         pending.add(f);
         utterances.add(transcript == null ? Utterance.of(samples)

@@ -33,6 +33,13 @@ final class RecognizerOptions {
       description = "Intra-op threads per model session. Default: available processors.")
   Integer threads;
 
+  @Option(
+      names = "--fit-asr-window",
+      description = "Run Whisper's encoder over the audio's own length (rounded up to whole"
+          + " seconds) instead of the bundle's full window: faster on short audio, results drift"
+          + " from the reference (docs/benchmarks.md). Default: off.")
+  boolean fitAsrWindow;
+
   /**
    * Builds the recogniser; the caller closes it.
    *
@@ -40,7 +47,7 @@ final class RecognizerOptions {
    *     path; the SDK's BundleException and DeviceUnavailableException also map to exit 3
    */
   EmotionRecognizer build() {
-    EmotionRecognizer.Builder b = EmotionRecognizer.builder().device(device);
+    EmotionRecognizer.Builder b = EmotionRecognizer.builder().device(device).fitAsrWindow(fitAsrWindow);
     if (threads != null) {
       if (threads < 1) {
         throw new CliException(Mer.USAGE, "--threads must be >= 1, got " + threads);

@@ -32,13 +32,11 @@ class RecognizeUsageTest {
   }
 
   @Test
-  void withoutBundleAndWithoutDemoBundleExitsThreeWithOneLine() {
-    Cli.Run run = Cli.run("recognize", "--device", "cpu", clip.toString());
+  void withoutBundleTheEmbeddedDemoBundleIsUsed() {
+    Cli.Run run = Cli.run("recognize", "--device", "cpu", "--format", "jsonl", clip.toString());
 
-    assertThat(run.exitCode()).isEqualTo(Mer.BUNDLE_OR_DEVICE);
-    assertThat(run.out()).isEmpty();
-    assertThat(run.errLines()).hasSize(1);
-    assertThat(run.errLines().get(0)).contains("io/mersdk/demo/bundle").contains("--bundle");
+    assertThat(run.exitCode()).isEqualTo(Mer.OK);
+    assertThat(run.out()).contains("\"bundle_id\":\"demo-synthetic\"");
   }
 
   @Test
@@ -138,17 +136,22 @@ class RecognizeUsageTest {
   }
 
   @Test
-  void fileLongerThanTheAsrWindowIsRecognisedWithAHint() throws IOException {
+  void fileLongerThanTheAsrWindowFailsAloneWithAHintAndTimelineTakesIt() throws IOException {
     Path longFile = TestAudio.writeWav(dir.resolve("long.wav"), TestAudio.concat(
         TestAudio.voiced(16, 120, 13), TestAudio.silence(1), TestAudio.voiced(15, 200, 14)));
 
     Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
-        longFile.toString()));
+        longFile.toString(), clip.toString()));
 
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.outLines()).hasSize(1);
+    assertThat(run.exitCode()).isEqualTo(Mer.INPUTS_FAILED);
+    assertThat(run.outLines()).as("the other file is still recognised").hasSize(1);
     assertThat(run.errLines()).singleElement().asString().contains(longFile.toString())
-        .contains("longer than the ASR's 30 s window").contains("--timeline");
+        .contains("longer than the bundle's ASR window of 30.0 s").contains("--timeline");
+
+    Cli.Run timeline = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl", "--timeline",
+        longFile.toString()));
+    assertThat(timeline.exitCode()).as(timeline.err()).isZero();
+    assertThat(timeline.outLines()).hasSizeGreaterThanOrEqualTo(2);
   }
 
   @Test

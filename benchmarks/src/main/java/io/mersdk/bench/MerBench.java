@@ -94,6 +94,7 @@ public final class MerBench implements Callable<Integer> {
     line("peak RSS: %.0f MB = %.2f x the bundle's weight bytes (target <= 1.3)", rss / 1e6, (double) rss / weightBytes);
     line("");
     encoderRates(manifest, fp32, torch);
+    fittedWindow(fp32);
     if (int8Bundle != null) {
       int8(fp32);
     }
@@ -104,7 +105,48 @@ public final class MerBench implements Callable<Integer> {
   }
 
   private EmotionRecognizer open(Path b) {
-    return EmotionRecognizer.builder().bundle(b).device(Device.CPU).threads(threads).build();
+    return open(b, false);
+  }
+
+  private EmotionRecognizer open(Path b, boolean fitAsrWindow) {
+    return EmotionRecognizer.builder().bundle(b).device(Device.CPU).threads(threads)
+        .fitAsrWindow(fitAsrWindow).build();
+  }
+
+  /**
+   * Whisper's 30 s padding: the fitted window (opt-in) against the full one, on the same inputs:
+   * ASR encoder time, end-to-end time, and the drift of the results (probabilities, transcript).
+   */
+  private void fittedWindow(Map<String, double[]> fp32) {
+    try (EmotionRecognizer fit = open(bundle, true); EmotionRecognizer full = open(bundle, false)) {
+      line("### Fitted ASR window (`fitAsrWindow(true)`, off by default) vs the full window");
+      line("");
+      line("| utterance | asr_encode full s | asr_encode fitted s | total full s | total fitted s | speed-up | max prob. drift | same label | same transcript |");
+      line("|---|---|---|---|---|---|---|---|---|");
+      for (double sec : seconds) {
+        float[] x = speech(sec, 1);
+        fit.recognize(x);
+        List<StageTimings> runs = new ArrayList<>();
+        EmotionResult last = null;
+        for (int i = 0; i < repeats; i++) {
+          last = fit.recognize(x);
+          runs.add(last.timings());
+        }
+        double enc = median(runs.stream().mapToDouble(t -> seconds(t.asrEncode())).toArray());
+        double tot = median(runs.stream().mapToDouble(t -> seconds(t.total())).toArray());
+        EmotionResult ref = full.recognize(x);
+        double drift = 0;
+        for (String label : ref.probabilities().keySet()) {
+          drift = Math.max(drift, Math.abs(ref.probability(label) - last.probability(label)));
+        }
+        double[] f = fp32.get(fmt(sec));
+        line("| %s s | %.3f | %.3f | %.3f | %.3f | %.2fx | %.4f | %s | %s |", fmt(sec), f[1], enc,
+            f[STAGES.length - 1], tot, f[STAGES.length - 1] / tot, drift,
+            ref.label().equals(last.label()) ? "yes" : "no",
+            ref.transcript().equals(last.transcript()) ? "yes" : "no");
+      }
+      line("");
+    }
   }
 
   /** Median stage timings per utterance length; prints the table (with ratios if torch != null). */

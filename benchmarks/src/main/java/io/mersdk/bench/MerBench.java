@@ -88,11 +88,14 @@ public final class MerBench implements Callable<Integer> {
       line("bundle load: %.2f s; weights %.0f MB; device %s", loadS, weightBytes / 1e6, r.device());
       line("");
       fp32 = latency(r, torch);
+      long single = peakRssBytes();
       throughput(r);
+      long batched = peakRssBytes();
+      line("peak RSS (process, JVM included): %.0f MB = %.2f x the bundle's weight bytes after the single"
+          + " utterances; %.0f MB = %.2f x after the batch of %d (target <= 1.3)", single / 1e6,
+          (double) single / weightBytes, batched / 1e6, (double) batched / weightBytes, batch);
+      line("");
     }
-    long rss = peakRssBytes();
-    line("peak RSS: %.0f MB = %.2f x the bundle's weight bytes (target <= 1.3)", rss / 1e6, (double) rss / weightBytes);
-    line("");
     encoderRates(manifest, fp32, torch);
     fittedWindow(fp32);
     if (int8Bundle != null) {

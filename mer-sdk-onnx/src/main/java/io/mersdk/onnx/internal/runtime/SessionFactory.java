@@ -85,6 +85,14 @@ public final class SessionFactory implements AutoCloseable {
       // Graphs are sequential chains; inter-op parallelism would only add threads.
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // WavLM runs concurrently with the Whisper chain, so two sessions' intra-op pools share the
+      // cores; spinning workers then burn the time the other pool needs. Measured on the full-size
+      // bundle, 2 cores, 5 s utterance: 5.0-5.3 s end to end with spinning, 4.0-4.4 s without
+      // (docs/benchmarks.md).
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      // Memory patterns pre-plan one block per input shape and keep it: with the 30 s window and
+      // varying batch/utterance lengths that held ~400 MB more peak RSS for no measured gain.
+      options.setMemoryPatternOptimization(false);
       return options;
     } catch (OrtException e) {
       options.close();

@@ -243,13 +243,17 @@ public final class EmotionServer implements AutoCloseable {
     }
   }
 
-  /** 503 for requests that arrive during shutdown or that the overflow thread is holding. */
+  /**
+   * 503 for requests the overflow thread is holding (every worker and queue slot taken, or the
+   * server shutting down). A request a worker has taken is in flight and is always finished, even
+   * when close() starts before the handler runs: close() waits for it.
+   */
   private boolean refuseIfBusy(HttpExchange ex) throws IOException {
-    if (closing.get()) {
-      send(ex, 503, error("server is shutting down"));
-      return true;
-    }
     if (Thread.currentThread().getName().startsWith("mer-http-busy-")) {
+      if (closing.get()) {
+        send(ex, 503, error("server is shutting down"));
+        return true;
+      }
       ex.getResponseHeaders().set("Retry-After", "1");
       send(ex, 503, error("server is busy: all " + options.threads + " workers and "
           + options.queue + " queue slots are taken; retry later"));

@@ -11,7 +11,7 @@ from mer_train.decoding import greedy_decode, hf_generate, ort_step
 from mer_train.encoders import context_frames
 from mer_train.features import pad_or_trim, reference_log_mel
 
-from .conftest import max_diff, parity, speechlike
+from .conftest import parity, speechlike
 
 LENGTHS = [8000, 16000, 37123]  # 0.5 s, 1 s, 2.3 s
 

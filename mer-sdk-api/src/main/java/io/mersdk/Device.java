@@ -3,7 +3,8 @@ package io.mersdk;
 /**
  * Where inference runs. {@link #AUTO} tries CUDA device 0 and falls back to the CPU with one WARN
  * log line (logger {@code io.mersdk}) saying why; the tokenizer library DJL may log WARN lines of
- * its own about CUDA on machines with CUDA libraries but no driver (docs/gpu.md); {@link #CPU} never tries CUDA; {@link #cuda(int)} fails fast with {@link
+ * its own about CUDA on machines with CUDA libraries but no driver (docs/gpu.md); {@link #CPU}
+ * never tries CUDA; {@link #cuda(int)} fails fast with {@link
  * DeviceUnavailableException} when that device cannot be used.
  */
 public record Device(Kind kind, int index) {

@@ -135,8 +135,8 @@ public final class MerBench implements Callable<Integer> {
           last = fit.recognize(x);
           runs.add(last.timings());
         }
-        double enc = median(runs.stream().mapToDouble(t -> seconds(t.asrEncode())).toArray());
-        double tot = median(runs.stream().mapToDouble(t -> seconds(t.total())).toArray());
+        double enc = median(runs, "asr_encode");
+        double tot = median(runs, "total");
         EmotionResult ref = full.recognize(x);
         double drift = 0;
         for (String label : ref.probabilities().keySet()) {
@@ -172,8 +172,7 @@ public final class MerBench implements Callable<Integer> {
       }
       double[] med = new double[STAGES.length];
       for (int s = 0; s < STAGES.length; s++) {
-        final int idx = s;
-        med[s] = median(runs.stream().mapToDouble(t -> seconds(stage(t, STAGES[idx]))).toArray());
+        med[s] = median(runs, STAGES[s]);
       }
       medians.put(fmt(sec), med);
       StringBuilder row = new StringBuilder("| " + fmt(sec) + " s | ");
@@ -338,6 +337,10 @@ public final class MerBench implements Callable<Integer> {
       return -1;
     }
     return -1;
+  }
+
+  private static double median(List<StageTimings> runs, String stage) {
+    return median(runs.stream().mapToDouble(t -> seconds(stage(t, stage))).toArray());
   }
 
   private static double median(double[] v) {

@@ -4,6 +4,7 @@ import io.mersdk.BundleInfo;
 import io.mersdk.onnx.internal.runtime.Files2;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A bundle whose manifest is valid and whose files are all present with the right checksums, in
@@ -34,9 +35,7 @@ public record LoadedBundle(
         manifest.variant().layerAdapter(),
         manifest.variant().multimodalFusion(),
         manifest.audio().sampleRate(),
-        manifest.uses(io.mersdk.Modality.CONTEXT) || manifest.decodes()
-            ? java.util.OptionalInt.of(manifest.audio().nSamples())
-            : java.util.OptionalInt.empty());
+        manifest.hasWhisper() ? OptionalInt.of(manifest.audio().nSamples()) : OptionalInt.empty());
   }
 
   /** Deletes the temporary copy of a class-path bundle; nothing for a folder bundle. */

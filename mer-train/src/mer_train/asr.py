@@ -27,6 +27,7 @@ from torch import nn
 from tqdm import tqdm
 
 from .iemocap import Utterance, load_iemocap
+from .memory import retain_freed_memory
 from .tokenization import WHISPER_SPECIALS, decoding_for_trained_tokenizer, train_asr_tokenizer
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,7 @@ def train_asr(train: list[Utterance], test: list[Utterance], out: str | Path, cf
     from .tokenization import decoding_from_generation_config
 
     torch.set_num_threads(cfg.threads)
+    retain_freed_memory()
     torch.manual_seed(cfg.seed)
     if not train or not test:
         raise ValueError(f"train_asr: {len(train)} training and {len(test)} test utterances; both must be non-empty")

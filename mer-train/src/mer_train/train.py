@@ -41,6 +41,7 @@ from .decoding import hf_generate
 from .encoders import SpeechEncoder, TextEncoder, context_frames
 from .export import BundleParts, export_bundle, save_head_checkpoint
 from .iemocap import LABELS, Utterance, leave_one_session_out, load_iemocap
+from .memory import retain_freed_memory
 from .metrics import evaluate
 from .model import EmotionHead
 from .tokenization import (DecodingSettings, decoding_for_trained_tokenizer, decoding_from_generation_config,
@@ -555,6 +556,8 @@ def _run(cfg: TrainConfig) -> tuple[dict[str, Any], list[FoldResult]]:
     if cfg.transcripts not in ("asr", "reference"):
         raise ValueError(f"transcripts: {cfg.transcripts!r}; use 'asr' (Whisper's) or 'reference' (the corpus's)")
     torch.set_num_threads(cfg.threads)
+    if cfg.device == "cpu":
+        retain_freed_memory()
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     utts = load_iemocap(cfg.corpus)

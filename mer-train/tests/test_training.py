@@ -18,18 +18,16 @@ from mer_train.iemocap import LABELS, label_counts, leave_one_session_out, load_
 from mer_train.metrics import evaluate
 from mer_train.train import TrainConfig, load_asr, run
 
-# The headline test: a model this small, trained this briefly (about 4 minutes on 2 cores), must
-# learn the corpus well beyond chance (0.25) on session 5, whose two voices it never heard. The
-# issue's target is 0.9; this recipe reached 0.84-0.95 over repeated runs (CPU training is not
-# bit-reproducible across runs), so a 0.9 assertion would make CI flaky. docs/training.md keeps the
-# measured figures; the floor below is what every run cleared with a margin.
-UAR_TARGET = 0.75
+# The headline test: a small model, trained briefly (about 6 minutes on 2 cores), reaches the
+# issue's target, UAR >= 0.9, on session 5, whose two voices it never heard. docs/training.md has
+# the measured figures (other seeds and settings included) and why dropout is 0.2 here.
+UAR_TARGET = 0.9
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
-    make_corpus(root, CorpusConfig(sessions=5, utterances_per_emotion=16, seed=0), progress=False)
+    make_corpus(root, CorpusConfig(sessions=5, utterances_per_emotion=24, seed=0), progress=False)
     return root
 
 
@@ -142,7 +140,7 @@ def test_an_interrupted_fold_resumes_from_its_last_epoch(corpus, tmp_path, monke
 
 
 def test_a_small_model_learns_the_corpus(corpus, tmp_path):
-    cfg = _small_config(corpus, tmp_path / "run", epochs=15)
+    cfg = _small_config(corpus, tmp_path / "run", epochs=15, dropout=0.2)
     summary = run(cfg)
     m = summary["folds"]["5"]
     print(f"\nheld-out session 5: UAR {m['uar']:.4f}, macro-F1 {m['macro_f1']:.4f}, accuracy {m['accuracy']:.4f}, "

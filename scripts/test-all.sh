@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 
 missing=()
 for tool in espeak-ng sox; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# the audio tests write MP3 with sox: its MP3 handler is a separate package (libsox-fmt-mp3)
+if command -v sox >/dev/null; then
+  formats="$(sox -h 2>/dev/null | grep "AUDIO FILE FORMATS" || true)"
+  [[ "$formats" == *" mp3"* ]] || missing+=("sox-mp3")
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -q && apt-get install -y -q espeak-ng sox libsox-fmt-all

@@ -10,4 +10,5 @@ module io.mersdk.api {
   exports io.mersdk.spi;
 
   uses io.mersdk.spi.InferenceBackendProvider;
+  uses io.mersdk.spi.SpeechDetectorProvider;
 }

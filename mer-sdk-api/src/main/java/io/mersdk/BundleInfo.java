@@ -19,6 +19,11 @@ import java.util.Set;
  * @param asrWindowSamples the Whisper window ({@code audio.n_samples}): the longest utterance the
  *     bundle accepts when Whisper reads it (context modality, or text without a supplied
  *     transcript); empty for a bundle that never runs Whisper (speech only)
+ * @param speechThresholds the bundle's thresholds for the model side of the speech decision
+ *     ({@code speech_decision}; openai-whisper's defaults for bundles of format version 1)
+ * @param modelSpeechEvidence whether the bundle gives Whisper's no-speech evidence: it decodes (text
+ *     modality) and its ASR tokenizer has a no-speech token. Without it the acoustic gate decides
+ *     alone ({@link SpeechDecision.Basis#ACOUSTIC_GATE_ONLY})
  */
 public record BundleInfo(
     String bundleId,
@@ -28,8 +33,13 @@ public record BundleInfo(
     boolean layerAdapter,
     boolean multimodalFusion,
     int sampleRate,
-    OptionalInt asrWindowSamples) {
+    OptionalInt asrWindowSamples,
+    SpeechThresholds speechThresholds,
+    boolean modelSpeechEvidence) {
   public BundleInfo {
+    if (speechThresholds == null) {
+      speechThresholds = SpeechThresholds.WHISPER_DEFAULTS;
+    }
     labels = List.copyOf(labels);
     modalities = Set.copyOf(modalities);
     if (asrWindowSamples == null) {

@@ -5,13 +5,17 @@ import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.BundleLocation;
 import io.mersdk.spi.InferenceBackend;
 import io.mersdk.spi.InferenceBackendProvider;
-import java.nio.file.Files;
+import io.mersdk.spi.SpeechActivity;
+import io.mersdk.spi.SpeechDetector;
+import io.mersdk.spi.SpeechDetectorProvider;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -35,9 +39,24 @@ import org.slf4j.LoggerFactory;
  *         .device(Device.AUTO)
  *         .build()) {
  *   EmotionResult r = recognizer.recognize(samples16k);
- *   System.out.println(r.label() + " " + r.probabilities() + " " + r.transcript());
+ *   if (r.isEmotion()) {
+ *     System.out.println(r.label() + " " + r.probabilities());
+ *   } else {
+ *     System.out.println("no speech: " + r.speech());
+ *   }
  * }
  * }</pre>
+ *
+ * <p><b>Speech or not.</b> Every utterance first passes the acoustic speech gate (a {@link
+ * SpeechDetector}, found on the class path or set with {@link Builder#speechDetector}); one without
+ * speech gets {@link Outcome#NO_SPEECH} and no model runs. Then the bundle's Whisper evidence
+ * (no-speech probability, average log-probability, compression ratio) may still say no speech; see
+ * {@link SpeechDecision}. A result's emotion accessors throw on {@code NO_SPEECH}: check {@link
+ * EmotionResult#outcome()}.
+ *
+ * <p><b>Batches.</b> {@link #recognizeBatch(List)} gives every item its own outcome: an emotion, no
+ * speech, or {@link Outcome#FAILED} with the item's typed exception; one bad item never fails the
+ * others. The single-utterance calls throw that exception instead.
  *
  * <p><b>Thread safety.</b> An {@code EmotionRecognizer} is thread-safe: build one and share it.
  * Concurrent calls run concurrently on the same model sessions. {@link #close()} waits for calls
@@ -48,13 +67,17 @@ public final class EmotionRecognizer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmotionRecognizer.class);
 
   private final InferenceBackend backend;
+  /** Null when the gate is off. */
+  private final SpeechDetector detector;
   private final ExecutorService ownedExecutor;
   private final Executor executor;
+  /** The one lifecycle lock: calls hold the read lock, {@link #close()} the write lock. */
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
-  private EmotionRecognizer(InferenceBackend backend, Executor executor) {
+  private EmotionRecognizer(InferenceBackend backend, SpeechDetector detector, Executor executor) {
     this.backend = backend;
+    this.detector = detector;
     if (executor == null) {
       AtomicInteger n = new AtomicInteger();
       this.ownedExecutor =
@@ -76,7 +99,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     return new Builder();
   }
 
-  /** What the loaded bundle is: labels, modalities, variant, sample rate. */
+  /** What the loaded bundle is: labels, modalities, variant, sample rate, speech thresholds. */
   public BundleInfo bundle() {
     return backend.bundle();
   }
@@ -86,12 +109,23 @@ public final class EmotionRecognizer implements AutoCloseable {
     return backend.bundle().labels();
   }
 
-  /** The device that actually runs the models ({@code cpu}, {@code cuda:0}, ...). */
-  public String device() {
+  /** The device that actually runs the models: {@link Device#CPU} or {@code Device.cuda(n)}. */
+  public Device device() {
     return backend.device();
   }
 
-  /** Recognises mono samples at the bundle's sample rate (16 kHz), transcribing them with ASR. */
+  /** Whether the acoustic speech gate runs before the models. */
+  public boolean speechGate() {
+    return detector != null;
+  }
+
+  /**
+   * Recognises mono samples at the bundle's sample rate (16 kHz), transcribing them with ASR.
+   *
+   * @return an {@link Outcome#EMOTION} or {@link Outcome#NO_SPEECH} result
+   * @throws AudioException for samples the bundle cannot take (too short, too long, not finite)
+   * @throws InferenceException if a model fails
+   */
   public EmotionResult recognize(float[] samples) {
     return recognize(Utterance.of(samples));
   }
@@ -103,58 +137,222 @@ public final class EmotionRecognizer implements AutoCloseable {
 
   /** Reads the source at the bundle's sample rate and recognises it as one utterance. */
   public EmotionResult recognize(AudioSource source) {
-    Objects.requireNonNull(source, "source");
+    if (source == null) {
+      throw new IllegalArgumentException("source must not be null");
+    }
     return recognize(Utterance.of(source.readMono(bundle().sampleRate())));
   }
 
+  /** Recognises one utterance; a failure is thrown as the item's typed exception. */
   public EmotionResult recognize(Utterance utterance) {
-    return recognizeBatch(List.of(utterance)).get(0);
+    if (utterance == null) {
+      throw new IllegalArgumentException("utterance must not be null");
+    }
+    EmotionResult r = recognizeBatch(List.of(utterance)).get(0);
+    if (r.isFailed()) {
+      throw r.error();
+    }
+    return r;
   }
 
   /**
-   * Recognises the utterances as one padded batch. Each result equals what a single call on that
-   * utterance gives (within float rounding); result {@code i} belongs to utterance {@code i}.
+   * Recognises the utterances as one padded batch. Result {@code i} belongs to utterance {@code
+   * i} and equals what a single call on that utterance gives (within float rounding); each has its
+   * own outcome, and an item that fails ({@link Outcome#FAILED}, with its typed exception in
+   * {@link EmotionResult#error()}) never fails the others.
+   *
+   * @throws IllegalArgumentException if the list or an item is null (a programming error)
+   * @throws IllegalStateException after {@link #close()}
    */
   public List<EmotionResult> recognizeBatch(List<Utterance> utterances) {
-    Objects.requireNonNull(utterances, "utterances");
-    if (utterances.isEmpty()) {
-      return List.of();
+    if (utterances == null) {
+      throw new IllegalArgumentException("utterances must not be null");
     }
     for (int i = 0; i < utterances.size(); i++) {
       if (utterances.get(i) == null) {
         throw new IllegalArgumentException("utterance " + i + " of the batch is null");
       }
     }
+    if (utterances.isEmpty()) {
+      return List.of();
+    }
     lifecycle.readLock().lock();
     try {
       if (closed) {
         throw new IllegalStateException("EmotionRecognizer is closed");
       }
-      return backend.recognize(List.copyOf(utterances));
+      return run(List.copyOf(utterances));
     } finally {
       lifecycle.readLock().unlock();
     }
   }
 
+  /** Gate, then the backend on the items that hold speech, then one result list in input order. */
+  private List<EmotionResult> run(List<Utterance> batch) {
+    long start = System.nanoTime();
+    int n = batch.size();
+    BundleInfo info = backend.bundle();
+    EmotionResult[] out = new EmotionResult[n];
+    SpeechActivity[] activity = new SpeechActivity[n];
+    Duration[] gateTime = new Duration[n];
+    List<Integer> passed = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      float[] s = batch.get(i).samples();
+      int bad = firstNonFinite(s);
+      if (bad >= 0) {
+        out[i] = failed(new AudioException(which(i, n) + ": sample " + bad + " is " + s[bad]
+            + "; audio must be finite (check the decoder or resampler that produced it)"));
+        continue;
+      }
+      if (detector != null) {
+        long t = System.nanoTime();
+        activity[i] = detect(s, info.sampleRate(), i, n);
+        gateTime[i] = Duration.ofNanos(System.nanoTime() - t);
+        if (!activity[i].isSpeech()) {
+          SpeechDecision d = SpeechDecision.builder(false, SpeechDecision.Basis.ACOUSTIC_GATE)
+              .speechDuration(activity[i].speechDuration()).build();
+          out[i] = EmotionResult.noSpeech(d).timings(StageTimings.builder()
+                  .set(StageTimings.Stage.SPEECH_GATE, gateTime[i]).build())
+              .device(backend.device()).bundleId(info.bundleId()).build();
+          continue;
+        }
+      }
+      passed.add(i);
+    }
+    if (!passed.isEmpty()) {
+      List<Utterance> sub = new ArrayList<>(passed.size());
+      for (int i : passed) {
+        sub.add(batch.get(i));
+      }
+      List<EmotionResult> results = runBackend(sub);
+      for (int k = 0; k < passed.size(); k++) {
+        int i = passed.get(k);
+        out[i] = withGate(results.get(k), activity[i], gateTime[i]);
+      }
+    }
+    Duration total = Duration.ofNanos(System.nanoTime() - start);
+    List<EmotionResult> list = new ArrayList<>(n);
+    for (EmotionResult r : out) {
+      list.add(r.toBuilder().timings(
+          r.timings().toBuilder().set(StageTimings.Stage.TOTAL, total).build()).build());
+    }
+    return List.copyOf(list);
+  }
+
+  private SpeechActivity detect(float[] samples, int rate, int i, int n) {
+    try {
+      SpeechActivity a = detector.detect(samples, rate);
+      if (a == null) {
+        throw new MerException("speech detector " + detector.getClass().getName()
+            + " returned null for " + which(i, n));
+      }
+      return a;
+    } catch (MerException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new MerException("speech detector " + detector.getClass().getName() + " failed on "
+          + which(i, n) + ": " + e, e);
+    }
+  }
+
+  /**
+   * The backend on a batch that passed the gate. A failure of the whole batch (not of one item) is
+   * retried item by item, so that only the item that causes it fails.
+   */
+  private List<EmotionResult> runBackend(List<Utterance> sub) {
+    try {
+      List<EmotionResult> r = backend.recognize(sub);
+      if (r == null || r.size() != sub.size()) {
+        throw new InferenceException("backend returned " + (r == null ? "null" : r.size() + " results")
+            + " for a batch of " + sub.size());
+      }
+      return r;
+    } catch (RuntimeException e) {
+      if (sub.size() == 1) {
+        return List.of(failed(asMer(e)));
+      }
+      LOG.debug("batch of {} failed ({}); retrying its items one by one", sub.size(), e.toString());
+      List<EmotionResult> one = new ArrayList<>(sub.size());
+      for (Utterance u : sub) {
+        one.add(runBackend(List.of(u)).get(0));
+      }
+      return one;
+    }
+  }
+
+  private static MerException asMer(RuntimeException e) {
+    if (e instanceof MerException m) {
+      return m;
+    }
+    if (e instanceof IllegalStateException) {
+      throw e; // closed or misused: not an item's fault
+    }
+    return new InferenceException("inference failed: " + e, e);
+  }
+
+  /** Adds the gate's evidence and time to a backend result. */
+  private static EmotionResult withGate(EmotionResult r, SpeechActivity a, Duration gateTime) {
+    if (a == null) {
+      return r;
+    }
+    SpeechDecision d = r.speech();
+    SpeechDecision.Basis basis = d.basis() == SpeechDecision.Basis.NOT_CHECKED
+        ? SpeechDecision.Basis.ACOUSTIC_GATE_ONLY : d.basis();
+    SpeechDecision merged = SpeechDecision.builder(d.isSpeech(), basis)
+        .speechDuration(a.speechDuration()).build();
+    SpeechDecision.Builder b = merged.toBuilder();
+    d.noSpeechProbability().ifPresent(b::noSpeechProbability);
+    d.avgLogProbability().ifPresent(b::avgLogProbability);
+    d.compressionRatio().ifPresent(b::compressionRatio);
+    return r.toBuilder().speech(b.build()).timings(
+        r.timings().toBuilder().set(StageTimings.Stage.SPEECH_GATE, gateTime).build()).build();
+  }
+
+  private EmotionResult failed(MerException e) {
+    return EmotionResult.failed(e).device(backend.device()).bundleId(backend.bundle().bundleId()).build();
+  }
+
+  private static int firstNonFinite(float[] s) {
+    for (int k = 0; k < s.length; k++) {
+      if (!Float.isFinite(s[k])) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static String which(int i, int n) {
+    return n == 1 ? "utterance" : "utterance " + i + " of the batch";
+  }
+
   /** Runs {@link #recognize(Utterance)} on the recogniser's executor. */
   public CompletableFuture<EmotionResult> recognizeAsync(Utterance utterance) {
-    Objects.requireNonNull(utterance, "utterance");
+    if (utterance == null) {
+      throw new IllegalArgumentException("utterance must not be null");
+    }
     return CompletableFuture.supplyAsync(() -> recognize(utterance), executor);
   }
 
   /** Reads and recognises the source on the recogniser's executor. */
   public CompletableFuture<EmotionResult> recognizeAsync(AudioSource source) {
-    Objects.requireNonNull(source, "source");
+    if (source == null) {
+      throw new IllegalArgumentException("source must not be null");
+    }
     return CompletableFuture.supplyAsync(() -> recognize(source), executor);
   }
 
   /** Runs {@link #recognizeBatch(List)} on the recogniser's executor. */
   public CompletableFuture<List<EmotionResult>> recognizeBatchAsync(List<Utterance> utterances) {
-    Objects.requireNonNull(utterances, "utterances");
+    if (utterances == null) {
+      throw new IllegalArgumentException("utterances must not be null");
+    }
     return CompletableFuture.supplyAsync(() -> recognizeBatch(utterances), executor);
   }
 
-  /** Waits for calls in flight, then releases the model sessions. Idempotent. */
+  /**
+   * Waits for calls in flight, then releases the model sessions and shuts down the recogniser's own
+   * executor (a caller's executor is left alone). Idempotent.
+   */
   @Override
   public void close() {
     lifecycle.writeLock().lock();
@@ -163,13 +361,26 @@ public final class EmotionRecognizer implements AutoCloseable {
         return;
       }
       closed = true;
-      backend.close();
-      if (ownedExecutor != null) {
-        ownedExecutor.shutdown();
+      try {
+        backend.close();
+      } finally {
+        if (ownedExecutor != null) {
+          ownedExecutor.shutdown();
+        }
       }
       LOG.debug("closed recogniser for bundle {}", backend.bundle().bundleId());
     } finally {
       lifecycle.writeLock().unlock();
+    }
+  }
+
+  /** Whether {@link #close()} has been called. */
+  public boolean isClosed() {
+    lifecycle.readLock().lock();
+    try {
+      return closed;
+    } finally {
+      lifecycle.readLock().unlock();
     }
   }
 
@@ -181,12 +392,20 @@ public final class EmotionRecognizer implements AutoCloseable {
     private final Set<Modality> required = EnumSet.noneOf(Modality.class);
     private Executor executor;
     private boolean fitAsrWindow;
+    private boolean speechGate = true;
+    private SpeechDetector detector;
+    private double noSpeechThreshold = Double.NaN;
+    private double logProbThreshold = Double.NaN;
+    private double compressionRatioThreshold = Double.NaN;
 
     private Builder() {}
 
     /** A bundle folder holding {@code bundle.json}. */
     public Builder bundle(Path folder) {
-      this.bundle = new BundleLocation.Directory(Objects.requireNonNull(folder, "bundle folder"));
+      if (folder == null) {
+        throw new IllegalArgumentException("bundle folder must not be null");
+      }
+      this.bundle = new BundleLocation.Directory(folder);
       return this;
     }
 
@@ -246,11 +465,47 @@ public final class EmotionRecognizer implements AutoCloseable {
     }
 
     /**
+     * On by default: every utterance passes the acoustic speech gate before any model runs. Off:
+     * only the bundle's Whisper evidence decides (and a bundle without it takes everything as
+     * speech, {@link SpeechDecision.Basis#NOT_CHECKED}).
+     */
+    public Builder speechGate(boolean on) {
+      this.speechGate = on;
+      return this;
+    }
+
+    /** The acoustic gate's detector; default: the highest-priority {@link SpeechDetectorProvider}. */
+    public Builder speechDetector(SpeechDetector detector) {
+      this.detector = Objects.requireNonNull(detector, "detector");
+      this.speechGate = true;
+      return this;
+    }
+
+    /** Overrides the bundle's {@code speech_decision.no_speech_threshold} (openai-whisper: 0.6). */
+    public Builder noSpeechThreshold(double threshold) {
+      this.noSpeechThreshold = threshold;
+      return this;
+    }
+
+    /** Overrides the bundle's {@code speech_decision.logprob_threshold} (openai-whisper: -1.0). */
+    public Builder logProbThreshold(double threshold) {
+      this.logProbThreshold = threshold;
+      return this;
+    }
+
+    /** Overrides {@code speech_decision.compression_ratio_threshold} (openai-whisper: 2.4). */
+    public Builder compressionRatioThreshold(double threshold) {
+      this.compressionRatioThreshold = threshold;
+      return this;
+    }
+
+    /**
      * Loads the bundle and opens the sessions.
      *
      * @throws IllegalArgumentException for a bad setting (named in the message)
      * @throws BundleException for a missing, corrupt or inconsistent bundle
      * @throws DeviceUnavailableException if an explicitly requested device cannot be used
+     * @throws MerException if the gate is on and no speech detector is on the class path
      */
     public EmotionRecognizer build() {
       if (bundle == null) {
@@ -260,13 +515,37 @@ public final class EmotionRecognizer implements AutoCloseable {
       if (threads < 1) {
         throw new IllegalArgumentException("threads: must be >= 1, got " + threads);
       }
-      if (bundle instanceof BundleLocation.Directory d) {
-        if (!Files.isDirectory(d.path())) {
-          throw new BundleException("bundle: folder " + d.path() + " does not exist or is not a folder");
+      // Each override checked on its own, so the message names the setting.
+      SpeechThresholds t = SpeechThresholds.WHISPER_DEFAULTS;
+      if (!Double.isNaN(noSpeechThreshold)) {
+        t.withNoSpeech(noSpeechThreshold);
+      }
+      if (!Double.isNaN(logProbThreshold)) {
+        t.withLogProb(logProbThreshold);
+      }
+      if (!Double.isNaN(compressionRatioThreshold)) {
+        t.withCompressionRatio(compressionRatioThreshold);
+      }
+      Optional<BackendConfig.ThresholdOverrides> overrides =
+          Double.isNaN(noSpeechThreshold) && Double.isNaN(logProbThreshold)
+              && Double.isNaN(compressionRatioThreshold)
+              ? Optional.empty()
+              : Optional.of(new BackendConfig.ThresholdOverrides(
+                  noSpeechThreshold, logProbThreshold, compressionRatioThreshold));
+      SpeechDetector gate = null;
+      String gateName = "off";
+      if (speechGate) {
+        if (detector != null) {
+          gate = detector;
+          gateName = detector.getClass().getName();
+        } else {
+          SpeechDetectorProvider p = findDetector();
+          gate = p.create();
+          gateName = p.name();
         }
       }
       InferenceBackendProvider provider = findProvider();
-      BackendConfig config = new BackendConfig(bundle, device, threads, required, fitAsrWindow);
+      BackendConfig config = new BackendConfig(bundle, device, threads, fitAsrWindow, overrides);
       InferenceBackend backend = provider.open(config);
       try {
         Set<Modality> missing = EnumSet.noneOf(Modality.class);
@@ -282,24 +561,33 @@ public final class EmotionRecognizer implements AutoCloseable {
         throw e;
       }
       LOG.info(
-          "emotion recogniser ready: bundle {} ({}), labels {}, modalities {}, backend {}, device {}, threads {}",
+          "emotion recogniser ready: bundle {} ({}), labels {}, modalities {}, backend {}, device {}, threads {}, speech gate {}",
           backend.bundle().bundleId(), bundle.describe(), backend.bundle().labels(),
-          backend.bundle().modalities(), provider.name(), backend.device(), threads);
-      return new EmotionRecognizer(backend, executor);
+          backend.bundle().modalities(), provider.name(), backend.device(), threads, gateName);
+      return new EmotionRecognizer(backend, gate, executor);
+    }
+
+    private static SpeechDetectorProvider findDetector() {
+      return highest(SpeechDetectorProvider.class, SpeechDetectorProvider::priority)
+          .orElseThrow(() -> new MerException("no speech detector on the class path for the "
+              + "acoustic speech gate: add the io.mersdk:mer-sdk-vad dependency, set one with "
+              + "speechDetector(...), or turn the gate off with speechGate(false)"));
     }
 
     private static InferenceBackendProvider findProvider() {
-      List<InferenceBackendProvider> found = new ArrayList<>();
-      ServiceLoader.load(InferenceBackendProvider.class).forEach(found::add);
-      if (found.isEmpty()) {
-        ServiceLoader.load(InferenceBackendProvider.class, EmotionRecognizer.class.getClassLoader())
-            .forEach(found::add);
-      }
-      return found.stream()
-          .max(Comparator.comparingInt(InferenceBackendProvider::priority))
+      return highest(InferenceBackendProvider.class, InferenceBackendProvider::priority)
           .orElseThrow(
               () -> new MerException(
                   "no inference backend on the class path: add the io.mersdk:mer-sdk-onnx dependency"));
+    }
+
+    private static <T> Optional<T> highest(Class<T> type, java.util.function.ToIntFunction<T> priority) {
+      List<T> found = new ArrayList<>();
+      ServiceLoader.load(type).forEach(found::add);
+      if (found.isEmpty()) {
+        ServiceLoader.load(type, EmotionRecognizer.class.getClassLoader()).forEach(found::add);
+      }
+      return found.stream().max(Comparator.comparingInt(priority));
     }
   }
 }

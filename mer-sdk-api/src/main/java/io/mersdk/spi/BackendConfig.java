@@ -1,8 +1,8 @@
 package io.mersdk.spi;
 
 import io.mersdk.Device;
-import io.mersdk.Modality;
-import java.util.Set;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the builder hands to a backend, already validated.
@@ -10,23 +10,50 @@ import java.util.Set;
  * @param bundle where the model bundle is
  * @param device the device asked for
  * @param threads intra-op threads per model session (&gt;= 1)
- * @param requiredModalities modalities the caller insists the bundle uses (empty: no check)
  * @param fitAsrWindow run Whisper's encoder over the batch's longest utterance rounded up to whole
  *     seconds instead of the bundle's full window (see {@code
  *     EmotionRecognizer.Builder#fitAsrWindow})
+ * @param speechThresholds the caller's thresholds for the model side of the speech decision; empty:
+ *     the bundle's ({@code speech_decision} in its manifest)
  */
 public record BackendConfig(
     BundleLocation bundle,
     Device device,
     int threads,
-    Set<Modality> requiredModalities,
-    boolean fitAsrWindow) {
+    boolean fitAsrWindow,
+    Optional<ThresholdOverrides> speechThresholds) {
   public BackendConfig {
-    requiredModalities = Set.copyOf(requiredModalities);
+    Objects.requireNonNull(bundle, "bundle");
+    Objects.requireNonNull(device, "device");
+    speechThresholds = speechThresholds == null ? Optional.empty() : speechThresholds;
   }
 
-  /** The defaults: full ASR window. */
-  public BackendConfig(BundleLocation bundle, Device device, int threads, Set<Modality> requiredModalities) {
-    this(bundle, device, threads, requiredModalities, false);
+  /** The defaults: full ASR window, the bundle's thresholds. */
+  public BackendConfig(BundleLocation bundle, Device device, int threads) {
+    this(bundle, device, threads, false, Optional.empty());
+  }
+
+  /**
+   * Thresholds set on the builder, each NaN when not set (the bundle's value applies).
+   *
+   * @param noSpeech overrides {@code speech_decision.no_speech_threshold}
+   * @param logProb overrides {@code speech_decision.logprob_threshold}
+   * @param compressionRatio overrides {@code speech_decision.compression_ratio_threshold}
+   */
+  public record ThresholdOverrides(double noSpeech, double logProb, double compressionRatio) {
+    /** The bundle's thresholds with these overrides applied. */
+    public io.mersdk.SpeechThresholds applyTo(io.mersdk.SpeechThresholds bundle) {
+      io.mersdk.SpeechThresholds t = bundle;
+      if (!Double.isNaN(noSpeech)) {
+        t = t.withNoSpeech(noSpeech);
+      }
+      if (!Double.isNaN(logProb)) {
+        t = t.withLogProb(logProb);
+      }
+      if (!Double.isNaN(compressionRatio)) {
+        t = t.withCompressionRatio(compressionRatio);
+      }
+      return t;
+    }
   }
 }

@@ -158,6 +158,14 @@ public final class FrameClassifier {
     return hop;
   }
 
+  /**
+   * How many later frames still see a frame's samples in their window (3): evidence about frames
+   * {@code [a, b]} of a stream is in classified frames {@code [a, b + lookaheadFrames()]}.
+   */
+  public int lookaheadFrames() {
+    return (window + hop - 1) / hop - 1;
+  }
+
   int fftSize() {
     return fft.size();
   }

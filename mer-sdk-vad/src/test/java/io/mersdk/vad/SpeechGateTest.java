@@ -70,6 +70,33 @@ class SpeechGateTest {
   }
 
   @Test
+  void noiseIsNeverSpeechOverManySeeds() {
+    // Brown noise is the hard case (narrowband low energy: chance periodicity); 200 clips of 4 s,
+    // white, pink, brown and brown under pink, from -10 to -58 dBFS.
+    Random r = new Random(99);
+    long most = 0;
+    List<String> wrong = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      float[] x = switch (i % 4) {
+        case 0 -> Clips.brown(r, 4);
+        case 1 -> Clips.pink(r, 4);
+        case 2 -> Clips.white(r, 4);
+        default -> Clips.mix(Clips.level(Clips.brown(r, 4), -20), Clips.level(Clips.pink(r, 4), -30));
+      };
+      SpeechEvidence e = GATE.evidence(Clips.level(x, -10 - (i % 7) * 8), Clips.RATE);
+      most = Math.max(most, e.movingFrames());
+      if (e.isSpeech()) {
+        wrong.add("noise clip " + i + ": " + e);
+      }
+    }
+    synchronized (report) {
+      report.append(String.format(Locale.ROOT, "200 noise clips of 4 s (seeded): %d called speech,"
+          + " most moving frames %d%n%n", wrong.size(), most));
+    }
+    assertThat(wrong).isEmpty();
+  }
+
+  @Test
   void speechIsSpeechCleanInNoiseAndQuiet() {
     Clips.assumeTools();
     Random r = new Random(7);

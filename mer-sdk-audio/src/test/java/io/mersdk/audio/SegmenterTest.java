@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.mersdk.vad.SpectralSpeechDetector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,13 @@ class SegmenterTest {
 
     printAgainstTruth("clean", segments);
     assertMatchesTruth(segments);
+    // The recogniser's gate agrees on each segment alone ("Thank you." included), so Timeline
+    // never hands the recogniser a segment that it then calls no speech.
+    SpectralSpeechDetector gate = new SpectralSpeechDetector();
+    for (SpeechSegment s : segments) {
+      assertThat(gate.evidence(s.samples(), RATE).isSpeech()).as("gate on %s: %s", s,
+          gate.evidence(s.samples(), RATE)).isTrue();
+    }
   }
 
   @Test

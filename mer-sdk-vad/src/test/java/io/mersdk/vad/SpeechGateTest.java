@@ -38,8 +38,9 @@ class SpeechGateTest {
   }
 
   private static void line(String what, SpeechEvidence e) {
-    String s = String.format(Locale.ROOT, "%-46s %-9s voiced %3d steady %4d moving %4d share %.2f%n",
-        what, e.isSpeech() ? "SPEECH" : "no speech", e.voicedFrames(), e.steadyFrames(),
+    String s = String.format(Locale.ROOT,
+        "%-46s %-9s voiced %3d steady %4d moving %4d share %.2f%n", what,
+        e.isSpeech() ? "SPEECH" : "no speech", e.voicedFrames(), e.steadyFrames(),
         e.movingFrames(), e.movingShare());
     synchronized (report) {
       report.append(s);
@@ -81,7 +82,8 @@ class SpeechGateTest {
         case 0 -> Clips.brown(r, 4);
         case 1 -> Clips.pink(r, 4);
         case 2 -> Clips.white(r, 4);
-        default -> Clips.mix(Clips.level(Clips.brown(r, 4), -20), Clips.level(Clips.pink(r, 4), -30));
+        default -> Clips.mix(Clips.level(Clips.brown(r, 4), -20),
+            Clips.level(Clips.pink(r, 4), -30));
       };
       SpeechEvidence e = GATE.evidence(Clips.level(x, -10 - (i % 7) * 8), Clips.RATE);
       most = Math.max(most, e.movingFrames());
@@ -165,7 +167,8 @@ class SpeechGateTest {
       sb.append(String.format(Locale.ROOT, "  %-10s %-36s %s%n", c[0], c[1], e));
     }
     String sentence = "Please send the report before Friday afternoon.";
-    for (String[] option : new String[][] {{"-p", "0"}, {"-p", "99"}, {"-s", "80"}, {"-s", "400"}}) {
+    String[][] options = {{"-p", "0"}, {"-p", "99"}, {"-s", "80"}, {"-s", "400"}};
+    for (String[] option : options) {
       Path wav = dir.resolve("option" + index + ".wav");
       Clips.run(Clips.ESPEAK, option[0], option[1], "-w", wav.toString(), sentence);
       Path raw = dir.resolve("option" + index++ + ".f32");

@@ -62,6 +62,12 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
     return "fake";
   }
 
+  /** Outranks the ONNX backend should it be on the test class path. */
+  @Override
+  public int priority() {
+    return Integer.MAX_VALUE;
+  }
+
   @Override
   public InferenceBackend open(BackendConfig config) {
     lastConfig = config;

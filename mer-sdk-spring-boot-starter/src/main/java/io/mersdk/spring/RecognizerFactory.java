@@ -93,9 +93,9 @@ final class RecognizerFactory {
       } else if (ServiceLoader.load(SpeechDetectorProvider.class, loader).findFirst().isEmpty()
           && ServiceLoader.load(SpeechDetectorProvider.class,
               EmotionRecognizer.class.getClassLoader()).findFirst().isEmpty()) {
-        throw invalid("mer.speech-gate", true, "the acoustic speech gate needs a speech detector: "
-            + "add the io.mersdk:mer-sdk-vad dependency, define a SpeechDetector bean, or set "
-            + "mer.speech-gate=false", null);
+        throw invalid("mer.speech-gate", true, "the acoustic speech gate needs a speech detector and none is on "
+            + "the class path: add io.mersdk:mer-sdk-onnx (which brings io.mersdk:mer-sdk-vad) or "
+            + "mer-sdk-vad itself, define a SpeechDetector bean, or set mer.speech-gate=false", null);
       }
     } else {
       b.speechGate(false);

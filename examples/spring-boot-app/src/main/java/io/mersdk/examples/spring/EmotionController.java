@@ -64,8 +64,12 @@ public class EmotionController {
     return json(HttpStatus.INTERNAL_SERVER_ERROR, failed(e));
   }
 
+  /** After the context closed the recogniser (shutdown); any other IllegalStateException is a bug: 500. */
   @ExceptionHandler(IllegalStateException.class)
   ResponseEntity<String> closed(IllegalStateException e) {
+    if (!service.recognizer().isClosed()) {
+      throw e;
+    }
     return json(HttpStatus.SERVICE_UNAVAILABLE,
         failed(new MerException("the recogniser is shutting down: " + e.getMessage(), e)));
   }

@@ -16,10 +16,10 @@ import org.springframework.core.io.ResourceLoader;
 
 /**
  * One shared {@link EmotionRecognizer} from the {@code mer.*} properties ({@link MerProperties}),
- * an {@link EmotionRecognitionService} that meters and observes its calls, and, with Actuator, a
- * {@link MerHealthIndicator} ({@link MerHealthAutoConfiguration}). Each backs off when the application defines its own bean of that type.
- * The context closes the recogniser on shutdown; {@link EmotionRecognizer#close()} waits for the
- * calls in flight.
+ * and an {@link EmotionRecognitionService} that meters and observes its calls (the health indicator
+ * is {@link MerHealthAutoConfiguration}'s). Each backs off when the application defines its own
+ * bean of that type. The context closes the recogniser on shutdown; {@link
+ * EmotionRecognizer#close()} waits for the calls in flight.
  */
 @AutoConfiguration(afterName = {
     // Only so that the registries exist when the service is made; nothing here requires them.

@@ -1,5 +1,6 @@
 package io.mersdk.audio;
 
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -16,9 +17,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Test fixtures made at test time with espeak-ng (speech) and sox (every container and codec, and
- * the reference 16 kHz conversion), so no binary audio is committed. Tests that need them call
- * {@link #assumeTools()}: without the binaries they are skipped with a message saying what to
- * install; CI installs both (.ci/run).
+ * the reference 16 kHz conversion), so no binary audio is committed. Each test that needs them
+ * calls {@link #assumeTools()} (a class whose every test needs them may call it once in its
+ * {@code @BeforeAll}; a class with tests that need neither makes its fixtures only when {@link
+ * #toolsAvailable()}): without the binaries those tests are skipped with a message saying what to
+ * install, except under CI (the environment variable {@code CI} set, as CI services do), where
+ * their absence is a failure. CI installs both (scripts/test-all.sh).
  */
 final class TestAudio {
   static final String ESPEAK = "espeak-ng";
@@ -121,12 +125,34 @@ final class TestAudio {
 
   private TestAudio() {}
 
-  static void assumeTools() {
+  /** Whether espeak-ng and sox run here; asked once per test JVM. */
+  static synchronized boolean toolsAvailable() {
     if (available == null) {
       available = runs(ESPEAK, "--version") && runs(SOX, "--version");
     }
-    assumeTrue(available, "espeak-ng and sox are not on the PATH: these tests make their audio"
-        + " with them. Install: apt-get install espeak-ng sox libsox-fmt-all");
+    return available;
+  }
+
+  /**
+   * Skips the calling test (or class, from {@code @BeforeAll}) when espeak-ng or sox is missing;
+   * fails it instead when {@link #onCi()}.
+   */
+  static void assumeTools() {
+    if (toolsAvailable()) {
+      return;
+    }
+    String message = "espeak-ng and sox are not on the PATH: this test makes its audio with them."
+        + " Install: apt-get install espeak-ng sox libsox-fmt-all";
+    if (onCi()) {
+      fail(message + " (CI is set: a missing tool fails the build)");
+    }
+    assumeTrue(false, message);
+  }
+
+  /** The environment variable {@code CI} is set to anything but {@code false} or {@code 0}. */
+  static boolean onCi() {
+    String ci = System.getenv("CI");
+    return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false") && !ci.equals("0");
   }
 
   private static boolean runs(String... cmd) {

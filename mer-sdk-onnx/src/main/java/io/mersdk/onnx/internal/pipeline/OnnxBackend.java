@@ -157,12 +157,12 @@ public final class OnnxBackend implements InferenceBackend {
 
   @Override
   public List<EmotionResult> recognize(List<Utterance> batch) {
-    return recognize(batch, null);
+    return recognize(batch, Probe.NONE);
   }
 
   /**
-   * {@link #recognize(List)} that also hands intermediate arrays to {@code probe} (tests); a null
-   * probe runs the stages undecorated.
+   * {@link #recognize(List)} that also hands intermediate arrays to {@code probe} (tests); with
+   * {@link Probe#NONE} the stages run undecorated.
    */
   public List<EmotionResult> recognize(List<Utterance> batch, Probe probe) {
     int n = batch.size();
@@ -178,7 +178,7 @@ public final class OnnxBackend implements InferenceBackend {
     }
     if (!accepted.isEmpty()) {
       List<Utterance> run = accepted.stream().map(batch::get).toList();
-      Stages stages = probe == null ? models : probed(run, accepted, probe);
+      Stages stages = probe == Probe.NONE ? models : probed(run, accepted, probe);
       List<EmotionResult> results = run(run, stages);
       for (int k = 0; k < accepted.size(); k++) {
         out[accepted.get(k)] = results.get(k);

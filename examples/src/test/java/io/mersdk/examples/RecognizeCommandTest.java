@@ -154,6 +154,25 @@ class RecognizeCommandTest {
       assertThat(labels).contains(row.get(header.indexOf("label")));
     }
     assertThat(rows.get(1).get(0)).isEqualTo(low.toString());
+    // every number is the API's, to the last digit (CSV prints doubles in full)
+    try (EmotionRecognizer rec = direct(bundle)) {
+      Path[] files = {low, mid};
+      for (int i = 0; i < files.length; i++) {
+        List<String> row = rows.get(i + 1);
+        EmotionResult expected = rec.recognize(AudioSources.of(files[i]));
+        assertThat(row.get(header.indexOf("speech_basis")))
+            .isEqualTo(ResultJson.name(expected.speech().basis()));
+        if (!expected.isEmotion()) {
+          assertThat(row.get(header.indexOf("label"))).isEqualTo("no speech");
+          continue;
+        }
+        assertThat(row.get(header.indexOf("label"))).isEqualTo(expected.label());
+        for (String l : labels) {
+          assertThat(Double.parseDouble(row.get(header.indexOf("p_" + l)))).as(l)
+              .isCloseTo(expected.probability(l), within(1e-6));
+        }
+      }
+    }
   }
 
   @ParameterizedTest

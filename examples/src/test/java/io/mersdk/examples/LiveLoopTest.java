@@ -31,7 +31,7 @@ class LiveLoopTest {
 
   @BeforeAll
   static void recognizer() {
-    rec = RecognizeCommandTest.direct("tiny-a");
+    rec = RecognizeCommandTest.directWithoutModelRule("tiny-a");
   }
 
   @AfterAll

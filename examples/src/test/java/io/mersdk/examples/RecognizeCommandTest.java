@@ -48,6 +48,20 @@ class RecognizeCommandTest {
         .threads(2).build();
   }
 
+  /**
+   * CLI options under which Whisper's evidence can never say "no speech" (no probability exceeds 1,
+   * no ratio 1e300): for tests whose point is the emotion, on random-weight bundles whose garbage
+   * transcripts the model rule may rightly call no speech. The acoustic gate still runs.
+   */
+  static final List<String> WITHOUT_MODEL_RULE =
+      List.of("--no-speech-threshold", "1", "--compression-ratio-threshold", "1e300");
+
+  /** {@link #direct} with the same thresholds as {@link #WITHOUT_MODEL_RULE}. */
+  static EmotionRecognizer directWithoutModelRule(String bundle) {
+    return EmotionRecognizer.builder().bundle(TestAudio.bundle(bundle)).device(Device.CPU)
+        .threads(2).noSpeechThreshold(1.0).compressionRatioThreshold(1e300).build();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"tiny-a", "tiny-b"})
   void jsonlEqualsDirectCalls(String bundle) throws IOException {

@@ -40,3 +40,20 @@ def test_the_committed_metric_cases_are_what_scikit_learn_computes_now():
         assert set(old) == set(new), old["name"]
         for key in new:
             _same(old[key], new[key], f"{new['name']}.{key}")
+
+
+def test_the_committed_demo_evaluation_is_what_scikit_learn_computes_now():
+    """testdata/metrics/demo-evaluate.json (the oracle of the Java EvaluateCommandTest on the demo
+    bundle) from scripts/make_demo_evaluate_fixture.py: the demo fixtures' PyTorch labels, scored
+    by scikit-learn."""
+    spec = importlib.util.spec_from_file_location("make_demo_evaluate_fixture",
+                                                  REPO / "scripts" / "make_demo_evaluate_fixture.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = json.loads((REPO / "testdata" / "metrics" / "demo-evaluate.json").read_text(encoding="utf-8"))["case"]
+    fresh = module.compute()
+    assert set(committed) == set(fresh)
+    for key in fresh:
+        _same(committed[key], fresh[key], key)
+    # not a trivial set: some errors, every label present
+    assert 0 < committed["uar"] < 1 and set(committed["y_true"]) == set(committed["labels"])

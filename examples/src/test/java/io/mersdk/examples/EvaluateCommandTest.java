@@ -18,11 +18,19 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code mer evaluate}: metrics equal those computed from the same predictions made directly. */
+/**
+ * {@code mer evaluate}: on the demo bundle, scikit-learn's figures for the PyTorch reference's
+ * predictions; on the random tiny bundles, the matrix of the same predictions made directly and
+ * the metrics by their definitions.
+ */
 class EvaluateCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String[] TRUTH = {"neutral", "happy", "sad", "angry", "happy", "sad",
-      "neutral", "angry"};
+  /**
+   * Unequal supports (3, 3, 1, 1), so UAR differs from accuracy even when a random bundle predicts
+   * one label for every clip (the demo set below has equal supports).
+   */
+  private static final String[] TRUTH = {"neutral", "happy", "sad", "angry", "happy", "neutral",
+      "neutral", "happy"};
 
   @TempDir static Path dir;
   static List<Path> clips = new ArrayList<>();
@@ -67,10 +75,8 @@ class EvaluateCommandTest {
     try (EmotionRecognizer rec = RecognizeCommandTest.directWithoutModelRule(bundle)) {
       List<String> labels = rec.labels();
       long[][] cm = new long[labels.size()][labels.size()];
-      List<String> predicted = new ArrayList<>();
       for (int i = 0; i < TRUTH.length; i++) {
         String p = rec.recognize(AudioSources.of(clips.get(i))).label();
-        predicted.add(p);
         cm[labels.indexOf(TRUTH[i])][labels.indexOf(p)]++;
       }
       long correct = 0;
@@ -84,12 +90,72 @@ class EvaluateCommandTest {
       assertThat(j.get("failed").asInt()).isZero();
       assertThat(j.get("accuracy").asDouble())
           .isCloseTo(correct / (double) TRUTH.length, within(1e-12));
-      ClassificationMetrics expected = ClassificationMetrics.of(labels, List.of(TRUTH), predicted);
-      assertThat(j.get("uar").asDouble())
-          .isCloseTo(expected.unweightedAverageRecall(), within(1e-12));
-      assertThat(j.get("macro_f1").asDouble()).isCloseTo(expected.macroF1(), within(1e-12));
+      // UAR and macro-F1 from the confusion matrix, by their definitions (scikit-learn's, with
+      // zero_division=0), not by ClassificationMetrics, the class under test
+      double recallSum = 0;
+      double f1Sum = 0;
+      for (int i = 0; i < labels.size(); i++) {
+        long support = 0;
+        long predictedAs = 0;
+        for (int k = 0; k < labels.size(); k++) {
+          support += cm[i][k];
+          predictedAs += cm[k][i];
+        }
+        double recall = support == 0 ? 0 : cm[i][i] / (double) support;
+        double precision = predictedAs == 0 ? 0 : cm[i][i] / (double) predictedAs;
+        recallSum += recall;
+        f1Sum += precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+      }
+      assertThat(j.get("uar").asDouble()).isCloseTo(recallSum / labels.size(), within(1e-12));
+      assertThat(j.get("macro_f1").asDouble()).isCloseTo(f1Sum / labels.size(), within(1e-12));
       assertThat(RecognizeCommandTest.fieldNames(j.get("per_label")))
           .containsExactlyElementsOf(labels);
+    }
+  }
+
+  /**
+   * The demo bundle (a trained model, which gets some utterances wrong) on its held-out recordings:
+   * examples/recordings and the other held-out utterances of its fixtures. The expected figures are
+   * scikit-learn's on the PyTorch reference's predictions (testdata/metrics/demo-evaluate.json,
+   * scripts/make_demo_evaluate_fixture.py), not ClassificationMetrics': a wrong metric, a wrong
+   * prediction or a file scored under another label shows.
+   */
+  @Test
+  void theDemoBundleOnItsHeldOutRecordingsGivesScikitLearnsFigures() throws IOException {
+    JsonNode expected = JSON.readTree(TestAudio.testdata().resolve("metrics/demo-evaluate.json")
+        .toFile()).get("case");
+    Path repo = TestAudio.testdata().toAbsolutePath().normalize().getParent();
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < expected.get("files").size(); i++) {
+      lines.add(repo.resolve(expected.get("files").get(i).asText()) + "\t"
+          + expected.get("y_true").get(i).asText());
+    }
+    Path m = Files.write(dir.resolve("demo-held-out.tsv"), lines);
+
+    // the demo bundle from the class path (no --bundle), with its own speech rule
+    Cli.Run run = Cli.run("evaluate", "--device", "cpu", "--threads", "2", "--format", "json",
+        m.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode j = JSON.readTree(run.out());
+    assertThat(j.get("samples").asInt()).isEqualTo(lines.size());
+    assertThat(j.get("no_speech").asInt()).isZero();
+    assertThat(j.get("failed").asInt()).isZero();
+    assertThat(j.get("confusion_matrix")).isEqualTo(expected.get("confusion_matrix"));
+    assertThat(j.get("accuracy").asDouble())
+        .isCloseTo(expected.get("accuracy").asDouble(), within(1e-12));
+    assertThat(j.get("uar").asDouble()).isCloseTo(expected.get("uar").asDouble(), within(1e-12));
+    assertThat(j.get("macro_f1").asDouble())
+        .isCloseTo(expected.get("macro_f1").asDouble(), within(1e-12));
+    List<String> labels = new ArrayList<>();
+    expected.get("labels").forEach(l -> labels.add(l.asText()));
+    assertThat(RecognizeCommandTest.fieldNames(j.get("per_label"))).containsExactlyElementsOf(labels);
+    for (int k = 0; k < labels.size(); k++) {
+      JsonNode c = j.get("per_label").get(labels.get(k));
+      for (String metric : List.of("precision", "recall", "f1")) {
+        assertThat(c.get(metric).asDouble()).as(labels.get(k) + " " + metric)
+            .isCloseTo(expected.get(metric).get(k).asDouble(), within(1e-12));
+      }
     }
   }
 

@@ -27,6 +27,13 @@ public final class Backends {
         Optional.of(new BackendConfig.ThresholdOverrides(1.0, Double.NaN, Double.MAX_VALUE))));
   }
 
+  /** {@link #cpuWithoutSpeechRule(Path)} with or without {@code fitAsrWindow}. */
+  public static OnnxBackend cpuWithoutSpeechRule(Path bundle, boolean fitAsrWindow) {
+    return (OnnxBackend) new OnnxBackendProvider().open(new BackendConfig(
+        new BundleLocation.Directory(bundle), Device.CPU, 1, fitAsrWindow,
+        Optional.of(new BackendConfig.ThresholdOverrides(1.0, Double.NaN, Double.MAX_VALUE))));
+  }
+
   /** With {@code fitAsrWindow}: Whisper's encoder over the utterances' own length. */
   public static OnnxBackend cpu(Path bundle, boolean fitAsrWindow) {
     return (OnnxBackend) new OnnxBackendProvider().open(

@@ -14,8 +14,9 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * A bundle.json as in docs/model-bundle.md with dummy files (not real graphs) and their true
- * checksums, for tests of the manifest and the file checks that need no model.
+ * A bundle.json derived from an exported one (testdata/bundles/tiny-a) with dummy files (not real
+ * graphs) and their true checksums, for tests of the manifest and the file checks that need no
+ * model.
  */
 final class HandMadeBundle {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -26,36 +27,25 @@ final class HandMadeBundle {
 
   private HandMadeBundle() {}
 
+  /** The exported manifest the hand-made one is derived from (mer-train's make-test-bundle). */
+  static Path exported() {
+    return io.mersdk.onnx.testing.TestData.root().resolve("bundles").resolve("tiny-a")
+        .resolve("bundle.json");
+  }
+
+  /**
+   * tiny-a's exported bundle.json (every modality, format 2) taken back to format 1 (no
+   * speech_decision, no no_speech_token), with bundle_id "hand-made" and the dummy files'
+   * checksums: what an exporter writes, not what a test author remembers of it.
+   */
   static ObjectNode manifest() {
-    String json = """
-        {
-          "format": "mer-bundle",
-          "format_version": 1,
-          "bundle_id": "hand-made",
-          "description": "free text",
-          "labels": ["neutral", "happy", "sad", "angry"],
-          "variant": {"modalities": ["speech", "text", "context"], "layer_adapter": true, "multimodal_fusion": true},
-          "audio": {"sample_rate": 16000, "n_fft": 400, "hop_length": 160, "n_mels": 80,
-                    "chunk_seconds": 30, "n_samples": 480000, "min_samples": 1600},
-          "whisper": {"d_model": 64, "encoder_layers": 2, "decoder_layers": 2, "vocab_size": 600,
-                      "encoder_frames": 1500, "context_hop_samples": 320,
-                      "decoding": {"start_sequence": [5, 7], "end_token": 3, "no_timestamps_token": 7,
-                                   "suppress_tokens": [1, 2], "begin_suppress_tokens": [4, 3],
-                                   "max_new_tokens": 40}},
-          "wavlm": {"hidden_size": 32, "num_layers": 2},
-          "text": {"hidden_size": 48, "num_layers": 2, "max_tokens": 64, "pad_token_id": 1},
-          "head": {"d_model": 32, "num_heads": 4, "ffn_dim": 64, "adapter_activation": "gelu"},
-          "graphs": {"features": "features.onnx", "whisper_encoder": "whisper_encoder.onnx",
-                     "whisper_decoder": "whisper_decoder.onnx", "wavlm": "wavlm.onnx",
-                     "roberta": "roberta.onnx", "head": "head.onnx"},
-          "tokenizers": {"asr": "asr_tokenizer.json", "text": "text_tokenizer.json"},
-          "files": {},
-          "producer": {"mer_train": "0.1.0", "opset": 17}
-        }
-        """;
     try {
-      ObjectNode root = (ObjectNode) JSON.readTree(json);
-      ObjectNode files = (ObjectNode) root.get("files");
+      ObjectNode root = (ObjectNode) JSON.readTree(Files.readAllBytes(exported()));
+      root.put("bundle_id", "hand-made");
+      root.put("format_version", 1);
+      root.remove("speech_decision");
+      ((ObjectNode) root.get("whisper").get("decoding")).remove("no_speech_token");
+      ObjectNode files = root.putObject("files");
       for (Map.Entry<String, byte[]> f : contents().entrySet()) {
         files.putObject(f.getKey()).put("sha256", sha256(f.getValue())).put("bytes", f.getValue().length);
       }

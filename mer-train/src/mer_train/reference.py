@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from transformers import Wav2Vec2FeatureExtractor
 
 from .decoding import hf_generate_with_evidence
 from .encoders import context_frames
@@ -59,7 +60,13 @@ class ReferencePipeline:
         if transcript is not None:
             r.transcript = transcript
         if v.has("speech"):
-            out = p.wavlm(torch.from_numpy(samples)[None], output_hidden_states=True)
+            wave = samples
+            if p.normalize_waveform:
+                # what the checkpoint's feature extractor does before WavLM (do_normalize=True):
+                # transformers' own zero-mean unit-variance norm, not our graph's reimplementation
+                wave = Wav2Vec2FeatureExtractor.zero_mean_unit_var_norm(
+                    [np.asarray(samples, np.float32)], None)[0].astype(np.float32)
+            out = p.wavlm(torch.from_numpy(wave)[None], output_hidden_states=True)
             r.wavlm_hidden_states = torch.stack(tuple(out.hidden_states), 1)[0].numpy()
             t = r.wavlm_hidden_states.shape[1]
             head_inputs += [torch.from_numpy(r.wavlm_hidden_states)[None], torch.ones(1, t, dtype=torch.long)]

@@ -37,6 +37,7 @@ class Spec:
     max_text_tokens: int = 64
     whisper_init_std: float = 0.02
     fixed_decode: bool = False   # suppress the end token: always decode max_new_tokens (benchmarks)
+    normalize_waveform: bool = False   # as a checkpoint whose feature extractor has do_normalize=True
     description: str = ""
 
 
@@ -72,6 +73,29 @@ SPECS: dict[str, Spec] = {
         head=dict(d_model=16, num_heads=2, ffn_dim=32),
         description="tiny random-weight test bundle: speech only (no Whisper, no text, no context), one WavLM "
                     "layer, 2 labels"),
+    "tiny-d": Spec(
+        labels=("neutral", "positive", "negative"), variant=Variant(("text", "context"), False, True),
+        roberta=dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                     max_position_embeddings=34),
+        whisper=dict(d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                     decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_target_positions=32),
+        head=dict(d_model=16, num_heads=2, ffn_dim=32, adapter_activation="tanh"),
+        asr_vocab=300, text_vocab=300, max_new_tokens=12, max_text_tokens=32, whisper_init_std=0.2,
+        description="tiny random-weight test bundle: text+context (no speech), no layer adapter (last layer "
+                    "only), MF, 3 labels"),
+    "tiny-e": Spec(
+        labels=IEMOCAP4, variant=Variant(("speech", "text", "context"), True, False),
+        wavlm=dict(_TINY_WAVLM, conv_dim=(16,) * 7, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                   intermediate_size=32),
+        roberta=dict(hidden_size=24, num_hidden_layers=1, num_attention_heads=2, intermediate_size=48,
+                     max_position_embeddings=34),
+        whisper=dict(d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                     decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_target_positions=32),
+        head=dict(d_model=16, num_heads=2, ffn_dim=32, adapter_activation="silu"),
+        asr_vocab=300, text_vocab=300, max_new_tokens=12, max_text_tokens=32, whisper_init_std=0.2,
+        normalize_waveform=True,
+        description="tiny random-weight test bundle: speech+text+context without MF (pooled concat), layer "
+                    "adapters, WavLM with normalize_waveform=true, 4 labels"),
     "full": Spec(
         labels=IEMOCAP4, variant=Variant(("speech", "text", "context"), True, True),
         wavlm=dict(),  # WavLMConfig() defaults are wavlm-base's shapes
@@ -137,7 +161,7 @@ def build_parts(name: str, seed: int = 0) -> BundleParts:
     head.eval()
     return BundleParts(head_config=cfg, head=head, feature_extractor=fe, whisper=whisper, decoding=decoding,
                        asr_tokenizer=asr_tok, wavlm=wavlm, roberta=roberta, text_tokenizer=text_tok,
-                       max_text_tokens=spec.max_text_tokens,
+                       max_text_tokens=spec.max_text_tokens, normalize_waveform=spec.normalize_waveform,
                        sources={"whisper": "random", "wavlm": "random", "roberta": "random"})
 
 

@@ -233,7 +233,7 @@ class StreamProtocolTest {
       while (server.heldSamples() == 0 && System.nanoTime() < until) {
         Thread.sleep(10); // the client's send completes before the server has read it
       }
-      assertThat(server.heldSamples()).isPositive();
+      assertThat(server.heldSamples()).as("round %d, streams %d", round, server.openStreams()).isPositive();
       c.session.disconnect(); // no close frame: the network went away
       c.close();
     }

@@ -8,6 +8,7 @@ import io.mersdk.Utterance;
 import io.mersdk.audio.Resampler;
 import io.mersdk.audio.SegmenterOptions;
 import io.mersdk.audio.SpeechSegment;
+import io.mersdk.audio.StreamingSegmenter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -82,7 +83,8 @@ public final class StreamSession implements Session.Listener.AutoDemanding {
   private boolean int16;
   private int clientRate;
   private Resampler resampler;
-  private UtteranceCutter cutter;
+  private StreamingSegmenter cutter;
+  private long lastCut; // end of the last finished segment, at the client's rate
   private long queuedSamples;
   private long receivedSamples;
   private int segments;
@@ -170,9 +172,12 @@ public final class StreamSession implements Session.Listener.AutoDemanding {
     error("shutdown", StatusCode.SHUTDOWN, "server is shutting down");
   }
 
-  /** Samples this connection holds: the open utterance and those waiting for recognition. */
+  /**
+   * Samples this connection holds, at most: those waiting for recognition and everything since
+   * the last finished utterance (the segmenter keeps no more than that, and usually less).
+   */
   public synchronized long heldSamples() {
-    return queuedSamples + (cutter == null ? 0 : cutter.heldSamples());
+    return queuedSamples + (cutter == null ? 0 : receivedSamples - lastCut);
   }
 
   // ---- under the lock ---------------------------------------------------------------------
@@ -219,7 +224,7 @@ public final class StreamSession implements Session.Listener.AutoDemanding {
     clientRate = rate.asInt();
     resampler = Resampler.of(clientRate, host.modelRate());
     // segmented at the client's rate (as MicrophoneSource does); each utterance is resampled whole
-    cutter = new TrackerCutter(host.segmenter(), clientRate);
+    cutter = StreamingSegmenter.of(host.segmenter(), clientRate);
     phase = Phase.STREAMING;
     Map<String, Object> ready = event("ready");
     ready.put("protocol", PROTOCOL);
@@ -268,6 +273,7 @@ public final class StreamSession implements Session.Listener.AutoDemanding {
       if (phase == Phase.CLOSED) {
         return;
       }
+      lastCut = s.endSample();
       float[] samples = resampler.process(s.samples());
       for (int i = 0; i < samples.length; i++) { // the filter's ripple may pass 1 a little
         samples[i] = Math.max(-1f, Math.min(1f, samples[i]));

@@ -102,6 +102,18 @@ class LiveLoopTest {
   }
 
   @Test
+  void aSegmentWithoutSpeechPrintsNoSpeech() {
+    SpeechSegment s = new SpeechSegment(16000, 40000, 16000, new float[24000]);
+    EmotionResult r = rec.recognize(TestAudio.silence(1.5));
+    StringWriter out = new StringWriter();
+
+    LiveMicrophone.print(new PrintWriter(out), s, r);
+
+    assertThat(r.isNoSpeech()).isTrue();
+    assertThat(out.toString()).isEqualTo("[   1.00 s -    2.50 s] no speech" + System.lineSeparator());
+  }
+
+  @Test
   void withoutAMicrophoneLiveSaysSoInOneLineAndExitsOne() {
     assumeTrue(AudioSystem.getMixerInfo().length == 0, "this machine has an audio system");
 

@@ -9,9 +9,9 @@ import io.mersdk.Utterance;
 import io.mersdk.audio.AudioSources;
 import io.mersdk.audio.DecodeOptions;
 import io.mersdk.audio.SegmenterOptions;
+import io.mersdk.json.ResultJson;
 import io.mersdk.server.internal.BatchQueue;
 import io.mersdk.server.internal.BoundedBody;
-import io.mersdk.server.internal.ResultFields;
 import io.mersdk.server.internal.StreamSession;
 import io.mersdk.server.internal.Tokens;
 import java.io.IOException;
@@ -32,7 +32,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -86,7 +85,6 @@ public final class MerServer implements AutoCloseable {
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final StaticPages pages = new StaticPages();
-  private final Function<EmotionResult, Map<String, Object>> resultJson = ResultFields::of;
 
   private MerServer(EmotionRecognizer recognizer, ServerOptions options) {
     this.recognizer = recognizer;
@@ -305,11 +303,6 @@ public final class MerServer implements AutoCloseable {
       public void closed(StreamSession s) {
         streams.remove(s);
       }
-
-      @Override
-      public Function<EmotionResult, Map<String, Object>> resultJson() {
-        return resultJson;
-      }
     };
   }
 
@@ -369,18 +362,18 @@ public final class MerServer implements AutoCloseable {
 
   private void recognize(Request request, Response response, Callback callback) {
     if (closing.get()) {
-      error(response, callback, 503, "Unavailable", "server is shutting down");
+      error(response, callback, 503, "ServiceUnavailable", "server is shutting down");
       return;
     }
     long declared = request.getLength();
     if (declared > options.maxBodyBytes()) {
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
-      error(response, callback, 413, "TooLarge", tooLarge());
+      error(response, callback, 413, "PayloadTooLarge", tooLarge());
       return;
     }
     if (!httpSlots.tryAcquire()) {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-      error(response, callback, 503, "Unavailable", "server is busy: all "
+      error(response, callback, 503, "ServiceUnavailable", "server is busy: all "
           + options.httpWorkers() + " workers and " + options.httpQueue()
           + " queue slots are taken; retry later");
       return;
@@ -391,7 +384,7 @@ public final class MerServer implements AutoCloseable {
         body = BoundedBody.read(in, options.maxBodyBytes());
       } catch (BoundedBody.TooLargeException e) {
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        error(response, callback, 413, "TooLarge", tooLarge());
+        error(response, callback, 413, "PayloadTooLarge", tooLarge());
         return;
       } catch (IOException e) {
         error(response, callback, 400, "BadRequest", "cannot read the request body: "
@@ -405,7 +398,7 @@ public final class MerServer implements AutoCloseable {
         samples = AudioSources.of(body, "request body", decode)
             .readMono(recognizer.bundle().sampleRate());
       } catch (AudioException e) {
-        error(response, callback, 400, "AudioException", e.getMessage());
+        json(response, callback, 400, ResultJson.error(e));
         return;
       }
       Utterance u = transcript == null ? Utterance.of(samples) : Utterance.of(samples, transcript);
@@ -413,7 +406,7 @@ public final class MerServer implements AutoCloseable {
       if (!batches.offer(new BatchQueue.Job(u, f::complete, f::completeExceptionally,
           () -> true))) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-        error(response, callback, 503, "Unavailable",
+        error(response, callback, 503, "ServiceUnavailable",
             "the server's recognition queue is full; retry later");
         return;
       }
@@ -422,21 +415,21 @@ public final class MerServer implements AutoCloseable {
         r = f.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        error(response, callback, 503, "Unavailable", "server is shutting down");
+        error(response, callback, 503, "ServiceUnavailable", "server is shutting down");
         return;
       } catch (ExecutionException e) {
         if (e.getCause() instanceof IllegalStateException) {
-          error(response, callback, 503, "Unavailable", "server is shutting down");
+          error(response, callback, 503, "ServiceUnavailable", "server is shutting down");
         } else {
           LOG.warn("recognition failed: {}", e.getCause().toString());
-          error(response, callback, 500, "InferenceException", String.valueOf(e.getCause()));
+          json(response, callback, 500, ResultJson.error(e.getCause()));
         }
         return;
       }
       // an item that failed on its own (too short, too long for the ASR window) is the client's
       int status = r.isFailed() && r.error() instanceof AudioException ? 400
           : r.isFailed() ? 500 : 200;
-      json(response, callback, status, resultJson.apply(r));
+      json(response, callback, status, ResultJson.toTree(r));
     } finally {
       httpSlots.release();
     }

@@ -3,19 +3,20 @@ package io.mersdk.server.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mersdk.EmotionResult;
 import io.mersdk.Utterance;
 import io.mersdk.audio.Resampler;
 import io.mersdk.audio.SegmenterOptions;
 import io.mersdk.audio.SpeechSegment;
 import io.mersdk.audio.StreamingSegmenter;
+import io.mersdk.json.ResultJson;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -58,8 +59,6 @@ public final class StreamSession implements Session.Listener.AutoDemanding {
     void opened(StreamSession s);
 
     void closed(StreamSession s);
-
-    Function<EmotionResult, Map<String, Object>> resultJson();
   }
 
   private enum Phase { AWAIT_START, STREAMING, FINISHING, CLOSED }
@@ -331,11 +330,12 @@ public final class StreamSession implements Session.Listener.AutoDemanding {
       if (r.isFailed()) {
         failed++;
       }
-      Map<String, Object> e = event("segment");
+      ObjectNode e = JSON.createObjectNode();
+      e.put("type", "segment");
       e.put("index", segments++);
       e.put("start", p.segment.startSample() / (double) clientRate);
       e.put("end", p.segment.endSample() / (double) clientRate);
-      e.putAll(host.resultJson().apply(r));
+      e.setAll(ResultJson.toTree(r)); // the SDK's one result JSON, flattened into the event
       send(e);
     }
     if (phase == Phase.FINISHING && pending.isEmpty()) {
@@ -368,7 +368,7 @@ public final class StreamSession implements Session.Listener.AutoDemanding {
     session.close(status, reason, Callback.NOOP);
   }
 
-  private void send(Map<String, Object> event) {
+  private void send(Object event) {
     String text;
     try {
       text = JSON.writeValueAsString(event);

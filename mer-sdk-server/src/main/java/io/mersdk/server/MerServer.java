@@ -372,6 +372,7 @@ public final class MerServer implements AutoCloseable {
       return;
     }
     if (!httpSlots.tryAcquire()) {
+      discardBody(request);
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
       error(response, callback, 503, "ServiceUnavailable", "server is busy: all "
           + options.httpWorkers() + " workers and " + options.httpQueue()
@@ -432,6 +433,23 @@ public final class MerServer implements AutoCloseable {
       json(response, callback, status, ResultJson.toTree(r));
     } finally {
       httpSlots.release();
+    }
+  }
+
+  /**
+   * Reads and drops a body (at most maxBodyBytes) so that a client still sending it gets the
+   * answer instead of a reset connection; the body is never kept.
+   */
+  private void discardBody(Request request) {
+    byte[] sink = new byte[16 * 1024];
+    long left = options.maxBodyBytes();
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      int n;
+      while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // the client went away; nothing to answer
     }
   }
 

@@ -229,18 +229,11 @@ class StreamProtocolTest {
       c.start(48000, "float32");
       c.next();
       c.send(call, 4800, false); // speech still going on
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (server.heldSamples() == 0 && System.nanoTime() < until) {
-        Thread.sleep(10); // the client's send completes before the server has read it
-      }
-      assertThat(server.heldSamples()).as("round %d, streams %d", round, server.openStreams()).isPositive();
+      awaitUntil(() -> server.heldSamples() > 0); // the send completes before the server reads it
+      assertThat(server.heldSamples()).as("round %d", round).isPositive();
       c.session.disconnect(); // no close frame: the network went away
       c.close();
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while ((server.openStreams() > 0 || server.heldSamples() > 0)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20);
+      awaitUntil(() -> server.openStreams() == 0 && server.heldSamples() == 0);
     }
     assertThat(server.openStreams()).isZero();
     assertThat(server.heldSamples()).isZero();
@@ -250,6 +243,14 @@ class StreamProtocolTest {
     assertThat(TestServers.merThreads()).isLessThanOrEqualTo(baseline + 32);
     assertThat(Thread.getAllStackTraces().keySet()).filteredOn(
         t -> t.getName().startsWith("mer-batch")).hasSize(1);
+  }
+
+  private static void awaitUntil(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
   }
 
   @Test

@@ -69,6 +69,11 @@ public final class StreamingSegmenter {
     return sampleRate;
   }
 
+  /** Samples held for segments to come (for tests of the memory bound). */
+  int keptSamples() {
+    return buffered;
+  }
+
   /** Samples accepted so far. */
   public long samplesSeen() {
     return tracker.samplesSeen();

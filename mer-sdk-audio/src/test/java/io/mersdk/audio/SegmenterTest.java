@@ -388,6 +388,27 @@ class SegmenterTest {
   }
 
   @Test
+  void aLongStreamWithoutSpeechKeepsBoundedMemory() {
+    // 5 minutes of room noise with a loud tone now and then, in 100 ms chunks: no segment, and
+    // never more kept than the 2 s reach back plus padding (and the slack before a compaction).
+    StreamingSegmenter stream = StreamingSegmenter.of(SegmenterOptions.defaults(), RATE);
+    Random r = new Random(9);
+    float[] chunk = new float[RATE / 10];
+    int most = 0;
+    for (int c = 0; c < 3000; c++) {
+      for (int i = 0; i < chunk.length; i++) {
+        chunk[i] = (float) (1e-3 * r.nextGaussian()
+            + (c % 100 < 20 ? 0.2 * Math.sin(2 * Math.PI * 440 * i / RATE) : 0));
+      }
+      assertThat(stream.accept(chunk, 0, chunk.length)).isEmpty();
+      most = Math.max(most, stream.keptSamples());
+    }
+    assertThat(stream.finish()).isEmpty();
+    assertThat(stream.samplesSeen()).isEqualTo(3000L * chunk.length);
+    assertThat(most).isLessThanOrEqualTo(2 * (2 * RATE + RATE / 2) + (1 << 16));
+  }
+
+  @Test
   void optionsAreValidatedByName() {
     assertThatThrownBy(() -> SegmenterOptions.builder().minSpeech(Duration.ofMillis(50)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("minSpeech:");

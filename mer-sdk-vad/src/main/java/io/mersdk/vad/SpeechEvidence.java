@@ -12,8 +12,8 @@ import java.time.Duration;
  * SpeechGateTest (docs/audio.md, "The acoustic gate"): the 192 espeak-ng clips have 38 or more
  * moving frames (even at 5 dB SNR) and a moving share of 0.68 or more; of 48 non-speech clips the
  * most moving frames are 39 (a 100 Hz impulse train whose clicks vary) at a share of 0.22, and
- * every tone, chord, hum and melody has a share of 0.12 or less. 100 ms of moving pitch is less than one
- * stressed syllable; a share of one half sits between the two groups.
+ * every tone, chord, hum and melody has a share of 0.12 or less. 100 ms of moving pitch is less
+ * than one stressed syllable; a share of one half sits between the two groups.
  */
 public final class SpeechEvidence {
   /** Fewest moving-pitch frames of speech: 10 frames, 100 ms. */
@@ -45,8 +45,8 @@ public final class SpeechEvidence {
   public static SpeechEvidence of(long frames, long voiced, long steady, long moving,
       double hopSeconds) {
     if (voiced < 0 || steady < 0 || moving < 0 || voiced + steady + moving > frames) {
-      throw new IllegalArgumentException("frame counts: need 0 <= voiced + steady + moving <= frames,"
-          + " got " + voiced + " + " + steady + " + " + moving + " of " + frames);
+      throw new IllegalArgumentException("frame counts: need 0 <= voiced + steady + moving"
+          + " <= frames, got " + voiced + " + " + steady + " + " + moving + " of " + frames);
     }
     if (!(hopSeconds > 0)) {
       throw new IllegalArgumentException("hopSeconds: must be > 0, got " + hopSeconds);

@@ -94,7 +94,8 @@ public final class SpeechTracker {
     if (options.speechGate()) {
       classifier = new FrameClassifier(sampleRate);
       // A run's evidence spans at most: the reach back, the longest piece, the closing silence.
-      int span = HISTORY_FRAMES + maxRunFrames + minSilenceFrames + classifier.lookaheadFrames() + 2;
+      int span = HISTORY_FRAMES + maxRunFrames + minSilenceFrames
+          + classifier.lookaheadFrames() + 2;
       int size = Integer.highestOneBit(span) << 1;
       cumSteady = new long[size];
       cumMoving = new long[size];
@@ -167,7 +168,7 @@ public final class SpeechTracker {
     cumMoving[(int) (index & ringMask)] = movingSoFar;
   }
 
-  /** Whether frames {@code [from, to]} hold speech by the gate's rule (always, with the gate off). */
+  /** Whether frames {@code [from, to]} hold speech by the gate's rule; always when it is off. */
   private boolean speech(long from, long to) {
     if (classifier == null) {
       return true;

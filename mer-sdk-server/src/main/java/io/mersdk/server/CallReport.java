@@ -100,7 +100,9 @@ public final class CallReport {
         continue;
       }
       h.append("<li class=\"mer-segment").append(r.isFailed() ? " failed" : "")
-          .append("\" data-index=\"").append(index++).append("\"><span class=\"when\">")
+          .append("\" data-index=\"").append(index++)
+          .append(r.isEmotion() ? "\" data-label=\"" + esc(r.label()) : "")
+          .append("\"><span class=\"when\">")
           .append(esc(fmt(seconds(s.start())))).append(" - ").append(esc(fmt(seconds(s.end()))))
           .append("</span>");
       if (r.isEmotion()) {
@@ -120,8 +122,11 @@ public final class CallReport {
     }
     h.append("</ol>\n</section>\n</main>\n<script type=\"application/json\" id=\"mer-data\">")
         .append(scriptJson(chart)).append("</script>\n<script>\n").append(asset("chart.js"))
-        .append("\nMerChart.render(document.getElementById('chart'),")
-        .append(" JSON.parse(document.getElementById('mer-data').textContent));\n</script>\n")
+        .append("\nvar merData = JSON.parse(document.getElementById('mer-data').textContent);")
+        .append("\nMerChart.render(document.getElementById('chart'), merData);")
+        .append("\ndocument.querySelectorAll('.mer-segment[data-label]').forEach(function (li) {")
+        .append("\n  li.style.borderLeftColor = MerChart.colour(merData.labels.indexOf(li.dataset.label));")
+        .append("\n});\n</script>\n")
         .append("</body>\n</html>\n");
     return h.toString();
   }

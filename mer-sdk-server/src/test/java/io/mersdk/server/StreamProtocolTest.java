@@ -254,6 +254,18 @@ class StreamProtocolTest {
   }
 
   @Test
+  void anIdleStreamIsClosedAfterTheIdleTimeout() throws Exception {
+    server = TestServers.start(ServerOptions.builder().idleTimeout(Duration.ofMillis(500)));
+    try (StreamClient c = StreamClient.connect(server)) {
+      c.start(16000, "float32");
+      c.next();
+      assertThat(c.closeCode()).isEqualTo(1001);
+    }
+    awaitUntil(() -> server.openStreams() == 0);
+    assertThat(server.openStreams()).isZero();
+  }
+
+  @Test
   void shutdownEndsOpenStreamsWith1001() throws Exception {
     server = TestServers.start();
     try (StreamClient c = StreamClient.connect(server)) {

@@ -71,6 +71,8 @@ import org.slf4j.LoggerFactory;
 public final class MerServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MerServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Most of a refused request's body (401, 405) read so that its client sees the answer. */
+  private static final int UNREAD_BODY_BYTES = 64 * 1024;
 
   private final EmotionRecognizer recognizer;
   private final ServerOptions options;
@@ -317,6 +319,7 @@ public final class MerServer implements AutoCloseable {
         switch (path) {
           case "/v1/recognize" -> {
             if (!method.equals("POST")) {
+              discardBody(request, UNREAD_BODY_BYTES, response);
               response.getHeaders().put(HttpHeader.ALLOW, "POST");
               error(response, callback, 405, "MethodNotAllowed",
                   method + " is not allowed on /v1/recognize; POST an audio file");
@@ -354,6 +357,7 @@ public final class MerServer implements AutoCloseable {
     if (tokens.acceptsHeader(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
       return true;
     }
+    discardBody(request, UNREAD_BODY_BYTES, response);
     response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
     error(response, callback, 401, "Unauthorized",
         "this server requires Authorization: Bearer <token>");
@@ -372,7 +376,7 @@ public final class MerServer implements AutoCloseable {
       return;
     }
     if (!httpSlots.tryAcquire()) {
-      discardBody(request);
+      discardBody(request, options.maxBodyBytes(), response);
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
       error(response, callback, 503, "ServiceUnavailable", "server is busy: all "
           + options.httpWorkers() + " workers and " + options.httpQueue()
@@ -437,16 +441,20 @@ public final class MerServer implements AutoCloseable {
   }
 
   /**
-   * Reads and drops a body (at most maxBodyBytes) so that a client still sending it gets the
-   * answer instead of a reset connection; the body is never kept.
+   * Reads and drops a request body we answer without using, at most {@code cap} bytes, so that a
+   * client still sending it reads the answer instead of a reset connection. A longer body is left
+   * unread and the connection is closed after the answer. Nothing is kept.
    */
-  private void discardBody(Request request) {
+  private static void discardBody(Request request, long cap, Response response) {
     byte[] sink = new byte[16 * 1024];
-    long left = options.maxBodyBytes();
+    long left = cap;
     try (InputStream in = Content.Source.asInputStream(request)) {
       int n;
       while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
         left -= n;
+      }
+      if (left <= 0 && in.read() >= 0) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
       }
     } catch (IOException e) {
       // the client went away; nothing to answer

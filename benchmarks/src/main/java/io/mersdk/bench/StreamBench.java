@@ -130,6 +130,9 @@ public final class StreamBench {
                         (int) Math.ceil(e.path("end").asDouble() * RATE / CHUNK) - 1);
                     latencies.add((now - sentAt[Math.max(0, chunk)]) / 1e6);
                     recognition.add(e.path("timings_ms").path("total").asDouble());
+                    if (System.getenv("STREAMBENCH_PRINT") != null) {
+                      System.out.println(e.path("timings_ms") + " " + e.path("end").asDouble());
+                    }
                     if (!e.path("outcome").asText().equals("emotion")) {
                       failed.incrementAndGet();
                     }

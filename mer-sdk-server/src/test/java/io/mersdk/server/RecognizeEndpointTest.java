@@ -78,6 +78,39 @@ class RecognizeEndpointTest {
   }
 
   @Test
+  void aStreamedBodyOverTheLimitGets413WithoutBeingHeld() throws Exception {
+    server = TestServers.start(ServerOptions.builder().maxBodyBytes(10_000));
+    HttpResponse<String> r = http.send(request("/v1/recognize", null).POST(
+        HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[20_000])))
+        .build(), HttpResponse.BodyHandlers.ofString()); // chunked: no Content-Length
+    assertThat(r.statusCode()).isEqualTo(413);
+  }
+
+  @Test
+  void audioLongerThanMaxAudioGets400() throws Exception {
+    server = TestServers.start(ServerOptions.builder().maxAudio(Duration.ofSeconds(1)));
+    HttpResponse<String> r = post("/v1/recognize", wav(TestServers.call(16000, 2.0, 0.3)), null);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(r.body()).path("error").path("type").asText())
+        .isEqualTo("AudioException");
+  }
+
+  @Test
+  void closeFinishesTheRequestInFlight() throws Exception {
+    server = TestServers.start();
+    FakeBackend.delayMillis = 1000;
+    CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
+        request("/v1/recognize", null).POST(HttpRequest.BodyPublishers.ofByteArray(
+            wav(TestServers.call(16000, 1.0, 0.3)))).build(), HttpResponse.BodyHandlers.ofString());
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (FakeBackend.BATCH_SIZES.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10); // until the recogniser has the request
+    }
+    server.close();
+    assertThat(inFlight.get().statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void bytesThatAreNotAudioGet400NamingTheProblem() throws Exception {
     server = TestServers.start();
     HttpResponse<String> r = post("/v1/recognize", "not audio at all".getBytes(), null);

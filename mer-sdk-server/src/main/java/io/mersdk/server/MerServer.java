@@ -297,8 +297,9 @@ public final class MerServer implements AutoCloseable {
       }
 
       @Override
-      public void opened(StreamSession s) {
+      public boolean opened(StreamSession s) {
         streams.add(s);
+        return streams.size() <= options.maxStreams();
       }
 
       @Override

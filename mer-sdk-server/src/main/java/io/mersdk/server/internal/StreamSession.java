@@ -56,7 +56,8 @@ public final class StreamSession implements Session.Listener.AutoDemanding {
 
     BatchQueue batches();
 
-    void opened(StreamSession s);
+    /** Registers an open stream; false if that makes one more than the limit allows. */
+    boolean opened(StreamSession s);
 
     void closed(StreamSession s);
   }
@@ -101,7 +102,13 @@ public final class StreamSession implements Session.Listener.AutoDemanding {
     synchronized (this) {
       this.session = s;
     }
-    host.opened(this);
+    if (!host.opened(this)) {
+      // upgrades that arrived together all passed the check at the upgrade; the last ones go
+      synchronized (this) {
+        error("overloaded", StatusCode.TRY_AGAIN_LATER, "all streams are taken; retry later");
+      }
+      return;
+    }
     LOG.debug("stream opened from {}", s.getRemoteSocketAddress());
   }
 

@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
       EvaluateCommand.class,
       ServeCommand.class,
       LiveMicrophone.class,
+      SparkScoreCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

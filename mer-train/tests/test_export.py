@@ -3,6 +3,7 @@ manifest validation, and a head that does not fit its encoders."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -52,16 +53,18 @@ def exported(tmp_path_factory):
                str(dirs["whisper"]), "--head", str(head), "--out", str(out), "--bundle-id", "from-folders",
                "--max-new-tokens", "12"])
     assert rc == 0
-    return dirs, head, out
+    return dirs, head, out, parts
 
 
 def test_export_from_checkpoint_folders_matches_reference(exported):
-    dirs, head, out = exported
+    dirs, head, out, parts = exported
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o777 & ~umask, "the bundle folder has the usual mode, not mkdtemp's 0700"
-    parts = load_parts(str(dirs["wavlm"]), str(dirs["roberta"]), str(dirs["whisper"]), head, max_new_tokens=12)
-    ref = ReferencePipeline(parts)
+    # The oracle is independent of the loading code under test: the PyTorch parts the checkpoint
+    # folders were written from (never read back through hub.load_parts), with the CLI's setting.
+    ref = ReferencePipeline(dataclasses.replace(
+        parts, decoding=dataclasses.replace(parts.decoding, max_new_tokens=12)))
     pipe = OnnxPipeline(out)
     assert pipe.m["whisper"]["decoding"]["max_new_tokens"] == 12
     assert pipe.m["whisper"]["source"] == str(dirs["whisper"])
@@ -73,8 +76,23 @@ def test_export_from_checkpoint_folders_matches_reference(exported):
         assert max_diff(o.probabilities, r.probabilities) <= 1e-4
 
 
+def test_loading_the_folders_back_gives_the_parts_they_were_written_from(exported):
+    dirs, head, _, parts = exported
+    loaded = load_parts(str(dirs["wavlm"]), str(dirs["roberta"]), str(dirs["whisper"]), head, max_new_tokens=12)
+    for name in ("wavlm", "roberta", "whisper"):
+        a, b = getattr(parts, name).state_dict(), getattr(loaded, name).state_dict()
+        assert a.keys() == b.keys(), name
+        for k in a:
+            assert torch.equal(a[k], b[k]), f"{name}.{k}"
+    want = dataclasses.replace(parts.decoding, max_new_tokens=12)
+    # the same settings; the suppress list may name a token twice (the generation config's list plus
+    # the start token) and that changes nothing
+    assert set(loaded.decoding.suppress_tokens) == set(want.suppress_tokens)
+    assert dataclasses.replace(loaded.decoding, suppress_tokens=want.suppress_tokens) == want
+
+
 def test_head_that_does_not_fit_the_encoder_names_the_field(exported, tmp_path):
-    dirs, head, _ = exported
+    dirs, head, _, _ = exported
     other = build_parts("tiny-b", seed=0)
     other.wavlm.save_pretrained(tmp_path / "wavlm-b")
     with pytest.raises(ValueError, match=r"wavlm.hidden_size=32.*wavlm.hidden_size=24"):
@@ -182,7 +200,7 @@ def test_quantize_never_touches_its_source(bundle_copy, tmp_path, capsys):
     (["--bundle-id", "not a valid id!"], "field bundle_id"),
 ])
 def test_export_checks_settings_before_writing_anything(exported, tmp_path, capsys, args, message):
-    dirs, head, _ = exported
+    dirs, head, _, _ = exported
     out = tmp_path / "never"
     base = {"--bundle-id": "ok", "--max-new-tokens": "12"}
     for k, v in zip(args[::2], args[1::2]):

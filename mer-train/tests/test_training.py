@@ -90,7 +90,13 @@ def test_a_trained_asr_folder_loads_like_a_hub_checkpoint(corpus, tmp_path):
                     vocab_size=300, threads=2, ctc_weight=0.3)
     report = train_asr(utts[:16], utts[16:], tmp_path / "asr", cfg, progress=False)
     assert report["n_train"] == 16 and report["n_test"] == 8
-    assert 0.0 <= report["test_wer"]
+    # The report's WER, recomputed from its own reference/hypothesis pairs (all 8 test utterances)
+    # with an independent edit distance (top-down, memoised; not asr.word_errors).
+    pairs = [(e["reference"], e["hypothesis"]) for e in report["examples"]]
+    assert len(pairs) == report["n_test"]
+    errors = sum(_edit_distance(_words(r), _words(h)) for r, h in pairs)
+    words = sum(len(_words(r)) for r, _ in pairs)
+    assert report["test_wer"] == pytest.approx(errors / words, abs=1e-4)
     assert np.isfinite(report["history"][0]["loss"])
     asr = load_asr(str(tmp_path / "asr"), max_new_tokens=12)
     tok = asr.tokenizer
@@ -103,6 +109,28 @@ def test_a_trained_asr_folder_loads_like_a_hub_checkpoint(corpus, tmp_path):
     assert set(d.begin_suppress_tokens) == {tok.token_to_id("\u0120"), d.end_token}
     assert asr.feature_extractor.chunk_length == cfg.chunk_seconds
     assert asr.model.config.d_model == 32
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalnum() or c in "' " else " " for c in text.lower()).split()
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    from functools import lru_cache
+
+    @lru_cache(maxsize=None)
+    def d(i: int, j: int) -> int:
+        if i == 0 or j == 0:
+            return i + j
+        return min(d(i - 1, j) + 1, d(i, j - 1) + 1, d(i - 1, j - 1) + (a[i - 1] != b[j - 1]))
+
+    return d(len(a), len(b))
+
+
+def test_the_independent_edit_distance_agrees_on_known_cases():
+    assert _edit_distance(_words("the bus leaves at noon"), _words("the bus leave at")) == 2
+    assert _edit_distance(_words("a b"), _words("x a b y")) == 2
+    assert _edit_distance([], _words("x y")) == 2
 
 
 def _small_config(corpus, out, **kw) -> TrainConfig:
@@ -141,7 +169,13 @@ def test_an_interrupted_fold_resumes_from_its_last_epoch(corpus, tmp_path, monke
     assert summary["folds"]["2"]["n"] == done["n_test"]
 
 
+@pytest.mark.slow
 def test_a_small_model_learns_the_corpus(corpus, tmp_path):
+    """Margin, stated rather than hidden: 96 held-out utterances, so one error costs about 0.010
+    UAR; measured 0.948 in this test (seeds 0/1/3 of the same settings as scripts: 0.927 / 0.969 /
+    0.958, docs/training.md), i.e. 4 to 7 errors above the 0.9 target. Training on 2 fixed threads
+    with seed 0 follows the same trajectory on the same machine; another CPU's kernels may land
+    elsewhere in that spread."""
     cfg = _small_config(corpus, tmp_path / "run", epochs=15, dropout=0.2)
     summary = run(cfg)
     m = summary["folds"]["5"]

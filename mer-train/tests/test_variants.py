@@ -21,17 +21,34 @@ VARIANTS = [(s, la, mf) for s in SUBSETS for la in (True, False) for mf in (True
 DIMS = {"speech": (3, 20), "text": (2, 12), "context": 16}
 
 
-def _inputs(v: Variant, lengths: dict[str, int], batch: int, seed: int):
+def _inputs(v: Variant, lengths: dict[str, list[int]], seed: int):
+    """A padded batch: item i has lengths[m][i] real frames of modality m; the padding is random
+    garbage (not zeros) behind a zero mask, so only a head that honours the masks gives the same
+    result as the item alone."""
     g = torch.Generator().manual_seed(seed)
+    batch = len(next(iter(lengths.values())))
     out = []
     for m in v.modalities:
-        t = lengths[m]
+        t = max(lengths[m])
         if m == "context":
             states = torch.randn(batch, t, DIMS["context"], generator=g)
         else:
             layers, d = DIMS[m]
             states = torch.randn(batch, layers + 1, t, d, generator=g)
-        out += [states, torch.ones(batch, t, dtype=torch.long)]
+        mask = torch.zeros(batch, t, dtype=torch.long)
+        for i, n in enumerate(lengths[m]):
+            mask[i, :n] = 1
+        out += [states, mask]
+    return out
+
+
+def _item(v: Variant, inputs: list[torch.Tensor], lengths: dict[str, list[int]], i: int) -> list[torch.Tensor]:
+    """Item i of a padded batch, cut to its own lengths (batch of one, no padding)."""
+    out = []
+    for k, m in enumerate(v.modalities):
+        states, mask = inputs[2 * k], inputs[2 * k + 1]
+        n = lengths[m][i]
+        out += [states[i:i + 1, :n] if m == "context" else states[i:i + 1, :, :n], mask[i:i + 1, :n]]
     return out
 
 
@@ -47,17 +64,27 @@ def test_variant_runs_and_exports(mods, la, mf, tmp_path):
             if v.has(m):
                 assert len(head.adapters[m].adapters) == DIMS[m][0]
     assert (head.fusion is not None) == mf
-    example = _inputs(v, {"speech": 6, "text": 4, "context": 7}, 2, 0)
+    example = _inputs(v, {"speech": [6, 6], "text": [4, 4], "context": [7, 7]}, 0)
     _export(_HeadWrapper(head), tuple(example), tmp_path / "h.onnx", head.input_names(), ["logits", "probabilities"],
             {n: {0: "b", (1 if n == "context_states" else 2 if n.endswith("states") else 1): f"t_{n.split('_')[0]}"}
              for n in head.input_names()}, 17)
     sess = ort.InferenceSession(str(tmp_path / "h.onnx"), providers=["CPUExecutionProvider"])
-    other = _inputs(v, {"speech": 11, "text": 3, "context": 9}, 1, 1)
+    # other lengths than the export example, two items of different lengths in one padded batch
+    lengths = {"speech": [11, 5], "text": [3, 2], "context": [9, 4]}
+    batch = _inputs(v, lengths, 1)
     with torch.no_grad():
-        logits, probs = head(*other)
-    o_logits, o_probs = sess.run(None, {n: t.numpy() for n, t in zip(head.input_names(), other)})
+        logits, probs = head(*batch)
+    o_logits, o_probs = sess.run(None, {n: t.numpy() for n, t in zip(head.input_names(), batch)})
     assert max_diff(o_logits, logits.numpy()) <= 1e-4
+    assert max_diff(o_probs, probs.numpy()) <= 1e-4
     assert np.allclose(o_probs.sum(-1), 1, atol=1e-5)
+    # the padded item equals the item alone: the masks hide the garbage behind them
+    for i in range(2):
+        alone = _item(v, batch, lengths, i)
+        with torch.no_grad():
+            a_logits, a_probs = head(*alone)
+        assert max_diff(o_probs[i:i + 1], a_probs.numpy()) <= 1e-4
+        assert max_diff(o_logits[i:i + 1], a_logits.numpy()) <= 1e-4
 
 
 def test_layer_weights_are_softmax_normalised():

@@ -51,11 +51,18 @@ public record Device(Kind kind, int index) {
       return cuda(0);
     }
     if (t.startsWith("cuda:")) {
+      int index;
       try {
-        return cuda(Integer.parseInt(t.substring(5)));
+        index = Integer.parseInt(t.substring(5));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad CUDA device index in '" + text + "'", e);
+        throw new IllegalArgumentException("bad CUDA device index in '" + text
+            + "' (use cuda:N with N >= 0)", e);
       }
+      if (index < 0) {
+        throw new IllegalArgumentException("bad CUDA device index in '" + text
+            + "' (use cuda:N with N >= 0)");
+      }
+      return cuda(index);
     }
     throw new IllegalArgumentException(
         "unknown device '" + text + "' (use auto, cpu, cuda or cuda:N)");

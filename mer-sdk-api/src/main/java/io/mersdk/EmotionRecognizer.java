@@ -330,7 +330,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     if (utterance == null) {
       throw new IllegalArgumentException("utterance must not be null");
     }
-    return CompletableFuture.supplyAsync(() -> recognize(utterance), executor);
+    return async(() -> recognize(utterance));
   }
 
   /** Reads and recognises the source on the recogniser's executor. */
@@ -338,7 +338,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     if (source == null) {
       throw new IllegalArgumentException("source must not be null");
     }
-    return CompletableFuture.supplyAsync(() -> recognize(source), executor);
+    return async(() -> recognize(source));
   }
 
   /** Runs {@link #recognizeBatch(List)} on the recogniser's executor. */
@@ -346,7 +346,17 @@ public final class EmotionRecognizer implements AutoCloseable {
     if (utterances == null) {
       throw new IllegalArgumentException("utterances must not be null");
     }
-    return CompletableFuture.supplyAsync(() -> recognizeBatch(utterances), executor);
+    return async(() -> recognizeBatch(utterances));
+  }
+
+  /** On the executor; after close (own executor shut down) the future fails with the same ISE. */
+  private <T> CompletableFuture<T> async(java.util.function.Supplier<T> call) {
+    try {
+      return CompletableFuture.supplyAsync(call, executor);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          isClosed() ? new IllegalStateException("EmotionRecognizer is closed") : e);
+    }
   }
 
   /**

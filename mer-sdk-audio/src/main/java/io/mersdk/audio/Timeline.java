@@ -13,13 +13,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Emotion over time for a long recording: split it into utterances with the {@link Segmenter},
- * recognise them in batches, and return one {@link Segment} (start, end, result) per utterance.
- * Thread-safe if the recogniser is (it is).
+ * recognise them in batches, and return one {@link Segment} (start, end, result) per utterance
+ * that holds speech. An utterance the recogniser calls {@link io.mersdk.Outcome#NO_SPEECH} gets no
+ * segment; one that {@link io.mersdk.Outcome#FAILED} keeps its segment, whose result carries the
+ * error. Thread-safe if the recogniser is (it is).
  *
  * <pre>{@code
  * Timeline timeline = Timeline.builder(recognizer).build();
  * for (Segment s : timeline.run(AudioSources.of(Path.of("meeting.wav")))) {
- *   System.out.println(s.start() + "-" + s.end() + " " + s.result().label());
+ *   if (s.result().isEmotion()) {
+ *     System.out.println(s.start() + "-" + s.end() + " " + s.result().label());
+ *   }
  * }
  * }</pre>
  *
@@ -73,7 +77,12 @@ public final class Timeline {
       List<EmotionResult> results = recognizer.recognizeBatch(utterances);
       for (int i = 0; i < batch.size(); i++) {
         SpeechSegment s = batch.get(i);
-        out.add(new Segment(s.start(), s.end(), results.get(i)));
+        EmotionResult r = results.get(i);
+        // Nobody speaks there after all (the gate or Whisper's evidence said so): no segment. A
+        // FAILED segment stays, with its typed exception, so the caller sees what was skipped.
+        if (!r.isNoSpeech()) {
+          out.add(new Segment(s.start(), s.end(), r));
+        }
       }
     }
     LOG.debug("timeline: {} samples at {} Hz, {} segments", samples.length, rate, out.size());

@@ -1,7 +1,9 @@
 package io.mersdk.audio;
 
 import io.mersdk.BundleInfo;
+import io.mersdk.Device;
 import io.mersdk.EmotionResult;
+import io.mersdk.InferenceException;
 import io.mersdk.MerException;
 import io.mersdk.Utterance;
 import io.mersdk.spi.BackendConfig;
@@ -22,12 +24,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class CountingBackendProvider implements InferenceBackendProvider {
   /** Batch sizes of every {@link InferenceBackend#recognize} call, in order, since {@link #reset}. */
   private static final List<Integer> BATCHES = new CopyOnWriteArrayList<>();
+  /** Utterance numbers (counted over all calls since {@link #reset}) whose result is made FAILED. */
+  private static final java.util.Set<Integer> FAIL = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.concurrent.atomic.AtomicInteger SEEN =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** For {@link ServiceLoader}. */
   public CountingBackendProvider() {}
 
   static void reset() {
     BATCHES.clear();
+    FAIL.clear();
+    SEEN.set(0);
+  }
+
+  /**
+   * From now on the {@code n}-th utterance (0-based, counted over all calls since {@link #reset})
+   * gets a FAILED result, as when inference fails on that item alone.
+   */
+  static void failUtterance(int n) {
+    FAIL.add(n);
   }
 
   /** The batch sizes handed to any backend this provider opened, since the last {@link #reset}. */
@@ -68,14 +84,21 @@ public final class CountingBackendProvider implements InferenceBackendProvider {
     }
 
     @Override
-    public String device() {
+    public Device device() {
       return delegate.device();
     }
 
     @Override
     public List<EmotionResult> recognize(List<Utterance> batch) {
       BATCHES.add(batch.size());
-      return delegate.recognize(batch);
+      List<EmotionResult> out = new ArrayList<>(delegate.recognize(batch));
+      for (int i = 0; i < out.size(); i++) {
+        if (FAIL.contains(SEEN.getAndIncrement())) {
+          out.set(i, EmotionResult.failed(new InferenceException("test: inference failed on this item"))
+              .device(out.get(i).device()).bundleId(out.get(i).bundleId()).build());
+        }
+      }
+      return out;
     }
 
     @Override

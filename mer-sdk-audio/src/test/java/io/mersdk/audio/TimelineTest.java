@@ -49,9 +49,20 @@ class TimelineTest {
   static void open() throws IOException {
     TestAudio.assumeTools();
     joined = TestAudio.joinSentences(dir);
-    recognizer = EmotionRecognizer.builder().bundle(TINY_A).device(Device.CPU).threads(1).build();
+    recognizer = recognizer(null);
     rate = recognizer.bundle().sampleRate();
     window = nSamples(TINY_A);
+  }
+
+  /**
+   * tiny-a with random weights: Whisper's speech rule is switched off by thresholds no evidence
+   * can cross, so that every sentence gets an emotion whatever the bundle's weights. The acoustic
+   * gate is {@code gate}, or off (the segmenter has already dropped the silence).
+   */
+  static EmotionRecognizer recognizer(io.mersdk.spi.SpeechDetector gate) {
+    EmotionRecognizer.Builder b = EmotionRecognizer.builder().bundle(TINY_A).device(Device.CPU)
+        .threads(1).noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE);
+    return (gate == null ? b.speechGate(false) : b.speechDetector(gate)).build();
   }
 
   @AfterAll
@@ -147,6 +158,37 @@ class TimelineTest {
     }
     assertThat(TestAudio.audibleOutside(x, 1e-3, ranges)).as("audible samples in no segment")
         .isZero();
+  }
+
+  /**
+   * An utterance the recogniser calls no speech (here: its acoustic gate rejects the second
+   * sentence) gets no segment; one that fails keeps its segment with the error.
+   */
+  @Test
+  void noSpeechGivesNoSegmentAndAFailureKeepsItsSegment() {
+    List<Segment> all = Timeline.builder(recognizer).build().run(AudioSources.of(joined.file()));
+    assertThat(all).hasSize(joined.truth().size());
+    Duration second = all.get(1).start();
+    // The gate sees each segment's samples; it rejects the one that starts where sentence 1 does.
+    float[] x = AudioSources.of(joined.file()).readMono(rate);
+    float[] secondSamples = Arrays.copyOfRange(x, sample(all.get(1).start()), sample(all.get(1).end()));
+    io.mersdk.spi.SpeechDetector gate = (samples, r) -> io.mersdk.spi.SpeechActivity.of(
+        samples.length != secondSamples.length, Duration.ofMillis(samples.length * 1000L / r));
+    try (EmotionRecognizer gated = recognizer(gate)) {
+      CountingBackendProvider.reset();
+      CountingBackendProvider.failUtterance(2); // the third utterance the backend sees
+      List<Segment> got = Timeline.builder(gated).build().run(AudioSources.of(joined.file()));
+
+      assertThat(got).hasSize(all.size() - 1);
+      assertThat(got).extracting(Segment::start).doesNotContain(second);
+      assertThat(got.get(0).result().isEmotion()).isTrue();
+      assertThat(got.get(1).result().isEmotion()).isTrue();
+      assertThat(got.get(2).result().isFailed()).isTrue();
+      assertThat(got.get(2).result().error()).hasMessageContaining("inference failed on this item");
+      assertThat(got.get(2).start()).isEqualTo(all.get(3).start());
+    } finally {
+      CountingBackendProvider.reset();
+    }
   }
 
   @Test

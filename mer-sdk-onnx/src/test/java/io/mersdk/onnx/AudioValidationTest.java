@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mersdk.AudioException;
 import io.mersdk.Device;
 import io.mersdk.EmotionRecognizer;
+import io.mersdk.EmotionResult;
+import io.mersdk.Outcome;
 import io.mersdk.Utterance;
 import io.mersdk.onnx.testing.TestData;
 import java.io.IOException;
@@ -33,7 +35,7 @@ class AudioValidationTest {
 
   @BeforeAll
   static void open() throws IOException {
-    recognizer = EmotionRecognizer.builder().bundle(TINY_A)
+    recognizer = EmotionRecognizer.builder().speechGate(false).bundle(TINY_A)
         .device(Device.CPU).threads(1).build();
     minSamples = 1600; // audio.min_samples of every tiny bundle; checked below through the message
     JsonNode audio = new ObjectMapper().readTree(TINY_A.resolve("bundle.json").toFile()).get("audio");
@@ -69,11 +71,14 @@ class AudioValidationTest {
   }
 
   @Test
-  void anInfiniteSampleInABatchNamesTheItemAndTheIndex() {
+  void anInfiniteSampleInABatchFailsThatItemNamingItAndTheIndex() {
     float[] good = new float[16000];
     float[] bad = new float[16000];
     bad[77] = Float.NEGATIVE_INFINITY;
-    assertThatThrownBy(() -> recognizer.recognizeBatch(List.of(Utterance.of(good), Utterance.of(bad))))
+    List<EmotionResult> r = recognizer.recognizeBatch(List.of(Utterance.of(good), Utterance.of(bad)));
+    assertThat(r.get(0).isFailed()).isFalse();
+    assertThat(r.get(1).outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(r.get(1).error())
         .isInstanceOf(AudioException.class)
         .hasMessageContaining("utterance 1 of the batch")
         .hasMessageContaining("sample 77 is -Infinity");
@@ -81,13 +86,14 @@ class AudioValidationTest {
 
   @Test
   void exactlyTheMinimumIsAccepted() {
-    assertThat(recognizer.recognize(new float[minSamples]).label())
-        .isIn(recognizer.labels());
+    // silence with the gate off: the model may call it no speech, but it is not refused
+    assertThat(recognizer.recognize(new float[minSamples]).outcome())
+        .isIn(Outcome.EMOTION, Outcome.NO_SPEECH);
   }
 
   @Test
   void exactlyTheAsrWindowIsAccepted() {
-    assertThat(recognizer.recognize(new float[window]).label()).isIn(recognizer.labels());
+    assertThat(recognizer.recognize(new float[window]).outcome()).isIn(Outcome.EMOTION, Outcome.NO_SPEECH);
   }
 
   @Test
@@ -102,10 +108,12 @@ class AudioValidationTest {
   }
 
   @Test
-  void anUtteranceLongerThanTheAsrWindowInABatchIsNamedByIndex() {
+  void anUtteranceLongerThanTheAsrWindowInABatchFailsAloneNamedByIndex() {
     List<Utterance> batch = List.of(Utterance.of(new float[minSamples]),
         Utterance.of(new float[window]), Utterance.of(new float[window + rate]));
-    assertThatThrownBy(() -> recognizer.recognizeBatch(batch))
+    List<EmotionResult> r = recognizer.recognizeBatch(batch);
+    assertThat(r).extracting(EmotionResult::isFailed).containsExactly(false, false, true);
+    assertThat(r.get(2).error())
         .isInstanceOf(AudioException.class)
         .hasMessageStartingWith("utterance 2 of the batch is " + seconds(window + rate) + " long");
   }
@@ -123,7 +131,7 @@ class AudioValidationTest {
     // length, so nothing is cut and nothing is refused; ASR on the same audio is refused.
     int windowB = new ObjectMapper().readTree(TINY_B.resolve("bundle.json").toFile())
         .get("audio").get("n_samples").asInt();
-    try (EmotionRecognizer b = EmotionRecognizer.builder().bundle(TINY_B).device(Device.CPU)
+    try (EmotionRecognizer b = EmotionRecognizer.builder().speechGate(false).bundle(TINY_B).device(Device.CPU)
         .threads(1).build()) {
       float[] longer = new float[windowB + 1];
       assertThat(b.recognize(longer, "a supplied transcript").transcriptSupplied()).isTrue();

@@ -34,7 +34,7 @@ class DeviceSelectionTest {
   @Test
   void explicitCudaFailsFastAndSaysHowToGetTheGpuRuntime() {
     assumeFalse(runtimeHasCuda(), "the GPU runtime is on the class path (-Pcuda)");
-    assertThatThrownBy(() -> EmotionRecognizer.builder().bundle(bundle).device(Device.cuda(0)).build())
+    assertThatThrownBy(() -> EmotionRecognizer.builder().speechGate(false).bundle(bundle).device(Device.cuda(0)).build())
         .isInstanceOf(DeviceUnavailableException.class)
         .hasMessageContaining("cuda:0")
         .hasMessageContaining("no CUDA execution provider")
@@ -47,17 +47,17 @@ class DeviceSelectionTest {
   void autoFallsBackToTheCpuWithExactlyOneWarning() {
     assumeFalse(runtimeHasCuda() && NvidiaDriver.absenceReason().isEmpty(), "CUDA is usable here");
     StdErr.Captured<EmotionRecognizer> built = StdErr.capture(() ->
-        EmotionRecognizer.builder().bundle(bundle).device(Device.AUTO).threads(1).build());
+        EmotionRecognizer.builder().speechGate(false).bundle(bundle).device(Device.AUTO).threads(1).build());
     try (EmotionRecognizer recognizer = built.value()) {
       assertThat(built.sdkWarnings()).hasSize(1);
       assertThat(built.sdkWarnings().get(0))
           .contains("AUTO").contains("CPU").contains("CUDA").contains("onnxruntime_gpu");
-      assertThat(recognizer.device()).isEqualTo("cpu");
+      assertThat(recognizer.device()).isEqualTo(Device.CPU);
 
       StdErr.Captured<EmotionResult> call = StdErr.capture(() ->
           recognizer.recognize(TestData.fixtures(bundle.getFileName().toString()).orElseThrow()
               .cases().get(0).waveform()));
-      assertThat(call.value().device()).isEqualTo("cpu");
+      assertThat(call.value().device()).isEqualTo(Device.CPU);
       assertThat(call.sdkWarnings()).as("no further warning per call").isEmpty();
     }
   }
@@ -65,10 +65,10 @@ class DeviceSelectionTest {
   @Test
   void cpuNeverTriesCudaAndDoesNotWarn() {
     StdErr.Captured<EmotionRecognizer> built = StdErr.capture(() ->
-        EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).threads(1).build());
+        EmotionRecognizer.builder().speechGate(false).bundle(bundle).device(Device.CPU).threads(1).build());
     try (EmotionRecognizer recognizer = built.value()) {
       assertThat(built.sdkWarnings()).isEmpty();
-      assertThat(recognizer.device()).isEqualTo("cpu");
+      assertThat(recognizer.device()).isEqualTo(Device.CPU);
     }
   }
 
@@ -76,11 +76,11 @@ class DeviceSelectionTest {
   void withTheGpuRuntimeCudaRunsOrNamesWhatIsMissing() {
     assumeTrue(runtimeHasCuda(), "only with the GPU runtime (-Pcuda)");
     if (NvidiaDriver.absenceReason().isPresent()) {
-      assertThatThrownBy(() -> EmotionRecognizer.builder().bundle(bundle).device(Device.cuda(0)).build())
+      assertThatThrownBy(() -> EmotionRecognizer.builder().speechGate(false).bundle(bundle).device(Device.cuda(0)).build())
           .isInstanceOf(DeviceUnavailableException.class).hasMessageContaining("driver");
     } else {
-      try (EmotionRecognizer r = EmotionRecognizer.builder().bundle(bundle).device(Device.cuda(0)).build()) {
-        assertThat(r.device()).isEqualTo("cuda:0");
+      try (EmotionRecognizer r = EmotionRecognizer.builder().speechGate(false).bundle(bundle).device(Device.cuda(0)).build()) {
+        assertThat(r.device()).isEqualTo(Device.cuda(0));
       }
     }
   }

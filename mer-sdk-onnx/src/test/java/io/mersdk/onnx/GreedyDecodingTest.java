@@ -1,12 +1,13 @@
 package io.mersdk.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mersdk.Device;
-import io.mersdk.EmotionRecognizer;
 import io.mersdk.EmotionResult;
 import io.mersdk.Utterance;
+import io.mersdk.onnx.internal.pipeline.OnnxBackend;
+import io.mersdk.onnx.testing.Backends;
 import io.mersdk.onnx.testing.Manifests;
 import io.mersdk.onnx.testing.TestData;
 import java.nio.file.Path;
@@ -24,26 +25,37 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GreedyDecodingTest {
   @TempDir Path temp;
 
+  /** The bundles that decode (text modality); the others have no decoder to test. */
   static List<Path> bundles() {
-    return TestData.bundles();
+    return TestData.bundles().stream()
+        .filter(b -> Manifests.read(b).get("variant").get("modalities").toString().contains("\"text\""))
+        .toList();
   }
 
   private static List<TestData.Case> cases(Path bundle) {
     return TestData.fixtures(bundle.getFileName().toString()).orElseThrow().cases();
   }
 
-  private static EmotionRecognizer open(Path bundle) {
-    return EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).threads(1).build();
+  /** The model's speech rule off, so that every item reports its tokens. */
+  private static OnnxBackend open(Path bundle) {
+    return Backends.cpuWithoutSpeechRule(bundle);
+  }
+
+  private static EmotionResult one(OnnxBackend b, float[] wave) {
+    return b.recognize(List.of(Utterance.of(wave))).get(0);
   }
 
   @ParameterizedTest
   @MethodSource("bundles")
   void decodingStopsAtMaxNewTokens(Path bundle) {
     Path copy = TestData.copyBundle(bundle, temp.resolve("b"));
-    Manifests.edit(copy, m -> decoding(m).put("max_new_tokens", 5));
     TestData.Case c = cases(bundle).get(0);
-    try (EmotionRecognizer r = open(copy)) {
-      assertThat(r.recognize(c.waveform()).asrTokenIds()).isEqualTo(c.ints("asr_tokens").subList(0, 5));
+    List<Integer> tokens = c.ints("asr_tokens");
+    assumeTrue(tokens.size() >= 2, "the fixture decodes fewer than 2 tokens");
+    int limit = Math.min(5, tokens.size() - 1);
+    Manifests.edit(copy, m -> decoding(m).put("max_new_tokens", limit));
+    try (OnnxBackend r = open(copy)) {
+      assertThat(one(r, c.waveform()).asrTokenIds()).isEqualTo(tokens.subList(0, limit));
     }
   }
 
@@ -58,19 +70,20 @@ class GreedyDecodingTest {
     List<Integer> first = cases.get(0).ints("asr_tokens");
     List<Integer> second = cases.get(1).ints("asr_tokens");
     int k = 1;
-    while (first.subList(0, k).contains(first.get(k)) || second.contains(first.get(k))) {
+    while (k < first.size() && (first.subList(0, k).contains(first.get(k)) || second.contains(first.get(k)))) {
       k++;
     }
+    assumeTrue(k < first.size(), "case 0 has no token that is new and absent from case 1");
     int end = first.get(k);
     Path copy = TestData.copyBundle(bundle, temp.resolve("b"));
     Manifests.edit(copy, m -> decoding(m).put("end_token", end));
 
-    try (EmotionRecognizer r = open(copy)) {
-      List<EmotionResult> batch = r.recognizeBatch(List.of(
+    try (OnnxBackend r = open(copy)) {
+      List<EmotionResult> batch = r.recognize(List.of(
           Utterance.of(cases.get(0).waveform()), Utterance.of(cases.get(1).waveform())));
       assertThat(batch.get(0).asrTokenIds()).isEqualTo(first.subList(0, k));
       assertThat(batch.get(1).asrTokenIds()).isEqualTo(second);
-      assertThat(r.recognize(cases.get(0).waveform()).asrTokenIds()).isEqualTo(first.subList(0, k));
+      assertThat(one(r, cases.get(0).waveform()).asrTokenIds()).isEqualTo(first.subList(0, k));
     }
   }
 
@@ -82,14 +95,15 @@ class GreedyDecodingTest {
   @MethodSource("bundles")
   void aSuppressedEndTokenMeansFixedLengthDecoding(Path bundle) {
     List<Integer> tokens = cases(bundle).get(0).ints("asr_tokens");
+    assumeTrue(tokens.size() >= 3, "the fixture decodes fewer than 3 tokens");
     int end = tokens.get(2);
     Path copy = TestData.copyBundle(bundle, temp.resolve("b"));
     Manifests.edit(copy, m -> {
       decoding(m).put("end_token", end);
       ((com.fasterxml.jackson.databind.node.ArrayNode) decoding(m).get("suppress_tokens")).add(end);
     });
-    try (EmotionRecognizer r = open(copy)) {
-      List<Integer> got = r.recognize(cases(bundle).get(0).waveform()).asrTokenIds();
+    try (OnnxBackend r = open(copy)) {
+      List<Integer> got = one(r, cases(bundle).get(0).waveform()).asrTokenIds();
       assertThat(got).hasSize(decoding(Manifests.read(copy)).get("max_new_tokens").asInt())
           .doesNotContain(end).startsWith(tokens.subList(0, 2).toArray(Integer[]::new));
     }

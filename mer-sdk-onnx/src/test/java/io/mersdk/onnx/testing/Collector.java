@@ -1,12 +1,12 @@
 package io.mersdk.onnx.testing;
 
 import io.mersdk.onnx.internal.pipeline.Probe;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 
-/** A probe that keeps every intermediate array, keyed by name and item. */
+/** A probe that keeps every intermediate array, keyed by name and item (thread-safe). */
 public final class Collector implements Probe {
-  private final Map<String, TestData.Array> arrays = new HashMap<>();
+  private final Map<String, TestData.Array> arrays = new ConcurrentHashMap<>();
 
   @Override
   public boolean wants(String array) {

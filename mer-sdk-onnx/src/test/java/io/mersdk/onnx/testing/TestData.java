@@ -44,8 +44,23 @@ public final class TestData {
     }
   }
 
+  /** The format-1 bundle kept byte for byte for the compatibility test: testdata/compat/format-1. */
+  public static Optional<Path> compatFormat1Bundle() {
+    Path b = root().resolve("compat").resolve("format-1").resolve("tiny-b");
+    return Files.isRegularFile(b.resolve("bundle.json")) ? Optional.of(b) : Optional.empty();
+  }
+
+  /** Its fixtures, testdata/compat/format-1/fixtures/tiny-b. */
+  public static Optional<Fixtures> compatFormat1Fixtures() {
+    return fixtures(root().resolve("compat").resolve("format-1").resolve("fixtures"), "tiny-b");
+  }
+
   public static Optional<Fixtures> fixtures(String bundleId) {
-    Path file = root().resolve("fixtures").resolve(bundleId).resolve("fixtures.json");
+    return fixtures(root().resolve("fixtures"), bundleId);
+  }
+
+  private static Optional<Fixtures> fixtures(Path folder, String bundleId) {
+    Path file = folder.resolve(bundleId).resolve("fixtures.json");
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
     }

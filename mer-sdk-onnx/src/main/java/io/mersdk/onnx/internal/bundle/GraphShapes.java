@@ -40,7 +40,12 @@ public final class GraphShapes {
         for (String cache : List.of("self_k", "self_v", "cross_k", "cross_v")) {
           t.add(in(cache, Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
         }
-        t.add(out("logits", Element.FLOAT32, "whisper.vocab_size=" + w.vocabSize(), ANY, w.vocabSize()));
+        // Format 2: the logits of every input position, [B, T, V] (position 0 gives the no-speech
+        // probability); format 1: the last position only, [B, V].
+        String vocab = "whisper.vocab_size=" + w.vocabSize() + ", format_version=" + m.formatVersion();
+        t.add(m.decoderLogitsPerPosition()
+            ? out("logits", Element.FLOAT32, vocab, ANY, ANY, w.vocabSize())
+            : out("logits", Element.FLOAT32, vocab, ANY, w.vocabSize()));
         t.add(out("new_self_k", Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
         t.add(out("new_self_v", Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
       }

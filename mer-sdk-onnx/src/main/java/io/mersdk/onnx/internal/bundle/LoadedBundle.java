@@ -35,7 +35,9 @@ public record LoadedBundle(
         manifest.variant().layerAdapter(),
         manifest.variant().multimodalFusion(),
         manifest.audio().sampleRate(),
-        manifest.hasWhisper() ? OptionalInt.of(manifest.audio().nSamples()) : OptionalInt.empty());
+        manifest.hasWhisper() ? OptionalInt.of(manifest.audio().nSamples()) : OptionalInt.empty(),
+        manifest.speechThresholds(),
+        manifest.hasModelSpeechEvidence());
   }
 
   /** Deletes the temporary copy of a class-path bundle; nothing for a folder bundle. */

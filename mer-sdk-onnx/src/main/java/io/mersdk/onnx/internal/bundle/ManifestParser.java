@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mersdk.BundleException;
 import io.mersdk.Modality;
+import io.mersdk.SpeechThresholds;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -39,16 +41,22 @@ public final class ManifestParser {
   private static final Set<String> ROOT = Set.of("format", "format_version", "bundle_id",
       "description", "labels", "variant", "audio", "whisper", "wavlm", "text", "head", "graphs",
       "tokenizers", "files", "producer");
+  private static final Set<String> ROOT_2 = union(ROOT, "speech_decision");
+  private static final Set<String> SPEECH_DECISION = Set.of("no_speech_threshold",
+      "logprob_threshold", "compression_ratio_threshold");
   private static final Set<String> VARIANT = Set.of("modalities", "layer_adapter", "multimodal_fusion");
   private static final Set<String> AUDIO = Set.of("sample_rate", "n_fft", "hop_length", "n_mels",
       "chunk_seconds", "n_samples", "min_samples");
   private static final Set<String> DECODING = Set.of("start_sequence", "end_token",
       "no_timestamps_token", "suppress_tokens", "begin_suppress_tokens", "max_new_tokens");
+  private static final Set<String> DECODING_2 = union(DECODING, "no_speech_token");
   private static final Set<String> TOKENIZERS = Set.of("asr", "text");
   private static final Set<String> FILE_ENTRY = Set.of("sha256", "bytes");
   private static final Set<String> ACTIVATIONS = Set.of("gelu", "relu", "tanh", "silu");
 
   private final String where;
+  /** The manifest's format_version, once read. */
+  private int version;
 
   private ManifestParser(String where) {
     this.where = where;
@@ -81,13 +89,14 @@ public final class ManifestParser {
       throw fail("format", "must be \"" + Manifest.FORMAT + "\"", format);
     }
     // Checked before anything else so that a newer bundle gets this message, not a missing field.
-    JsonNode version = required(root, "format_version", "format_version");
-    if (!version.isIntegralNumber() || version.asLong() != Manifest.FORMAT_VERSION) {
-      throw new BundleException(where + ": format_version is " + version + " but this SDK reads only "
-          + "format version " + Manifest.FORMAT_VERSION + "; use an mer-sdk release that reads it, "
-          + "or export the bundle with an mer-train that writes version " + Manifest.FORMAT_VERSION);
+    JsonNode v = required(root, "format_version", "format_version");
+    if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > Manifest.FORMAT_VERSION) {
+      throw new BundleException(where + ": format_version is " + v + " but this SDK reads "
+          + "format versions 1 to " + Manifest.FORMAT_VERSION + "; use an mer-sdk release that reads "
+          + "it, or export the bundle with an mer-train that writes version " + Manifest.FORMAT_VERSION);
     }
-    closed(root, "", ROOT);
+    this.version = v.asInt();
+    closed(root, "", v2() ? ROOT_2 : ROOT);
     String bundleId = string(root, "bundle_id", "bundle_id");
     if (!BUNDLE_ID.matcher(bundleId).matches()) {
       throw fail("bundle_id", "must match [A-Za-z0-9._-]{1,100}", bundleId);
@@ -124,6 +133,9 @@ public final class ManifestParser {
       }
     }
 
+    SpeechThresholds thresholds = v2()
+        ? speechDecision(object(root, "speech_decision", "speech_decision"))
+        : SpeechThresholds.WHISPER_DEFAULTS;
     Map<String, String> graphs = graphs(object(root, "graphs", "graphs"), modalities);
     Map<String, String> tokenizers = tokenizers(object(root, "tokenizers", "tokenizers"), modalities);
     Map<String, Manifest.FileEntry> files = files(object(root, "files", "files"));
@@ -133,8 +145,8 @@ public final class ManifestParser {
     for (Map.Entry<String, String> t : tokenizers.entrySet()) {
       requireListed(files, "tokenizers." + t.getKey(), t.getValue());
     }
-    return new Manifest(Manifest.FORMAT_VERSION, bundleId, labels, variant, audio, whisper, wavlm,
-        text, graphs, tokenizers, files);
+    return new Manifest(version, bundleId, labels, variant, audio, whisper, wavlm,
+        text, graphs, tokenizers, files, thresholds);
   }
 
   private List<String> labels(JsonNode root) {
@@ -210,7 +222,7 @@ public final class ManifestParser {
     positive(w, "whisper.encoder_layers");
     int vocab = positive(w, "whisper.vocab_size");
     JsonNode d = object(w, "decoding", "whisper.decoding");
-    closed(d, "whisper.decoding.", DECODING);
+    closed(d, "whisper.decoding.", v2() ? DECODING_2 : DECODING);
     List<Long> start = new ArrayList<>();
     for (int id : tokenList(d, "whisper.decoding.start_sequence", vocab)) {
       start.add((long) id);
@@ -220,16 +232,63 @@ public final class ManifestParser {
     }
     int end = token(d, "whisper.decoding.end_token", vocab);
     token(d, "whisper.decoding.no_timestamps_token", vocab);
+    OptionalInt noSpeech = OptionalInt.empty();
+    if (v2()) {
+      // Required in format 2, null when the ASR tokenizer has no no-speech token.
+      if (!d.has("no_speech_token")) {
+        throw new BundleException(where + ": required field whisper.decoding.no_speech_token is "
+            + "missing (a token id, or null when the ASR tokenizer has no no-speech token)");
+      }
+      if (!d.get("no_speech_token").isNull()) {
+        noSpeech = OptionalInt.of(token(d, "whisper.decoding.no_speech_token", vocab));
+      }
+    }
     Manifest.Decoding decoding = new Manifest.Decoding(
         start, end,
         tokenList(d, "whisper.decoding.suppress_tokens", vocab),
         tokenList(d, "whisper.decoding.begin_suppress_tokens", vocab),
-        positive(d, "whisper.decoding.max_new_tokens"));
+        positive(d, "whisper.decoding.max_new_tokens"), noSpeech);
     // suppress_tokens may hold the end token: decoding then always runs max_new_tokens steps, which
     // is how benchmark bundles fix the work (docs/model-bundle.md).
     return new Manifest.Whisper(
         positive(w, "whisper.d_model"), positive(w, "whisper.decoder_layers"), vocab,
         positive(w, "whisper.encoder_frames"), positive(w, "whisper.context_hop_samples"), decoding);
+  }
+
+  /** {@code speech_decision} (format 2): the thresholds of the model side of the speech decision. */
+  private SpeechThresholds speechDecision(JsonNode s) {
+    closed(s, "speech_decision.", SPEECH_DECISION);
+    double noSpeech = number(s, "speech_decision.no_speech_threshold");
+    if (!(noSpeech >= 0 && noSpeech <= 1)) {
+      throw fail("speech_decision.no_speech_threshold", "must be in [0, 1]", noSpeech);
+    }
+    double logProb = number(s, "speech_decision.logprob_threshold");
+    if (!(logProb <= 0)) {
+      throw fail("speech_decision.logprob_threshold", "must be <= 0", logProb);
+    }
+    double ratio = number(s, "speech_decision.compression_ratio_threshold");
+    if (!(ratio > 0)) {
+      throw fail("speech_decision.compression_ratio_threshold", "must be > 0", ratio);
+    }
+    return new SpeechThresholds(noSpeech, logProb, ratio);
+  }
+
+  private double number(JsonNode parent, String path) {
+    JsonNode v = required(parent, leaf(path), path);
+    if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+      throw fail(path, "must be a finite number", v);
+    }
+    return v.asDouble();
+  }
+
+  private boolean v2() {
+    return version >= Manifest.FORMAT_SPEECH_DECISION;
+  }
+
+  private static Set<String> union(Set<String> a, String... more) {
+    Set<String> out = new HashSet<>(a);
+    out.addAll(List.of(more));
+    return Set.copyOf(out);
   }
 
   /** The fields of the schema's shared "encoder" definition beyond hidden_size and num_layers. */
@@ -341,7 +400,7 @@ public final class ManifestParser {
       String name = it.next();
       if (!allowed.contains(name)) {
         throw new BundleException(where + ": unknown field " + prefix + name + " (format version "
-            + Manifest.FORMAT_VERSION + " allows only " + new java.util.TreeSet<>(allowed) + ")");
+            + version + " allows only " + new java.util.TreeSet<>(allowed) + ")");
       }
     }
   }

@@ -50,19 +50,15 @@ public final class LogMel {
    * as {@code WhisperFeatureExtractor(padding="max_length")} does; the caller has refused longer
    * ones) and runs the graph.
    *
-   * @return the result holding {@code log_mel} [B, n_mels, nSamples / hop_length], owned by {@code
-   *     scope}
+   * @return {@code log_mel} [B, n_mels, nSamples / hop_length], owned by {@code scope}
    */
-  public OrtSession.Result compute(float[][] waveforms, int nSamples, Scope scope) {
+  public OnnxTensor compute(float[][] waveforms, int nSamples, Scope scope) {
     float[] padded = new float[waveforms.length * nSamples];
     for (int i = 0; i < waveforms.length; i++) {
       System.arraycopy(waveforms[i], 0, padded, i * nSamples, Math.min(waveforms[i].length, nSamples));
     }
     OnnxTensor input = scope.add(Tensors.floats(STAGE, padded, waveforms.length, nSamples));
-    return scope.add(graph.run(STAGE, Map.of("waveform", input), OUTPUTS));
-  }
-
-  public static OnnxTensor logMel(OrtSession.Result result) {
-    return Tensors.output(result, "log_mel", STAGE);
+    OrtSession.Result r = scope.add(graph.run(STAGE, Map.of("waveform", input), OUTPUTS));
+    return Tensors.output(r, "log_mel", STAGE);
   }
 }

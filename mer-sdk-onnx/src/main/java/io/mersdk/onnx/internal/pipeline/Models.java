@@ -2,9 +2,10 @@ package io.mersdk.onnx.internal.pipeline;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OnnxTensor;
 import io.mersdk.BundleException;
+import io.mersdk.Device;
 import io.mersdk.DeviceUnavailableException;
-import io.mersdk.Modality;
 import io.mersdk.onnx.internal.bundle.GraphShapes;
 import io.mersdk.onnx.internal.bundle.GraphSpec;
 import io.mersdk.onnx.internal.bundle.LoadedBundle;
@@ -12,6 +13,7 @@ import io.mersdk.onnx.internal.bundle.Manifest;
 import io.mersdk.onnx.internal.features.LogMel;
 import io.mersdk.onnx.internal.fusion.FusionHead;
 import io.mersdk.onnx.internal.runtime.Graph;
+import io.mersdk.onnx.internal.runtime.Scope;
 import io.mersdk.onnx.internal.runtime.SessionFactory;
 import io.mersdk.onnx.internal.text.AsrDetokenizer;
 import io.mersdk.onnx.internal.text.TextEncoder;
@@ -26,9 +28,10 @@ import java.util.Map;
 
 /**
  * Every model stage of a bundle, opened on one device: the sessions and tokenizers live as long as
- * the backend. Stages the variant does not use are {@code null}.
+ * the backend. Which graphs a bundle has is decided once, by {@link GraphSpec#required}; a stage
+ * whose graph was not opened is {@code null} here and never called by {@link OnnxBackend}.
  */
-final class Models implements AutoCloseable {
+final class Models implements Stages, AutoCloseable {
   final SessionFactory factory;
   final LogMel logMel;
   final WhisperEncoder whisperEncoder;
@@ -45,26 +48,21 @@ final class Models implements AutoCloseable {
     Manifest m = bundle.manifest();
     this.factory = factory;
     this.owned = owned;
-    if (m.hasWhisper()) {
-      logMel = new LogMel(graphs.get(GraphSpec.FEATURES), m.audio());
-      whisperEncoder = new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER));
-    } else {
-      logMel = null;
-      whisperEncoder = null;
-    }
-    if (m.decodes()) {
-      decoder = new GreedyDecoder(graphs.get(GraphSpec.WHISPER_DECODER), m.whisper().orElseThrow());
+    logMel = graphs.containsKey(GraphSpec.FEATURES)
+        ? new LogMel(graphs.get(GraphSpec.FEATURES), m.audio()) : null;
+    whisperEncoder = graphs.containsKey(GraphSpec.WHISPER_ENCODER)
+        ? new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER)) : null;
+    if (graphs.containsKey(GraphSpec.WHISPER_DECODER)) {
+      decoder = new GreedyDecoder(graphs.get(GraphSpec.WHISPER_DECODER), m.whisper().orElseThrow(),
+          m.decoderLogitsPerPosition());
       detokenizer = own(new AsrDetokenizer(bundle.tokenizer("asr"), bundle.description()));
     } else {
       decoder = null;
       detokenizer = null;
     }
-    if (m.uses(Modality.SPEECH)) {
-      speechEncoder = new SpeechEncoder(graphs.get(GraphSpec.WAVLM));
-    } else {
-      speechEncoder = null;
-    }
-    if (m.uses(Modality.TEXT)) {
+    speechEncoder = graphs.containsKey(GraphSpec.WAVLM)
+        ? new SpeechEncoder(graphs.get(GraphSpec.WAVLM)) : null;
+    if (graphs.containsKey(GraphSpec.ROBERTA)) {
       Manifest.Text t = m.text().orElseThrow();
       textTokenizer = own(new TextTokenizer(bundle.tokenizer("text"), t.maxTokens(), bundle.description()));
       textEncoder = new TextEncoder(graphs.get(GraphSpec.ROBERTA), t.padTokenId());
@@ -73,6 +71,46 @@ final class Models implements AutoCloseable {
       textEncoder = null;
     }
     head = new FusionHead(graphs.get(GraphSpec.HEAD), m.labels().size());
+  }
+
+  @Override
+  public OnnxTensor features(float[][] waves, int paddedLength, Scope scope) {
+    return logMel.compute(waves, paddedLength, scope);
+  }
+
+  @Override
+  public WhisperEncoder.Output asrEncode(OnnxTensor logMel, Scope scope) {
+    return whisperEncoder.encode(logMel, scope);
+  }
+
+  @Override
+  public GreedyDecoder.Hypothesis[] asrDecode(WhisperEncoder.Output encoded, boolean[] skip) {
+    return decoder.decode(encoded.crossK(), encoded.crossV(), skip);
+  }
+
+  @Override
+  public String detokenize(long[] tokens) {
+    return detokenizer.decode(tokens);
+  }
+
+  @Override
+  public SpeechEncoder.Output speech(float[][] waves, Scope scope) {
+    return speechEncoder.encode(waves, scope);
+  }
+
+  @Override
+  public TextOutput text(String[] transcripts, Scope scope) {
+    long[][] ids = new long[transcripts.length][];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = textTokenizer.encode(transcripts[i]);
+    }
+    TextEncoder.Batch batch = textEncoder.batch(ids, scope);
+    return new TextOutput(ids, textEncoder.encode(batch, scope), batch.attentionMask());
+  }
+
+  @Override
+  public FusionHead.Scores head(HeadInputs inputs, int batch) {
+    return head.classify(inputs.tensors(), batch);
   }
 
   private <T extends AutoCloseable> T own(T t) {
@@ -121,7 +159,7 @@ final class Models implements AutoCloseable {
     graph.check(bundle.description(), GraphShapes.of(spec, bundle.manifest()));
   }
 
-  String device() {
+  Device device() {
     return factory.device();
   }
 

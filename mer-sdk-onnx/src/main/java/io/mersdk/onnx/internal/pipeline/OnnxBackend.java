@@ -1,7 +1,6 @@
 package io.mersdk.onnx.internal.pipeline;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtSession;
 import io.mersdk.AudioException;
 import io.mersdk.BundleException;
 import io.mersdk.BundleInfo;
@@ -10,45 +9,50 @@ import io.mersdk.DeviceUnavailableException;
 import io.mersdk.EmotionResult;
 import io.mersdk.InferenceException;
 import io.mersdk.Modality;
+import io.mersdk.SpeechDecision;
+import io.mersdk.SpeechThresholds;
 import io.mersdk.StageTimings;
+import io.mersdk.StageTimings.Stage;
 import io.mersdk.Utterance;
 import io.mersdk.onnx.internal.bundle.BundleLoader;
-import io.mersdk.onnx.internal.bundle.GraphSpec;
 import io.mersdk.onnx.internal.bundle.LoadedBundle;
 import io.mersdk.onnx.internal.bundle.Manifest;
-import io.mersdk.onnx.internal.features.LogMel;
 import io.mersdk.onnx.internal.fusion.FusionHead;
 import io.mersdk.onnx.internal.runtime.Scope;
 import io.mersdk.onnx.internal.runtime.SessionFactory;
 import io.mersdk.onnx.internal.runtime.Tensors;
-import io.mersdk.onnx.internal.text.TextEncoder;
 import io.mersdk.onnx.internal.wavlm.SpeechEncoder;
+import io.mersdk.onnx.internal.whisper.CompressionRatio;
 import io.mersdk.onnx.internal.whisper.ContextFrames;
+import io.mersdk.onnx.internal.whisper.GreedyDecoder;
 import io.mersdk.onnx.internal.whisper.WhisperEncoder;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.InferenceBackend;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ONNX Runtime pipeline for one bundle on one device: audio checks, then WavLM on a worker
- * thread while the calling thread runs log-mel, the Whisper encoder, greedy decoding and RoBERTa;
- * then the fusion head. Thread-safe; every native object of a call is closed before it returns.
+ * The ONNX Runtime pipeline for one bundle on one device. Per call: the per-item audio checks that
+ * depend on the bundle (length limits; failing items get {@code FAILED}, the others run as one
+ * padded batch), then the stages in the order the data flows: WavLM on a worker thread while the
+ * calling thread runs the ASR chain (log-mel, Whisper encoder with the context cut, greedy decoding
+ * with its evidence) and the text encoder; then the fusion head; then the speech decision on each
+ * item's evidence. Thread-safe; every native object of a call is closed before it returns. The
+ * recogniser owns the lifecycle (it never calls after {@link #close()}), so there is no lock here.
  */
 public final class OnnxBackend implements InferenceBackend {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxBackend.class);
@@ -59,16 +63,18 @@ public final class OnnxBackend implements InferenceBackend {
   private final Models models;
   /** Whisper's encoder over the utterances' own length, not the full window (opt-in). */
   private final boolean fitAsrWindow;
+  /** The bundle's speech_decision with the builder's overrides. */
+  private final SpeechThresholds thresholds;
   private final ExecutorService speechPool;
-  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private boolean closed;
 
-  private OnnxBackend(LoadedBundle bundle, Models models, boolean fitAsrWindow) {
+  private OnnxBackend(LoadedBundle bundle, Models models, BackendConfig config) {
     this.bundle = bundle;
     this.manifest = bundle.manifest();
     this.info = bundle.info();
     this.models = models;
-    this.fitAsrWindow = fitAsrWindow;
+    this.fitAsrWindow = config.fitAsrWindow();
+    this.thresholds = config.speechThresholds()
+        .map(o -> o.applyTo(info.speechThresholds())).orElse(info.speechThresholds());
     AtomicInteger n = new AtomicInteger();
     this.speechPool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "mer-sdk-wavlm-" + n.incrementAndGet());
@@ -78,7 +84,8 @@ public final class OnnxBackend implements InferenceBackend {
   }
 
   /**
-   * Loads and checks the bundle, then opens its sessions on the device asked for.
+   * Loads and checks the bundle (BundleLoader is the one place that checks its folder, manifest
+   * and files), then opens its sessions on the device asked for.
    *
    * @throws BundleException for a bad bundle
    * @throws DeviceUnavailableException when an explicitly requested CUDA device cannot be used
@@ -86,17 +93,10 @@ public final class OnnxBackend implements InferenceBackend {
   public static OnnxBackend open(BackendConfig config) {
     LoadedBundle bundle = BundleLoader.load(config.bundle());
     try {
-      Set<Modality> missing = EnumSet.noneOf(Modality.class);
-      missing.addAll(config.requiredModalities());
-      missing.removeAll(bundle.manifest().variant().modalities());
-      if (!missing.isEmpty()) {
-        throw new BundleException("bundle " + bundle.description() + ": variant.modalities is "
-            + bundle.manifest().variant().modalities() + " but " + missing + " was required");
-      }
       Models models = openOnDevice(bundle, config.device(), config.threads());
       LOG.debug("bundle {} opened on {} with {} intra-op threads per session",
           bundle.manifest().bundleId(), models.device(), config.threads());
-      return new OnnxBackend(bundle, models, config.fitAsrWindow());
+      return new OnnxBackend(bundle, models, config);
     } catch (RuntimeException e) {
       bundle.close();
       throw e;
@@ -136,8 +136,13 @@ public final class OnnxBackend implements InferenceBackend {
   }
 
   @Override
-  public String device() {
+  public Device device() {
     return models.device();
+  }
+
+  /** The thresholds the model-side speech decision uses (the bundle's, with the overrides). */
+  public SpeechThresholds speechThresholds() {
+    return thresholds;
   }
 
   /** Where the bundle's files are read from (a temporary copy for a class-path bundle). */
@@ -152,60 +157,68 @@ public final class OnnxBackend implements InferenceBackend {
 
   @Override
   public List<EmotionResult> recognize(List<Utterance> batch) {
-    return recognize(batch, Probe.NONE);
-  }
-
-  /** {@link #recognize(List)} that also hands intermediate arrays to {@code probe} (tests). */
-  public List<EmotionResult> recognize(List<Utterance> batch, Probe probe) {
-    lifecycle.readLock().lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("the recogniser for bundle " + info.bundleId() + " is closed");
-      }
-      if (batch.isEmpty()) {
-        return List.of();
-      }
-      checkAudio(batch);
-      return run(batch, probe);
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    return recognize(batch, null);
   }
 
   /**
-   * Validate at the edge: too short, too long for the ASR window, or non-finite audio never
-   * reaches a model.
+   * {@link #recognize(List)} that also hands intermediate arrays to {@code probe} (tests); a null
+   * probe runs the stages undecorated.
    */
-  private void checkAudio(List<Utterance> batch) {
+  public List<EmotionResult> recognize(List<Utterance> batch, Probe probe) {
+    int n = batch.size();
+    EmotionResult[] out = new EmotionResult[n];
+    List<Integer> accepted = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Optional<AudioException> refused = checkAudio(batch.get(i), i, n);
+      if (refused.isPresent()) {
+        out[i] = EmotionResult.failed(refused.get()).device(device()).bundleId(info.bundleId()).build();
+      } else {
+        accepted.add(i);
+      }
+    }
+    if (!accepted.isEmpty()) {
+      List<Utterance> run = accepted.stream().map(batch::get).toList();
+      Stages stages = probe == null ? models : probed(run, accepted, probe);
+      List<EmotionResult> results = run(run, stages);
+      for (int k = 0; k < accepted.size(); k++) {
+        out[accepted.get(k)] = results.get(k);
+      }
+    }
+    return List.of(out);
+  }
+
+  private Stages probed(List<Utterance> run, List<Integer> items, Probe probe) {
+    int hop = manifest.whisper().map(Manifest.Whisper::contextHopSamples).orElse(0);
+    return new ProbedStages(models, probe, items.stream().mapToInt(Integer::intValue).toArray(),
+        run.stream().mapToInt(u -> u.samples().length).toArray(), hop);
+  }
+
+  /**
+   * The checks that depend on the bundle: too short for the models, or too long for the ASR window
+   * when Whisper reads the utterance. (The recogniser has checked that samples are finite.)
+   */
+  private Optional<AudioException> checkAudio(Utterance u, int i, int n) {
     int min = manifest.audio().minSamples();
     int window = manifest.audio().nSamples();
     int rate = manifest.audio().sampleRate();
-    for (int i = 0; i < batch.size(); i++) {
-      Utterance u = batch.get(i);
-      float[] s = u.samples();
-      String which = batch.size() == 1 ? "utterance" : "utterance " + i + " of the batch";
-      if (s.length < min) {
-        throw new AudioException(which + " has " + s.length + " samples ("
-            + seconds(s.length, rate) + " at " + rate + " Hz) but the bundle needs at least " + min
-            + " (audio.min_samples)");
-      }
-      // Whisper sees one window of audio.n_samples (features.onnx is fed exactly that many, as
-      // WhisperFeatureExtractor(padding="max_length") does), so a longer utterance would lose its
-      // tail without a word: the context states and the transcript would cover only its start.
-      if (s.length > window && readsWithWhisper(u)) {
-        throw new AudioException(which + " is " + seconds(s.length, rate) + " long (" + s.length
-            + " samples at " + rate + " Hz), longer than the bundle's ASR window of "
-            + seconds(window, rate) + " (audio.n_samples = " + window + "); Whisper would see only"
-            + " its first " + seconds(window, rate) + ". Split it into utterances that fit, e.g."
-            + " with io.mersdk.audio.Timeline (or io.mersdk.audio.Segmenter)");
-      }
-      for (int k = 0; k < s.length; k++) {
-        if (!Float.isFinite(s[k])) {
-          throw new AudioException(which + ": sample " + k + " is " + s[k]
-              + "; audio must be finite (check the decoder or resampler that produced it)");
-        }
-      }
+    int length = u.samples().length;
+    String which = n == 1 ? "utterance" : "utterance " + i + " of the batch";
+    if (length < min) {
+      return Optional.of(new AudioException(which + " has " + length + " samples ("
+          + seconds(length, rate) + " at " + rate + " Hz) but the bundle needs at least " + min
+          + " (audio.min_samples)"));
     }
+    // Whisper sees one window of audio.n_samples (features.onnx is fed exactly that many, as
+    // WhisperFeatureExtractor(padding="max_length") does), so a longer utterance would lose its
+    // tail without a word: the context states and the transcript would cover only its start.
+    if (length > window && readsWithWhisper(u)) {
+      return Optional.of(new AudioException(which + " is " + seconds(length, rate) + " long ("
+          + length + " samples at " + rate + " Hz), longer than the bundle's ASR window of "
+          + seconds(window, rate) + " (audio.n_samples = " + window + "); Whisper would see only"
+          + " its first " + seconds(window, rate) + ". Split it into utterances that fit, e.g."
+          + " with io.mersdk.audio.Timeline (or io.mersdk.audio.Segmenter)"));
+    }
+    return Optional.empty();
   }
 
   /**
@@ -214,210 +227,155 @@ public final class OnnxBackend implements InferenceBackend {
    * Whisper, and a caller's transcript on a speech+text bundle makes its window irrelevant.)
    */
   private boolean readsWithWhisper(Utterance u) {
-    return manifest.uses(Modality.CONTEXT)
-        || (manifest.decodes() && u.transcript() == null);
+    return manifest.uses(Modality.CONTEXT) || (manifest.decodes() && u.transcript() == null);
   }
 
   private static String seconds(long samples, int rate) {
-    return String.format(java.util.Locale.ROOT, "%.3f s", samples / (double) rate);
+    return String.format(Locale.ROOT, "%.3f s", samples / (double) rate);
   }
 
-  private List<EmotionResult> run(List<Utterance> batch, Probe probe) {
+  /** The data flow of one padded batch. */
+  private List<EmotionResult> run(List<Utterance> batch, Stages stages) {
     long start = System.nanoTime();
-    int b = batch.size();
-    float[][] waves = new float[b][];
-    boolean[] supplied = new boolean[b];
-    String[] transcripts = new String[b];
-    long[][] asrTokens = new long[b][0];
-    boolean anyToDecode = false;
-    for (int i = 0; i < b; i++) {
-      waves[i] = batch.get(i).samples();
-      supplied[i] = batch.get(i).transcript() != null;
-      transcripts[i] = supplied[i] ? batch.get(i).transcript() : "";
-      anyToDecode |= !supplied[i];
-    }
-    boolean speech = manifest.uses(Modality.SPEECH);
-    boolean text = manifest.uses(Modality.TEXT);
-    boolean context = manifest.uses(Modality.CONTEXT);
-    // Decoding exists only with the text modality: a context-only variant has no decoder graph
-    // (docs/model-bundle.md) and its results carry an empty transcript.
-    boolean decode = manifest.decodes() && anyToDecode;
-    boolean encode = context || decode;
-
-    Duration features = Duration.ZERO;
-    Duration asrEncode = Duration.ZERO;
-    Duration asrDecode = Duration.ZERO;
-    Duration roberta = Duration.ZERO;
-    Map<String, OnnxTensor> headInputs = new HashMap<>();
-    long[][] textIds = new long[b][0];
-
+    float[][] waves = batch.stream().map(Utterance::samples).toArray(float[][]::new);
+    StageTimings.Builder timings = StageTimings.builder();
     try (Scope scope = new Scope()) {
-      CompletableFuture<SpeechStates> speechTask = null;
-      if (speech) {
-        speechTask = CompletableFuture.supplyAsync(() -> runSpeech(waves), speechPool);
-        CompletableFuture<SpeechStates> task = speechTask;
-        // First in, so closed last: waits for WavLM even when the ASR chain below fails.
-        scope.add(() -> task.handle((s, err) -> {
-          if (s != null) {
-            s.scope().close();
-          }
-          return null;
-        }).join());
-      }
+      CompletableFuture<SpeechRun> speech = startSpeech(waves, stages, scope);
+      AsrOutput asr = asr(batch, waves, stages, scope, timings);
+      Optional<Stages.TextOutput> text = text(asr, stages, scope, timings);
+      Optional<SpeechEncoder.Output> wavlm = awaitSpeech(speech, timings);
 
-      if (encode) {
-        long t = System.nanoTime();
-        OrtSession.Result mel = models.logMel.compute(waves, models.logMel.paddedLength(waves, fitAsrWindow), scope);
-        features = since(t);
-        OnnxTensor logMel = LogMel.logMel(mel);
-        if (probe.wants(Probe.LOG_MEL)) {
-          probeItems(probe, Probe.LOG_MEL, logMel, null, 1);
-        }
-        t = System.nanoTime();
-        OrtSession.Result enc = models.whisperEncoder.encode(logMel, scope);
-        OnnxTensor states = WhisperEncoder.encoderStates(enc);
-        int[] frames = null;
-        float[] statesData = null;
-        long[] statesShape = Tensors.shape(states);
-        if (context || probe.wants(Probe.ENCODER_STATES)) {
-          statesData = Tensors.readFloats(states);
-          frames = new int[b];
-          for (int i = 0; i < b; i++) {
-            frames[i] = ContextFrames.frames(waves[i].length,
-                manifest.whisper().orElseThrow().contextHopSamples(), (int) statesShape[1]);
-          }
-        }
-        if (context) {
-          ContextFrames.Cut cut = ContextFrames.cut(statesData, b, (int) statesShape[1],
-              (int) statesShape[2], frames);
-          String stage = WhisperEncoder.STAGE;
-          headInputs.put(GraphSpec.headStates(Modality.CONTEXT), scope.add(
-              Tensors.floats(stage, cut.states(), b, cut.maxFrames(), statesShape[2])));
-          headInputs.put(GraphSpec.headMask(Modality.CONTEXT), scope.add(
-              Tensors.longs(stage, cut.mask(), b, cut.maxFrames())));
-        }
-        asrEncode = since(t);
-        if (probe.wants(Probe.ENCODER_STATES)) {
-          for (int i = 0; i < b; i++) {
-            probe.accept(Probe.ENCODER_STATES, i, Slices.itemShape(statesShape, 1, frames[i]),
-                Slices.item(statesData, statesShape, i, 1, frames[i]));
-          }
-        }
-        if (decode) {
-          t = System.nanoTime();
-          long[][] tokens = models.decoder.decode(
-              WhisperEncoder.crossK(enc), WhisperEncoder.crossV(enc), supplied);
-          for (int i = 0; i < b; i++) {
-            if (!supplied[i]) {
-              asrTokens[i] = tokens[i];
-              transcripts[i] = models.detokenizer.decode(tokens[i]);
-            }
-          }
-          asrDecode = since(t);
-        }
-      }
+      HeadInputs inputs = new HeadInputs();
+      wavlm.ifPresent(w -> inputs.with(Modality.SPEECH, w.hiddenStates(), w.frameMask()));
+      text.ifPresent(t -> inputs.with(Modality.TEXT, t.hiddenStates(), t.attentionMask()));
+      asr.context().ifPresent(c -> inputs.with(Modality.CONTEXT, c.states(), c.mask()));
+      FusionHead.Scores scores = timed(timings, Stage.HEAD, () -> stages.head(inputs, batch.size()));
 
-      if (text) {
-        long t = System.nanoTime();
-        for (int i = 0; i < b; i++) {
-          textIds[i] = models.textTokenizer.encode(transcripts[i]);
-        }
-        TextEncoder.Batch ids = models.textEncoder.batch(textIds, scope);
-        OrtSession.Result r = models.textEncoder.encode(ids, scope);
-        headInputs.put(GraphSpec.headStates(Modality.TEXT), TextEncoder.hiddenStates(r));
-        headInputs.put(GraphSpec.headMask(Modality.TEXT), ids.attentionMask());
-        roberta = since(t);
-        if (probe.wants(Probe.ROBERTA_HIDDEN_STATES)) {
-          int[] lengths = Arrays.stream(textIds).mapToInt(x -> x.length).toArray();
-          probeItems(probe, Probe.ROBERTA_HIDDEN_STATES, TextEncoder.hiddenStates(r), lengths, 2);
-        }
-      }
-
-      Duration wavlm = Duration.ZERO;
-      if (speech) {
-        SpeechStates s = join(speechTask);
-        wavlm = s.elapsed();
-        OnnxTensor hidden = SpeechEncoder.hiddenStates(s.result());
-        OnnxTensor frameMask = SpeechEncoder.frameMask(s.result());
-        headInputs.put(GraphSpec.headStates(Modality.SPEECH), hidden);
-        headInputs.put(GraphSpec.headMask(Modality.SPEECH), frameMask);
-        if (probe.wants(Probe.WAVLM_HIDDEN_STATES)) {
-          long[] mask = Tensors.readLongs(frameMask);
-          int width = (int) Tensors.shape(frameMask)[1];
-          int[] lengths = new int[b];
-          for (int i = 0; i < b; i++) {
-            for (int k = 0; k < width; k++) {
-              lengths[i] += (int) mask[i * width + k];
-            }
-          }
-          probeItems(probe, Probe.WAVLM_HIDDEN_STATES, hidden, lengths, 2);
-        }
-      }
-
-      long t = System.nanoTime();
-      FusionHead.Scores scores = models.head.classify(headInputs, b);
-      float[][] probabilities = scores.probabilities();
-      Duration head = since(t);
-      if (probe.wants(Probe.LOGITS)) {
-        for (int i = 0; i < b; i++) {
-          probe.accept(Probe.LOGITS, i, new long[] {scores.logits()[i].length}, scores.logits()[i]);
-        }
-      }
-
-      StageTimings timings = new StageTimings(
-          features, asrEncode, asrDecode, wavlm, roberta, head, since(start));
-      List<EmotionResult> results = new ArrayList<>(b);
-      for (int i = 0; i < b; i++) {
-        results.add(result(probabilities[i], transcripts[i], supplied[i], asrTokens[i], textIds[i], timings));
+      StageTimings t = timings.set(Stage.TOTAL, since(start)).build();
+      List<EmotionResult> results = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        long[] textIds = text.isPresent() ? text.get().ids()[i] : new long[0];
+        results.add(result(asr.items().get(i), decide(asr.items().get(i)), scores.probabilities()[i],
+            textIds, t));
       }
       if (LOG.isDebugEnabled()) {
-        LOG.debug("bundle {}: batch of {} on {} in {} ms ({})", info.bundleId(), b, device(),
-            timings.total().toMillis(), timings);
+        LOG.debug("bundle {}: batch of {} on {} in {} ms ({})", info.bundleId(), batch.size(),
+            device(), t.total().toMillis(), t);
       }
       return results;
     }
   }
 
-  private EmotionResult result(float[] p, String transcript, boolean supplied, long[] asr,
-      long[] ids, StageTimings timings) {
-    Map<String, Double> probabilities = new LinkedHashMap<>();
-    int best = 0;
-    for (int e = 0; e < p.length; e++) {
-      probabilities.put(info.labels().get(e), (double) p[e]);
-      if (p[e] > p[best]) {
-        best = e;
-      }
+  /**
+   * Log-mel, Whisper's encoder (and the context cut) and greedy decoding, for the items that need
+   * them: Whisper runs when the variant fuses the context or some item's transcript is to be
+   * decoded; decoding exists only with the text modality (a context-only variant has no decoder).
+   */
+  private AsrOutput asr(List<Utterance> batch, float[][] waves, Stages stages, Scope scope,
+      StageTimings.Builder timings) {
+    boolean[] supplied = new boolean[batch.size()];
+    boolean anyToDecode = false;
+    for (int i = 0; i < supplied.length; i++) {
+      supplied[i] = batch.get(i).transcript() != null;
+      anyToDecode |= !supplied[i];
     }
-    return new EmotionResult(info.labels().get(best), probabilities, transcript, supplied,
-        toInts(asr), toInts(ids), timings, device(), info.bundleId());
+    boolean context = manifest.uses(Modality.CONTEXT);
+    boolean decode = manifest.decodes() && anyToDecode;
+    List<AsrOutput.Transcript> notDecoded =
+        batch.stream().map(u -> AsrOutput.Transcript.notDecoded(u.transcript())).toList();
+    if (!context && !decode) {
+      return new AsrOutput(notDecoded, Optional.empty());
+    }
+    OnnxTensor logMel = timed(timings, Stage.FEATURES, () ->
+        stages.features(waves, models.logMel.paddedLength(waves, fitAsrWindow), scope));
+    long t = System.nanoTime();
+    WhisperEncoder.Output encoded = stages.asrEncode(logMel, scope);
+    Optional<AsrOutput.Context> cut = context
+        ? Optional.of(contextCut(encoded.states(), waves, scope)) : Optional.empty();
+    timings.set(Stage.ASR_ENCODE, since(t));
+    if (!decode) {
+      return new AsrOutput(notDecoded, cut);
+    }
+    List<AsrOutput.Transcript> items = timed(timings, Stage.ASR_DECODE, () -> {
+      GreedyDecoder.Hypothesis[] h = stages.asrDecode(encoded, supplied);
+      List<AsrOutput.Transcript> out = new ArrayList<>(h.length);
+      for (int i = 0; i < h.length; i++) {
+        if (h[i] == null) {
+          out.add(notDecoded.get(i));
+        } else {
+          String text = stages.detokenize(h[i].tokens());
+          out.add(new AsrOutput.Transcript(text, false, h[i].tokens(), Optional.of(h[i]),
+              CompressionRatio.of(text)));
+        }
+      }
+      return out;
+    });
+    return new AsrOutput(items, cut);
   }
 
-  private static List<Integer> toInts(long[] ids) {
-    List<Integer> out = new ArrayList<>(ids.length);
-    for (long id : ids) {
-      out.add(Math.toIntExact(id));
+  /** The utterances' own encoder frames (docs/model-bundle.md, "Context cut"), padded to the longest. */
+  private AsrOutput.Context contextCut(OnnxTensor states, float[][] waves, Scope scope) {
+    long[] shape = Tensors.shape(states);
+    int windowFrames = (int) shape[1];
+    int hop = manifest.whisper().orElseThrow().contextHopSamples();
+    int[] frames = new int[waves.length];
+    for (int i = 0; i < waves.length; i++) {
+      frames[i] = ContextFrames.frames(waves[i].length, hop, windowFrames);
     }
-    return out;
+    ContextFrames.Cut cut = ContextFrames.cut(Tensors.readFloats(states), waves.length, windowFrames,
+        (int) shape[2], frames);
+    String stage = WhisperEncoder.STAGE;
+    return new AsrOutput.Context(
+        scope.add(Tensors.floats(stage, cut.states(), waves.length, cut.maxFrames(), shape[2])),
+        scope.add(Tensors.longs(stage, cut.mask(), waves.length, cut.maxFrames())));
+  }
+
+  private Optional<Stages.TextOutput> text(AsrOutput asr, Stages stages, Scope scope,
+      StageTimings.Builder timings) {
+    if (!manifest.uses(Modality.TEXT)) {
+      return Optional.empty();
+    }
+    String[] transcripts = asr.items().stream().map(AsrOutput.Transcript::text).toArray(String[]::new);
+    return Optional.of(timed(timings, Stage.TEXT_ENCODER, () -> stages.text(transcripts, scope)));
   }
 
   /** WavLM's outputs and inputs, owned by the worker's own scope until the call ends. */
-  private record SpeechStates(Scope scope, OrtSession.Result result, Duration elapsed) {}
+  private record SpeechRun(Scope scope, SpeechEncoder.Output output, Duration elapsed) {}
 
-  private SpeechStates runSpeech(float[][] waves) {
-    long t = System.nanoTime();
-    Scope scope = new Scope();
-    try {
-      OrtSession.Result r = models.speechEncoder.encode(waves, scope);
-      return new SpeechStates(scope, r, since(t));
-    } catch (RuntimeException e) {
-      scope.close();
-      throw e;
+  /** Starts WavLM on the worker pool; the main scope waits for it and closes its tensors last. */
+  private CompletableFuture<SpeechRun> startSpeech(float[][] waves, Stages stages, Scope scope) {
+    if (!manifest.uses(Modality.SPEECH)) {
+      return null;
     }
+    CompletableFuture<SpeechRun> task = CompletableFuture.supplyAsync(() -> {
+      long t = System.nanoTime();
+      Scope own = new Scope();
+      try {
+        return new SpeechRun(own, stages.speech(waves, own), since(t));
+      } catch (RuntimeException e) {
+        own.close();
+        throw e;
+      }
+    }, speechPool);
+    // First in, so closed last: waits for WavLM even when the ASR chain fails.
+    scope.add(() -> task.handle((s, err) -> {
+      if (s != null) {
+        s.scope().close();
+      }
+      return null;
+    }).join());
+    return task;
   }
 
-  private static SpeechStates join(CompletableFuture<SpeechStates> task) {
+  private static Optional<SpeechEncoder.Output> awaitSpeech(CompletableFuture<SpeechRun> task,
+      StageTimings.Builder timings) {
+    if (task == null) {
+      return Optional.empty();
+    }
     try {
-      return task.join();
+      SpeechRun run = task.join();
+      timings.set(Stage.SPEECH_ENCODER, run.elapsed());
+      return Optional.of(run.output());
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException re) {
         throw re;
@@ -429,38 +387,67 @@ public final class OnnxBackend implements InferenceBackend {
     }
   }
 
-  /** Hands each item of a [B, ...] tensor to the probe, cut on {@code axis} to its own length. */
-  private static void probeItems(Probe probe, String name, OnnxTensor tensor, int[] lengths, int axis) {
-    float[] data = Tensors.readFloats(tensor);
-    long[] shape = Tensors.shape(tensor);
-    for (int i = 0; i < shape[0]; i++) {
-      int keep = lengths == null ? (int) shape[axis] : lengths[i];
-      probe.accept(name, i, Slices.itemShape(shape, axis, keep), Slices.item(data, shape, i, axis, keep));
+  /**
+   * The model side of the speech decision (openai-whisper's rule, {@link SpeechThresholds#noSpeech})
+   * on an item's decoding evidence. Evidence is reported whenever it was computed; without a
+   * no-speech token the model does not decide ({@code NOT_CHECKED}, the recogniser's gate then
+   * decides alone), and an item with a supplied transcript has no evidence at all.
+   */
+  private SpeechDecision decide(AsrOutput.Transcript item) {
+    if (item.hypothesis().isEmpty()) {
+      return SpeechDecision.builder(true, SpeechDecision.Basis.NOT_CHECKED).build();
     }
+    GreedyDecoder.Hypothesis h = item.hypothesis().get();
+    boolean decides = info.modelSpeechEvidence() && !Double.isNaN(h.noSpeechProbability());
+    boolean speech = !decides
+        || !thresholds.noSpeech(h.noSpeechProbability(), h.avgLogProbability(), item.compressionRatio());
+    SpeechDecision.Builder d = SpeechDecision.builder(speech,
+        decides ? SpeechDecision.Basis.MODEL : SpeechDecision.Basis.NOT_CHECKED);
+    if (!Double.isNaN(h.noSpeechProbability())) {
+      d.noSpeechProbability(h.noSpeechProbability());
+    }
+    return d.avgLogProbability(h.avgLogProbability()).compressionRatio(item.compressionRatio()).build();
+  }
+
+  private EmotionResult result(AsrOutput.Transcript item, SpeechDecision decision, float[] p,
+      long[] textIds, StageTimings timings) {
+    if (!decision.isSpeech()) {
+      return EmotionResult.noSpeech(decision).timings(timings).device(device())
+          .bundleId(info.bundleId()).build();
+    }
+    Map<String, Double> probabilities = new LinkedHashMap<>();
+    for (int e = 0; e < p.length; e++) {
+      probabilities.put(info.labels().get(e), (double) p[e]);
+    }
+    return EmotionResult.emotion(probabilities).transcript(item.text(), item.supplied())
+        .asrTokenIds(toInts(item.tokens())).textTokenIds(toInts(textIds)).speech(decision)
+        .timings(timings).device(device()).bundleId(info.bundleId()).build();
+  }
+
+  private static List<Integer> toInts(long[] ids) {
+    return Arrays.stream(ids).mapToObj(Math::toIntExact).toList();
+  }
+
+  private static <T> T timed(StageTimings.Builder timings, Stage stage, Supplier<T> work) {
+    long t = System.nanoTime();
+    T value = work.get();
+    timings.set(stage, since(t));
+    return value;
   }
 
   private static Duration since(long startNanos) {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
-  /** Waits for calls in flight, then releases sessions, tokenizers and a class-path bundle's copy. */
+  /** Releases sessions, tokenizers and a class-path bundle's copy; the recogniser calls it once. */
   @Override
   public void close() {
-    lifecycle.writeLock().lock();
+    speechPool.shutdown();
     try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      speechPool.shutdown();
-      try {
-        models.close();
-      } finally {
-        models.factory.close();
-        bundle.close();
-      }
+      models.close();
     } finally {
-      lifecycle.writeLock().unlock();
+      models.factory.close();
+      bundle.close();
     }
   }
 }

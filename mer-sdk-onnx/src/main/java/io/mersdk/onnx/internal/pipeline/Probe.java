@@ -2,9 +2,10 @@ package io.mersdk.onnx.internal.pipeline;
 
 /**
  * A test hook into the pipeline: receives the intermediate arrays of each item, cut to the item's
- * own length, so that parity tests can compare every stage with the Python reference. Production
- * calls use {@link #NONE}, which costs nothing (no array is copied unless {@link #wants} says so).
- * Called on the calling thread only.
+ * own length, so that parity tests can compare every stage with the Python reference. {@link
+ * ProbedStages} decorates the stages with it; production calls run the stages undecorated. Item
+ * numbers are positions in the batch passed to {@code OnnxBackend.recognize}. May be called from
+ * the speech encoder's worker thread.
  */
 public interface Probe {
   /** [n_mels, frames] of the 30 s window. */
@@ -17,6 +18,8 @@ public interface Probe {
   String ROBERTA_HIDDEN_STATES = "roberta_hidden_states";
   /** [labels]: the head's logits before the softmax. */
   String LOGITS = "logits";
+  /** [labels]: the head's probabilities, also for items the model calls no speech. */
+  String PROBABILITIES = "probabilities";
 
   Probe NONE = new Probe() {
     @Override

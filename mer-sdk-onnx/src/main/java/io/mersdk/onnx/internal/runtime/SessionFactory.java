@@ -3,6 +3,7 @@ package io.mersdk.onnx.internal.runtime;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import io.mersdk.Device;
 import io.mersdk.DeviceUnavailableException;
 import java.nio.file.Path;
 import java.util.OptionalInt;
@@ -21,25 +22,25 @@ public final class SessionFactory implements AutoCloseable {
           + "CUDA 12 and cuDNN 9; or ask for Device.CPU / Device.AUTO";
 
   private final OrtSession.SessionOptions options;
-  private final String device;
+  private final Device device;
 
-  private SessionFactory(OrtSession.SessionOptions options, String device) {
+  private SessionFactory(OrtSession.SessionOptions options, Device device) {
     this.options = options;
     this.device = device;
   }
 
-  /** The device sessions of this factory run on: {@code cpu} or {@code cuda:N}. */
-  public String device() {
+  /** The device sessions of this factory run on: {@link Device#CPU} or {@code Device.cuda(n)}. */
+  public Device device() {
     return device;
   }
 
   public boolean isCuda() {
-    return device.startsWith("cuda");
+    return device.kind() == Device.Kind.CUDA;
   }
 
   public static SessionFactory cpu(int threads) {
     OrtSession.SessionOptions options = base(threads);
-    return new SessionFactory(options, "cpu");
+    return new SessionFactory(options, Device.CPU);
   }
 
   /**
@@ -47,7 +48,7 @@ public final class SessionFactory implements AutoCloseable {
    *     installed, or the driver has no device {@code index}
    */
   public static SessionFactory cuda(int index, int threads) {
-    String device = "cuda:" + index;
+    Device device = Device.cuda(index);
     OrtSession.SessionOptions options = base(threads);
     try {
       options.addCUDA(index);

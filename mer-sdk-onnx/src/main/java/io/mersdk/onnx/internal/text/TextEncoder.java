@@ -45,13 +45,10 @@ public final class TextEncoder {
         width);
   }
 
-  /** @return the result holding {@code hidden_states} [B, L+1, n, d], owned by {@code scope} */
-  public OrtSession.Result encode(Batch batch, Scope scope) {
-    return scope.add(graph.run(STAGE,
+  /** @return {@code hidden_states} [B, L+1, n, d], owned by {@code scope} */
+  public OnnxTensor encode(Batch batch, Scope scope) {
+    OrtSession.Result r = scope.add(graph.run(STAGE,
         Map.of("input_ids", batch.inputIds(), "attention_mask", batch.attentionMask()), OUTPUTS));
-  }
-
-  public static OnnxTensor hiddenStates(OrtSession.Result r) {
     return Tensors.output(r, "hidden_states", STAGE);
   }
 }

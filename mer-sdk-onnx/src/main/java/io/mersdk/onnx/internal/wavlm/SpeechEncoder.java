@@ -25,10 +25,15 @@ public final class SpeechEncoder {
   }
 
   /**
-   * @return the result holding {@code hidden_states} [B, L+1, T, d] and {@code frame_mask} [B, T],
-   *     owned by {@code scope} with its inputs
+   * WavLM's outputs, owned by the scope given to {@link #encode}.
+   *
+   * @param hiddenStates {@code hidden_states} [B, L+1, T, d]
+   * @param frameMask {@code frame_mask} [B, T]
    */
-  public OrtSession.Result encode(float[][] waveforms, Scope scope) {
+  public record Output(OnnxTensor hiddenStates, OnnxTensor frameMask) {}
+
+  /** Pads the batch, runs WavLM; tensors are owned by {@code scope}. */
+  public Output encode(float[][] waveforms, Scope scope) {
     int max = 0;
     for (float[] w : waveforms) {
       max = Math.max(max, w.length);
@@ -42,14 +47,8 @@ public final class SpeechEncoder {
     }
     OnnxTensor wave = scope.add(Tensors.floats(STAGE, padded, batch, max));
     OnnxTensor waveMask = scope.add(Tensors.longs(STAGE, mask, batch, max));
-    return scope.add(graph.run(STAGE, Map.of("waveform", wave, "waveform_mask", waveMask), OUTPUTS));
-  }
-
-  public static OnnxTensor hiddenStates(OrtSession.Result r) {
-    return Tensors.output(r, "hidden_states", STAGE);
-  }
-
-  public static OnnxTensor frameMask(OrtSession.Result r) {
-    return Tensors.output(r, "frame_mask", STAGE);
+    OrtSession.Result r = scope.add(
+        graph.run(STAGE, Map.of("waveform", wave, "waveform_mask", waveMask), OUTPUTS));
+    return new Output(Tensors.output(r, "hidden_states", STAGE), Tensors.output(r, "frame_mask", STAGE));
   }
 }

@@ -15,6 +15,7 @@ import java.util.Set;
  * decoding.py} does without timestamps: the start sequence first, then one token per step; {@code
  * suppress_tokens} banned at every step, {@code begin_suppress_tokens} at the first generated
  * position only ("suppress blank"); argmax; stop at {@code end_token} or {@code max_new_tokens}.
+ * Along the way it computes openai-whisper's speech evidence per item ({@link Hypothesis}).
  *
  * <p>The self-attention cache stays native: each step's {@code new_self_k/v} output tensors are the
  * next step's {@code self_k/v} inputs, and the step's result is closed only after the following
@@ -31,8 +32,15 @@ public final class GreedyDecoder {
   private final long[] startSequence;
   private final int[] suppress;
   private final int[] beginSuppress;
+  /** -1 when the bundle has no no-speech token. */
+  private final int noSpeechToken;
+  private final boolean perPosition;
 
-  public GreedyDecoder(Graph graph, Manifest.Whisper whisper) {
+  /**
+   * @param perPosition whether the graph's {@code logits} are [B, T, V] (format 2) rather than
+   *     [B, V]
+   */
+  public GreedyDecoder(Graph graph, Manifest.Whisper whisper, boolean perPosition) {
     this.graph = graph;
     this.decoding = whisper.decoding();
     this.layers = whisper.decoderLayers();
@@ -40,7 +48,23 @@ public final class GreedyDecoder {
     this.startSequence = decoding.startSequence().stream().mapToLong(Long::longValue).toArray();
     this.suppress = decoding.suppressTokens().stream().mapToInt(Integer::intValue).toArray();
     this.beginSuppress = decoding.beginSuppressTokens().stream().mapToInt(Integer::intValue).toArray();
+    this.perPosition = perPosition;
+    // Position 0 exists only in [B, T, V] logits.
+    this.noSpeechToken = perPosition ? decoding.noSpeechToken().orElse(-1) : -1;
   }
+
+  /**
+   * One item's greedy hypothesis with openai-whisper's evidence ({@code decoding.py}).
+   *
+   * @param tokens the generated tokens, without the start sequence and the end token
+   * @param noSpeechProbability softmax over the whole vocabulary of the first step's logits at
+   *     position 0 (the first token of the start sequence), before any suppression, at {@code
+   *     whisper.decoding.no_speech_token}; NaN when the bundle has no such token (or is format 1,
+   *     whose decoder returns only the last position)
+   * @param avgLogProbability the log-softmax (after suppression) of each chosen token, the end
+   *     token included when it was generated, summed and divided by {@code tokens.length + 1}
+   */
+  public record Hypothesis(long[] tokens, double noSpeechProbability, double avgLogProbability) {}
 
   /**
    * Decodes a batch; all items step together and finished items are carried along, ignored.
@@ -48,14 +72,16 @@ public final class GreedyDecoder {
    * @param crossK encoder output [decoder_layers, B, F, d_model]
    * @param crossV encoder output [decoder_layers, B, F, d_model]
    * @param skip items not to decode (their transcript was supplied); they count as finished
-   * @return per item the generated tokens, without the start sequence and the end token (empty for
-   *     skipped items)
+   * @return per item its hypothesis, {@code null} for skipped items
    */
-  public long[][] decode(OnnxTensor crossK, OnnxTensor crossV, boolean[] skip) {
+  public Hypothesis[] decode(OnnxTensor crossK, OnnxTensor crossV, boolean[] skip) {
     int batch = skip.length;
     long end = decoding.endToken();
     long[][] generated = new long[batch][decoding.maxNewTokens()];
     int[] count = new int[batch];
+    double[] sumLogProb = new double[batch];
+    double[] noSpeech = new double[batch];
+    Arrays.fill(noSpeech, Double.NaN);
     boolean[] done = skip.clone();
 
     long[] tokens = new long[batch * startSequence.length];
@@ -88,7 +114,10 @@ public final class GreedyDecoder {
 
         OnnxTensor logitsTensor = Tensors.output(result, "logits", STAGE);
         float[] logits = Tensors.readFloats(logitsTensor);
-        int vocab = (int) Tensors.shape(logitsTensor)[1];
+        long[] shape = Tensors.shape(logitsTensor);
+        // [B, T, V] from format 2 (every input position), [B, V] (the last one) in format 1
+        int positions = perPosition ? (int) shape[1] : 1;
+        int vocab = (int) shape[shape.length - 1];
         tokens = new long[batch];
         width = 1;
         for (int i = 0; i < batch; i++) {
@@ -96,7 +125,12 @@ public final class GreedyDecoder {
             tokens[i] = end; // any valid id: the item's output is ignored from now on
             continue;
           }
-          long next = argmax(logits, i * vocab, vocab, step == 0);
+          if (step == 0 && noSpeechToken >= 0) {
+            noSpeech[i] = softmaxAt(logits, i * positions * vocab, vocab, noSpeechToken);
+          }
+          float[] row = suppressed(logits, (i * positions + positions - 1) * vocab, vocab, step == 0);
+          int next = argmax(row);
+          sumLogProb[i] += logSoftmaxAt(row, next);
           tokens[i] = next;
           if (next == end) {
             done[i] = true;
@@ -112,15 +146,19 @@ public final class GreedyDecoder {
         previous.close();
       }
     }
-    long[][] out = new long[batch][];
+    Hypothesis[] out = new Hypothesis[batch];
     for (int i = 0; i < batch; i++) {
-      out[i] = Arrays.copyOf(generated[i], count[i]);
+      if (!skip[i]) {
+        // openai-whisper: sum_logprobs / (len(tokens) + 1), tokens without the end token
+        out[i] = new Hypothesis(Arrays.copyOf(generated[i], count[i]), noSpeech[i],
+            Math.min(0.0, sumLogProb[i] / (count[i] + 1)));
+      }
     }
     return out;
   }
 
-  /** Argmax over one row with the suppressed tokens at -inf; ties go to the lowest id. */
-  private long argmax(float[] logits, int offset, int vocab, boolean firstPosition) {
+  /** One row of logits with the suppressed tokens at -inf. */
+  private float[] suppressed(float[] logits, int offset, int vocab, boolean firstPosition) {
     float[] row = Arrays.copyOfRange(logits, offset, offset + vocab);
     for (int t : suppress) {
       row[t] = Float.NEGATIVE_INFINITY;
@@ -130,13 +168,44 @@ public final class GreedyDecoder {
         row[t] = Float.NEGATIVE_INFINITY;
       }
     }
+    return row;
+  }
+
+  /** Argmax; ties go to the lowest id. */
+  private static int argmax(float[] row) {
     int best = 0;
-    for (int t = 1; t < vocab; t++) {
+    for (int t = 1; t < row.length; t++) {
       if (row[t] > row[best]) {
         best = t;
       }
     }
     return best;
+  }
+
+  /** softmax(row)[token] over {@code vocab} entries from {@code offset}, in double. */
+  static double softmaxAt(float[] logits, int offset, int vocab, int token) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int t = 0; t < vocab; t++) {
+      max = Math.max(max, logits[offset + t]);
+    }
+    double sum = 0;
+    for (int t = 0; t < vocab; t++) {
+      sum += Math.exp(logits[offset + t] - max);
+    }
+    return Math.exp(logits[offset + token] - max) / sum;
+  }
+
+  /** log_softmax(row)[token], in double; -inf entries (suppressed) add nothing. */
+  static double logSoftmaxAt(float[] row, int token) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float x : row) {
+      max = Math.max(max, x);
+    }
+    double sum = 0;
+    for (float x : row) {
+      sum += Math.exp(x - max);
+    }
+    return row[token] - max - Math.log(sum);
   }
 
   private static boolean allTrue(boolean[] b) {

@@ -23,20 +23,18 @@ public final class WhisperEncoder {
     this.graph = graph;
   }
 
-  /** @return the result holding {@code encoder_states}, {@code cross_k}, {@code cross_v}, owned by {@code scope} */
-  public OrtSession.Result encode(OnnxTensor logMel, Scope scope) {
-    return scope.add(graph.run(STAGE, Map.of("log_mel", logMel), OUTPUTS));
-  }
+  /**
+   * The encoder's outputs, owned by the scope given to {@link #encode}.
+   *
+   * @param states {@code encoder_states} [B, F, d_model]
+   * @param crossK {@code cross_k} [decoder_layers, B, F, d_model]
+   * @param crossV {@code cross_v} [decoder_layers, B, F, d_model]
+   */
+  public record Output(OnnxTensor states, OnnxTensor crossK, OnnxTensor crossV) {}
 
-  public static OnnxTensor encoderStates(OrtSession.Result r) {
-    return Tensors.output(r, "encoder_states", STAGE);
-  }
-
-  public static OnnxTensor crossK(OrtSession.Result r) {
-    return Tensors.output(r, "cross_k", STAGE);
-  }
-
-  public static OnnxTensor crossV(OrtSession.Result r) {
-    return Tensors.output(r, "cross_v", STAGE);
+  public Output encode(OnnxTensor logMel, Scope scope) {
+    OrtSession.Result r = scope.add(graph.run(STAGE, Map.of("log_mel", logMel), OUTPUTS));
+    return new Output(Tensors.output(r, "encoder_states", STAGE), Tensors.output(r, "cross_k", STAGE),
+        Tensors.output(r, "cross_v", STAGE));
   }
 }

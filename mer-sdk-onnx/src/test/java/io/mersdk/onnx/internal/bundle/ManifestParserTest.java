@@ -105,11 +105,97 @@ class ManifestParserTest {
   }
 
   @Test
-  void onlyFormatVersionOneIsRead() {
-    assertThatThrownBy(() -> parse(x -> x.put("format_version", 2)))
-        .isInstanceOf(BundleException.class).hasMessageContaining("format_version is 2");
+  void formatVersionsOneAndTwoAreRead() {
+    assertThatThrownBy(() -> parse(x -> x.put("format_version", 3)))
+        .isInstanceOf(BundleException.class).hasMessageContaining("format_version is 3")
+        .hasMessageContaining("format versions 1 to 2");
+    assertThatThrownBy(() -> parse(x -> x.put("format_version", 0)))
+        .isInstanceOf(BundleException.class).hasMessageContaining("format_version is 0");
     assertThatThrownBy(() -> parse(x -> x.put("format_version", "1")))
         .isInstanceOf(BundleException.class).hasMessageContaining("format_version is \"1\"");
+    assertThat(parse(x -> { }).formatVersion()).isEqualTo(1);
+    assertThat(parse(ManifestParserTest::toVersion2).formatVersion()).isEqualTo(2);
+  }
+
+  /** The hand-made manifest in format 2: a no-speech token and speech_decision. */
+  static void toVersion2(ObjectNode x) {
+    x.put("format_version", 2);
+    ((ObjectNode) x.get("whisper").get("decoding")).put("no_speech_token", 6);
+    x.putObject("speech_decision").put("no_speech_threshold", 0.5).put("logprob_threshold", -0.8)
+        .put("compression_ratio_threshold", 2.0);
+  }
+
+  @Test
+  void formatOneHasWhispersDefaultsAndNoNoSpeechToken() {
+    Manifest m = parse(x -> { });
+    assertThat(m.speechThresholds()).isEqualTo(io.mersdk.SpeechThresholds.WHISPER_DEFAULTS);
+    assertThat(m.whisper().orElseThrow().decoding().noSpeechToken()).isEmpty();
+    assertThat(m.hasModelSpeechEvidence()).isFalse();
+    assertThat(m.decoderLogitsPerPosition()).isFalse();
+  }
+
+  @Test
+  void formatTwoReadsTheNoSpeechTokenAndTheThresholds() {
+    Manifest m = parse(ManifestParserTest::toVersion2);
+    assertThat(m.speechThresholds()).isEqualTo(new io.mersdk.SpeechThresholds(0.5, -0.8, 2.0));
+    assertThat(m.whisper().orElseThrow().decoding().noSpeechToken()).hasValue(6);
+    assertThat(m.hasModelSpeechEvidence()).isTrue();
+    assertThat(m.decoderLogitsPerPosition()).isTrue();
+  }
+
+  @Test
+  void aNullNoSpeechTokenMeansTheGateDecidesAlone() {
+    Manifest m = parse(x -> {
+      toVersion2(x);
+      ((ObjectNode) x.get("whisper").get("decoding")).putNull("no_speech_token");
+    });
+    assertThat(m.whisper().orElseThrow().decoding().noSpeechToken()).isEmpty();
+    assertThat(m.hasModelSpeechEvidence()).isFalse();
+  }
+
+  @Test
+  void formatTwoFieldsAreCheckedByName() {
+    assertThatThrownBy(() -> parse(x -> {
+      toVersion2(x);
+      ((ObjectNode) x.get("whisper").get("decoding")).remove("no_speech_token");
+    })).isInstanceOf(BundleException.class).hasMessageContaining("whisper.decoding.no_speech_token is missing");
+    assertThatThrownBy(() -> parse(x -> {
+      toVersion2(x);
+      ((ObjectNode) x.get("whisper").get("decoding")).put("no_speech_token", 100000);
+    })).isInstanceOf(BundleException.class).hasMessageContaining("whisper.decoding.no_speech_token")
+        .hasMessageContaining("100000");
+    assertThatThrownBy(() -> parse(x -> {
+      toVersion2(x);
+      x.remove("speech_decision");
+    })).isInstanceOf(BundleException.class).hasMessageContaining("required field speech_decision is missing");
+    assertThatThrownBy(() -> parse(x -> {
+      toVersion2(x);
+      ((ObjectNode) x.get("speech_decision")).put("no_speech_threshold", 1.5);
+    })).isInstanceOf(BundleException.class).hasMessageContaining("speech_decision.no_speech_threshold")
+        .hasMessageContaining("1.5");
+    assertThatThrownBy(() -> parse(x -> {
+      toVersion2(x);
+      ((ObjectNode) x.get("speech_decision")).put("logprob_threshold", 0.5);
+    })).isInstanceOf(BundleException.class).hasMessageContaining("speech_decision.logprob_threshold");
+    assertThatThrownBy(() -> parse(x -> {
+      toVersion2(x);
+      ((ObjectNode) x.get("speech_decision")).put("compression_ratio_threshold", 0);
+    })).isInstanceOf(BundleException.class).hasMessageContaining("speech_decision.compression_ratio_threshold");
+    assertThatThrownBy(() -> parse(x -> {
+      toVersion2(x);
+      ((ObjectNode) x.get("speech_decision")).put("temperature", 0);
+    })).isInstanceOf(BundleException.class).hasMessageContaining("unknown field speech_decision.temperature");
+  }
+
+  @Test
+  void formatOneRefusesTheFieldsOfFormatTwo() {
+    assertThatThrownBy(() -> parse(x -> x.putObject("speech_decision")))
+        .isInstanceOf(BundleException.class).hasMessageContaining("unknown field speech_decision")
+        .hasMessageContaining("format version 1");
+    assertThatThrownBy(() -> parse(x ->
+        ((ObjectNode) x.get("whisper").get("decoding")).put("no_speech_token", 6)))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("unknown field whisper.decoding.no_speech_token");
   }
 
   @Test

@@ -1,0 +1,56 @@
+package io.mersdk;
+
+import static io.mersdk.RecognizerTestSupport.builder;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** build() checks each setting once and names the bad one. */
+class BuilderValidationTest {
+
+  @Test
+  void namesTheMissingOrBadSetting() {
+    assertThatThrownBy(() -> EmotionRecognizer.builder().build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bundle");
+    assertThatThrownBy(() -> builder().threads(0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
+    assertThatThrownBy(() -> builder().noSpeechThreshold(1.5).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("noSpeechThreshold");
+    assertThatThrownBy(() -> builder().logProbThreshold(0.1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("logProbThreshold");
+    assertThatThrownBy(() -> builder().compressionRatioThreshold(-2).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("compressionRatioThreshold");
+    assertThat(FakeBackend.CONFIGS).as("no backend opened for a bad setting").isEmpty();
+  }
+
+  @Test
+  void thresholdOverridesReachTheBackendAndDefaultToTheBundles() {
+    try (EmotionRecognizer r = builder().noSpeechThreshold(0.8).build()) {
+      var o = FakeBackend.CONFIGS.get(0).speechThresholds().orElseThrow();
+      assertThat(o.applyTo(SpeechThresholds.WHISPER_DEFAULTS))
+          .isEqualTo(new SpeechThresholds(0.8, -1.0, 2.4));
+    }
+    try (EmotionRecognizer r = builder().build()) {
+      assertThat(FakeBackend.CONFIGS.get(0).speechThresholds()).isEmpty();
+    }
+  }
+
+  @Test
+  void aMissingRequiredModalityFailsTheBuildAndClosesTheBackend() {
+    EmotionRecognizer.Builder b = builder().requireModalities(Modality.CONTEXT);
+    FakeBackend.modalities = Set.of(Modality.SPEECH);
+    assertThatThrownBy(b::build).isInstanceOf(BundleException.class)
+        .hasMessageContaining("CONTEXT").hasMessageContaining("variant.modalities");
+    assertThat(FakeBackend.CLOSED).hasValue(1);
+  }
+
+  @Test
+  void theDefaultDetectorIsFoundOnTheClassPath() {
+    try (EmotionRecognizer r = builder().build()) {
+      assertThat(r.speechGate()).isTrue();
+      assertThat(r.recognize(new float[8000]).isNoSpeech()).isTrue();
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.mersdk.onnx.internal.pipeline;
+
+import ai.onnxruntime.OnnxTensor;
+import io.mersdk.Modality;
+import io.mersdk.onnx.internal.bundle.GraphSpec;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The head graph's inputs: the states and mask of each modality the variant fuses. */
+final class HeadInputs {
+  private final Map<String, OnnxTensor> tensors = new HashMap<>();
+
+  /** Adds {@code <modality>_states} and {@code <modality>_mask}. */
+  HeadInputs with(Modality modality, OnnxTensor states, OnnxTensor mask) {
+    tensors.put(GraphSpec.headStates(modality), states);
+    tensors.put(GraphSpec.headMask(modality), mask);
+    return this;
+  }
+
+  Map<String, OnnxTensor> tensors() {
+    return Collections.unmodifiableMap(tensors);
+  }
+}

@@ -62,8 +62,8 @@ final class ScorerConfig implements Serializable {
 
   /** The registry key of the current task slot. */
   RecognizerRegistry.Key key(TaskContext task) {
-    return new RecognizerRegistry.Key(resolveBundle(bundle), device(device, task),
-        threads(threads, task), speechGate);
+    return new RecognizerRegistry.Key(resolveBundle(bundle),
+        device(device, task == null ? null : task.resourcesJMap()), threads(threads, task), speechGate);
   }
 
   /** Builds the recogniser for a key (on the executor, once per JVM per key). */
@@ -113,11 +113,11 @@ final class ScorerConfig implements Serializable {
    * Spark assigned to the task ({@code spark.task.resource.gpu.amount}) when there is one, else
    * {@code auto} is {@link Device#AUTO} and {@code cuda} is device 0.
    */
-  static Device device(String setting, TaskContext task) {
+  static Device device(String setting, Map<String, ResourceInformation> taskResources) {
     Device asked = Device.parse(setting);
     boolean plainCuda = setting.trim().toLowerCase(Locale.ROOT).matches("cuda|gpu");
     if (asked.kind() == Device.Kind.AUTO || plainCuda) {
-      int gpu = taskGpu(task);
+      int gpu = taskGpu(taskResources);
       if (gpu >= 0) {
         return Device.cuda(gpu);
       }
@@ -125,12 +125,8 @@ final class ScorerConfig implements Serializable {
     return asked;
   }
 
-  /** The first address of the task's {@code gpu} resource, or -1. */
-  static int taskGpu(TaskContext task) {
-    if (task == null) {
-      return -1;
-    }
-    Map<String, ResourceInformation> res = task.resourcesJMap();
+  /** The first address of the task's {@code gpu} resource ({@code TaskContext.resources()}), or -1. */
+  static int taskGpu(Map<String, ResourceInformation> res) {
     ResourceInformation gpu = res == null ? null : res.get("gpu");
     if (gpu == null || gpu.addresses().length == 0) {
       return -1;

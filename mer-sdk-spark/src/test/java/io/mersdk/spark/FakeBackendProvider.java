@@ -66,10 +66,9 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
   @Override
   public InferenceBackend open(BackendConfig config) {
     if (config.bundle() instanceof BundleLocation.Directory d && Files.exists(d.path().resolve(MARKER))) {
-      if (config.device().kind() == Device.Kind.CUDA) {
-        throw new io.mersdk.DeviceUnavailableException("fake backend: no CUDA here");
-      }
-      return new Fake(read(d.path().resolve(MARKER)));
+      // It "runs" where it is told (AUTO: the CPU), so tests can see which device was asked for.
+      Device on = config.device().kind() == Device.Kind.CUDA ? config.device() : Device.CPU;
+      return new Fake(read(d.path().resolve(MARKER)), on);
     }
     List<InferenceBackendProvider> real = new ArrayList<>();
     for (InferenceBackendProvider p : ServiceLoader.load(InferenceBackendProvider.class,
@@ -132,11 +131,7 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
     return p;
   }
 
-  private record Fake(BundleInfo bundle) implements InferenceBackend {
-    @Override
-    public Device device() {
-      return Device.CPU;
-    }
+  private record Fake(BundleInfo bundle, Device device) implements InferenceBackend {
 
     @Override
     public List<EmotionResult> recognize(List<Utterance> batch) {
@@ -145,14 +140,14 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
       for (Utterance u : batch) {
         if (u.samples().length > window) {
           out.add(EmotionResult.failed(new AudioException("utterance is " + u.samples().length
-              + " samples; the bundle's ASR window is " + window)).device(Device.CPU)
+              + " samples; the bundle's ASR window is " + window)).device(device)
               .bundleId(bundle.bundleId()).build());
           continue;
         }
         out.add(EmotionResult.emotion(probabilities(bundle.labels(), u.samples()))
             .timings(StageTimings.builder().set(StageTimings.Stage.SPEECH_ENCODER, Duration.ofMillis(1))
                 .set(StageTimings.Stage.HEAD, Duration.ofMillis(1)).build())
-            .device(Device.CPU).bundleId(bundle.bundleId()).build());
+            .device(device).bundleId(bundle.bundleId()).build());
       }
       return out;
     }

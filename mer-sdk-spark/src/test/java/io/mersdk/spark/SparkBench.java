@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A benchmark, not a test (it asserts nothing and is skipped unless {@code -Dmer.bench=true}):
- * rows per second with the demo bundle for a plain SDK loop at 1 and 2 threads against Spark
+ * rows per second with a bundle (default: the demo bundle) for a plain SDK loop at 1 and 2 threads against Spark
  * local[1] and local[2], time from job start to the first row, and the memory one recogniser
  * takes. Writes target/spark-bench.md. Run:
  *
@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnabledIfSystemProperty(named = "mer.bench", matches = "true")
 class SparkBench {
-  static final String DEMO = "classpath:io/mersdk/demo/bundle";
+  /** Any bundle setting of EmotionScorer: -Dmer.bench.bundle=/path/to/full-size-bundle. */
+  static final String BUNDLE = System.getProperty("mer.bench.bundle", "classpath:io/mersdk/demo/bundle");
   static final int COPIES = Integer.getInteger("mer.bench.copies", 6);
   static final int RUNS = Integer.getInteger("mer.bench.runs", 2);
 
@@ -52,9 +53,9 @@ class SparkBench {
         audioSeconds += AudioSources.of(f).readMono(16000).length / 16000.0;
       }
     }
-    line("files: %d WAV (the example recordings x %d), %.1f s of audio; demo bundle, CPU, batch 1,"
+    line("files: %d WAV (the example recordings x %d), %.1f s of audio; bundle %s, CPU, batch 1,"
         + " 1 intra-op thread per session; %d timed runs after a warm-up, best shown",
-        files.size(), COPIES, audioSeconds, RUNS);
+        files.size(), COPIES, audioSeconds, BUNDLE, RUNS);
     line("cores: %d (shared with other jobs on this machine)", Runtime.getRuntime().availableProcessors());
 
     // Memory: RSS (after a GC) around building recognisers and a first call on one file. The
@@ -83,7 +84,7 @@ class SparkBench {
           .getOrCreate();
       try {
         Dataset<Row> raw = spark.read().format("binaryFile").load(dir.toString());
-        EmotionScorer s = new EmotionScorer().setBundle(DEMO).setDevice("cpu").setBatchSize(1)
+        EmotionScorer s = new EmotionScorer().setBundle(BUNDLE).setDevice("cpu").setBatchSize(1)
             .setThreads(1);
         if (slots == 1) {
           RecognizerRegistry.closeIdle();
@@ -122,8 +123,10 @@ class SparkBench {
   private String firstOutcome;
 
   private static EmotionRecognizer recognizer() {
-    return EmotionRecognizer.builder().bundleResource(DEMO.substring(ScorerConfig.CLASSPATH.length()))
-        .device(Device.CPU).threads(1).build();
+    EmotionRecognizer.Builder b = EmotionRecognizer.builder().device(Device.CPU).threads(1);
+    return BUNDLE.startsWith(ScorerConfig.CLASSPATH)
+        ? b.bundleResource(BUNDLE.substring(ScorerConfig.CLASSPATH.length())).build()
+        : b.bundle(Path.of(BUNDLE)).build();
   }
 
   /** Decode and recognise every file, on {@code threads} Java threads sharing the recogniser. */

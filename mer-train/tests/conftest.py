@@ -8,12 +8,16 @@ import pytest
 import torch
 
 from mer_train.export import export_bundle
-from mer_train.testbundles import build_parts
+from mer_train.testbundles import SPECS, build_parts
 
 torch.set_num_threads(2)
 REPO = Path(__file__).resolve().parents[2]
 TESTDATA = REPO / "testdata"
-TINY = ["tiny-a", "tiny-b"]
+# every tiny spec the tests build, and every bundle committed under testdata/bundles (any valid
+# shape: suites may assume neither text, context, more than two labels nor decoded tokens)
+TINY = sorted(n for n in SPECS if n.startswith("tiny-"))
+COMMITTED = sorted(d.name for d in (TESTDATA / "bundles").iterdir() if (d / "bundle.json").is_file())
+COMPAT_V1 = TESTDATA / "compat" / "format-1"
 
 
 class Built:
@@ -25,6 +29,11 @@ class Built:
         self.folder = folder
         self.manifest = export_bundle(self.parts, folder, bundle_id=name)
         self._sessions: dict[str, ort.InferenceSession] = {}
+
+    def require(self, *graphs: str) -> None:
+        missing = [g for g in graphs if g not in self.manifest["graphs"]]
+        if missing:
+            pytest.skip(f"{self.name} has no {', '.join(missing)} graph (variant {self.manifest['variant']['modalities']})")
 
     def session(self, graph: str) -> ort.InferenceSession:
         if graph not in self._sessions:

@@ -20,7 +20,7 @@ from mer_train.onnx_pipeline import OnnxPipeline
 from mer_train.reference import ReferencePipeline
 from mer_train.testbundles import build_parts
 
-from .conftest import TESTDATA, max_diff, speechlike
+from .conftest import COMPAT_V1, TESTDATA, max_diff, speechlike
 
 
 def _save_checkpoints(parts, root):
@@ -68,12 +68,48 @@ def test_export_from_checkpoint_folders_matches_reference(exported):
     pipe = OnnxPipeline(out)
     assert pipe.m["whisper"]["decoding"]["max_new_tokens"] == 12
     assert pipe.m["whisper"]["source"] == str(dirs["whisper"])
+    # the checkpoint's generation config names no no-speech token: found in the tokenizer by name
+    assert pipe.m["whisper"]["decoding"]["no_speech_token"] == parts.asr_tokenizer.token_to_id("<|nospeech|>")
+    assert pipe.m["speech_decision"] == {"no_speech_threshold": 0.6, "logprob_threshold": -1.0,
+                                         "compression_ratio_threshold": 2.4}
     for n in (12000, 30000):
         x = speechlike(n, n)
         r, o = ref.run(x), pipe.run(x)
         assert o.asr_tokens == r.asr_tokens
         assert o.transcript == r.transcript
         assert max_diff(o.probabilities, r.probabilities) <= 1e-4
+        assert abs(o.evidence.no_speech_prob - r.evidence.no_speech_prob) <= 1e-4
+        assert abs(o.evidence.avg_logprob - r.evidence.avg_logprob) <= 1e-4
+
+
+def test_export_writes_the_speech_decision_options(exported, tmp_path):
+    dirs, head, _ = exported
+    out = tmp_path / "tuned"
+    rc = main(["export", "--wavlm", str(dirs["wavlm"]), "--roberta", str(dirs["roberta"]), "--whisper",
+               str(dirs["whisper"]), "--head", str(head), "--out", str(out), "--bundle-id", "tuned",
+               "--max-new-tokens", "12", "--no-speech-threshold", "0.5", "--logprob-threshold", "-0.7",
+               "--compression-ratio-threshold", "2.0"])
+    assert rc == 0
+    assert load_bundle(out)["speech_decision"] == {"no_speech_threshold": 0.5, "logprob_threshold": -0.7,
+                                                   "compression_ratio_threshold": 2.0}
+
+
+def test_a_tokenizer_without_a_no_speech_token_gives_null():
+    from tokenizers import Tokenizer, models
+
+    from mer_train.tokenization import decoding_from_generation_config, no_speech_token_id
+
+    parts = build_parts("tiny-a")
+    d = parts.decoding
+    gen = GenerationConfig(decoder_start_token_id=d.start_sequence[0], eos_token_id=d.end_token,
+                           no_timestamps_token_id=d.no_timestamps_token, is_multilingual=False)
+    bare = Tokenizer(models.BPE())
+    assert decoding_from_generation_config(gen, 8, tokenizer=bare).no_speech_token is None
+    assert decoding_from_generation_config(gen, 8, tokenizer=parts.asr_tokenizer).no_speech_token == d.no_speech_token
+    gen.no_speech_token_id = 7   # the generation config's own entry wins
+    assert no_speech_token_id(gen, parts.asr_tokenizer) == 7
+    bare.add_special_tokens(["<|nocaptions|>"])   # the name in the first hub vocabularies
+    assert no_speech_token_id(GenerationConfig(), bare) == bare.token_to_id("<|nocaptions|>")
 
 
 def test_loading_the_folders_back_gives_the_parts_they_were_written_from(exported):
@@ -134,7 +170,10 @@ def test_missing_file_is_caught(bundle_copy):
 
 
 @pytest.mark.parametrize("path,value,message", [
-    (("format_version",), 2, "format_version"),
+    (("format_version",), 3, "format_version"),
+    (("speech_decision", "no_speech_threshold"), 1.5, "speech_decision/no_speech_threshold"),
+    (("speech_decision", "logprob_threshold"), "low", "speech_decision/logprob_threshold"),
+    (("whisper", "decoding", "no_speech_token"), -3, "whisper/decoding/no_speech_token"),
     (("labels",), ["only-one"], "labels"),
     (("audio", "sample_rate"), 0, "audio/sample_rate"),
     (("variant", "modalities"), ["smell"], "variant/modalities/0"),
@@ -149,6 +188,41 @@ def test_manifest_schema_names_the_bad_field(bundle_copy, path, value, message):
     (bundle_copy / "bundle.json").write_text(json.dumps(m))
     with pytest.raises(BundleError, match=f"field {message}"):
         load_bundle(bundle_copy)
+
+
+@pytest.mark.parametrize("path,message", [
+    (("speech_decision",), "field \\(root\\): 'speech_decision' is a required property"),
+    (("whisper", "decoding", "no_speech_token"), "field whisper/decoding: 'no_speech_token' is a required property"),
+])
+def test_format_2_requires_the_speech_fields(bundle_copy, path, message):
+    m = json.loads((bundle_copy / "bundle.json").read_text())
+    node = m
+    for k in path[:-1]:
+        node = node[k]
+    del node[path[-1]]
+    (bundle_copy / "bundle.json").write_text(json.dumps(m))
+    with pytest.raises(BundleError, match=message):
+        load_bundle(bundle_copy)
+
+
+def test_a_graph_that_does_not_fit_its_format_is_refused(tmp_path):
+    """A format-1 decoder (logits [B, V]) declared as format 2, and the reverse."""
+    old = tmp_path / "old"
+    shutil.copytree(COMPAT_V1 / "tiny-b", old)
+    m = json.loads((old / "bundle.json").read_text())
+    m.update(format_version=2, speech_decision={"no_speech_threshold": 0.6, "logprob_threshold": -1.0,
+                                                "compression_ratio_threshold": 2.4})
+    m["whisper"]["decoding"]["no_speech_token"] = None
+    (old / "bundle.json").write_text(json.dumps(m))
+    with pytest.raises(BundleError, match=r"whisper_decoder output 'logits' has shape \[\?, 520\], format 2"):
+        load_bundle(old)
+    new = tmp_path / "new"
+    shutil.copytree(TESTDATA / "bundles" / "tiny-b", new)
+    m = json.loads((new / "bundle.json").read_text())
+    m["format_version"] = 1
+    (new / "bundle.json").write_text(json.dumps(m))
+    with pytest.raises(BundleError, match=r"logits' has shape \[\?, \?, 520\], format 1 .* need \[\?, 520\]"):
+        load_bundle(new)
 
 
 def test_verify_cli(bundle_copy, capsys):

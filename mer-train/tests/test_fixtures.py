@@ -1,8 +1,10 @@
 """The committed tiny bundles and fixtures: made by the script (reproducible from the seed), and the
-bundle run stage by stage with ONNX Runtime (as the Java SDK does) matches the PyTorch reference."""
+bundle run stage by stage with ONNX Runtime (as the Java SDK does) matches the PyTorch reference.
+Every test holds for any valid bundle shape (no text, no context, two labels, no decoded tokens)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -11,33 +13,55 @@ from mer_train.bundle import load_bundle
 from mer_train.fixtures import read_array
 from mer_train.onnx_pipeline import OnnxPipeline
 from mer_train.reference import ReferencePipeline
-from mer_train.testbundles import build_parts
+from mer_train.testbundles import SPECS, build_parts
 
-from .conftest import TESTDATA, TINY, max_diff
+from .conftest import COMMITTED, COMPAT_V1, TESTDATA, max_diff
+
+EVIDENCE = ("no_speech_prob", "avg_logprob", "compression_ratio")
 
 
-def _fixtures(name):
-    folder = TESTDATA / "fixtures" / name
+def _fixtures(name, root=TESTDATA / "fixtures"):
+    folder = root / name
     return folder, json.loads((folder / "fixtures.json").read_text())
 
 
-@pytest.mark.parametrize("name", TINY)
+def test_the_committed_bundles():
+    assert {"tiny-a", "tiny-b", "tiny-c"} <= set(COMMITTED)
+    c = load_bundle(TESTDATA / "bundles" / "tiny-c")
+    assert c["variant"]["modalities"] == ["speech"] and len(c["labels"]) == 2 and c["wavlm"]["num_layers"] == 1
+    assert "whisper" not in c and c["tokenizers"] == {}
+
+
+@pytest.mark.parametrize("name", COMMITTED)
 def test_committed_bundle_is_valid_and_small(name):
     folder = TESTDATA / "bundles" / name
     manifest = load_bundle(folder)
     assert manifest["bundle_id"] == name
+    assert manifest["format_version"] == 2 and "speech_decision" in manifest
     assert sum(e["bytes"] for e in manifest["files"].values()) < 5 * 1024 * 1024
 
 
-def test_two_differently_shaped_bundles():
-    a, b = (load_bundle(TESTDATA / "bundles" / n, verify=False) for n in TINY)
-    assert a["labels"] != b["labels"]
-    assert a["variant"]["modalities"] != b["variant"]["modalities"]
-    assert a["wavlm"] != b["wavlm"] and a["text"] != b["text"] and a["whisper"]["d_model"] != b["whisper"]["d_model"]
+def test_committed_bundles_are_differently_shaped():
+    for a, b in itertools.combinations((load_bundle(TESTDATA / "bundles" / n, verify=False) for n in COMMITTED), 2):
+        assert (a["labels"], a["variant"], a.get("wavlm"), a.get("text")) != \
+            (b["labels"], b["variant"], b.get("wavlm"), b.get("text"))
 
 
-@pytest.mark.parametrize("name", TINY)
+@pytest.mark.parametrize("name", COMMITTED)
+def test_fixtures_hold_speech_and_non_speech(name):
+    _, fx = _fixtures(name)
+    kinds = [c["kind"] for c in fx["cases"]]
+    assert "speech" in kinds and "nonspeech" in kinds
+    decodes = "text" in load_bundle(TESTDATA / "bundles" / name, verify=False)["variant"]["modalities"]
+    for case in fx["cases"]:
+        assert all((k in case) == decodes for k in EVIDENCE), case["name"]
+    assert fx["tolerances"]["speech_evidence"] == 1e-4
+
+
+@pytest.mark.parametrize("name", COMMITTED)
 def test_fixtures_are_reproduced_by_the_reference(name):
+    if name not in SPECS:
+        pytest.skip(f"{name} is not made by make-test-bundle")
     folder, fx = _fixtures(name)
     ref = ReferencePipeline(build_parts(name, seed=0))
     for case in fx["cases"]:
@@ -46,27 +70,55 @@ def test_fixtures_are_reproduced_by_the_reference(name):
         assert r.transcript == case["transcript"]
         assert r.text_ids == case["text_ids"]
         assert max_diff(r.probabilities, case["probabilities"]) <= 1e-5
+        if r.evidence is not None:
+            assert r.evidence.no_speech_prob == pytest.approx(case["no_speech_prob"], abs=1e-6)
+            assert r.evidence.avg_logprob == pytest.approx(case["avg_logprob"], abs=1e-6)
+            assert r.evidence.compression_ratio == case["compression_ratio"]
+            assert r.is_speech == case["is_speech"]
 
 
-@pytest.mark.parametrize("name", TINY)
-def test_onnx_pipeline_matches_fixtures(name):
-    folder, fx = _fixtures(name)
+def _check_against(pipe: OnnxPipeline, folder, fx) -> None:
     tol = fx["tolerances"]
-    pipe = OnnxPipeline(TESTDATA / "bundles" / name)
     for case in fx["cases"]:
         arrays = {k: read_array(folder, e) for k, e in case["arrays"].items()}
         r = pipe.run(arrays["waveform"])
-        assert max_diff(r.log_mel[0], arrays["log_mel"]) <= tol["log_mel"]
+        if "log_mel" in arrays:
+            assert max_diff(r.log_mel[0], arrays["log_mel"]) <= tol["log_mel"]
         if "encoder_states" in arrays:
             assert max_diff(r.encoder_states, arrays["encoder_states"]) <= tol["encoder_states"]
         assert r.asr_tokens == case["asr_tokens"]
         assert r.transcript == case["transcript"]
         assert r.text_ids == case["text_ids"]
-        assert max_diff(r.wavlm_hidden_states, arrays["wavlm_hidden_states"]) <= tol["hidden_states"]
-        assert max_diff(r.roberta_hidden_states, arrays["roberta_hidden_states"]) <= tol["hidden_states"]
+        for name, got in (("wavlm_hidden_states", r.wavlm_hidden_states), ("roberta_hidden_states", r.roberta_hidden_states)):
+            if name in arrays:
+                assert max_diff(got, arrays[name]) <= tol["hidden_states"]
         assert max_diff(r.logits, case["logits"]) <= tol["logits"]
         assert max_diff(r.probabilities, case["probabilities"]) <= tol["probabilities"]
         assert r.label == case["label"]
-        supplied = pipe.run(arrays["waveform"], transcript=case["sentence"])
-        assert supplied.text_ids == case["sentence_text_ids"]
-        assert max_diff(supplied.probabilities, case["probabilities_supplied"]) <= tol["probabilities"]
+        if "no_speech_prob" in case:
+            assert abs(r.evidence.no_speech_prob - case["no_speech_prob"]) <= tol["speech_evidence"]
+            assert abs(r.evidence.avg_logprob - case["avg_logprob"]) <= tol["speech_evidence"]
+            assert r.evidence.compression_ratio == pytest.approx(case["compression_ratio"], abs=1e-9)
+            assert r.is_speech == case["is_speech"]
+        if "sentence_text_ids" in case:
+            supplied = pipe.run(arrays["waveform"], transcript=case["sentence"])
+            assert supplied.text_ids == case["sentence_text_ids"]
+            assert max_diff(supplied.probabilities, case["probabilities_supplied"]) <= tol["probabilities"]
+
+
+@pytest.mark.parametrize("name", COMMITTED)
+def test_onnx_pipeline_matches_fixtures(name):
+    folder, fx = _fixtures(name)
+    _check_against(OnnxPipeline(TESTDATA / "bundles" / name), folder, fx)
+
+
+def test_format_1_bundle_still_loads_and_runs():
+    """The format-1 tiny-b kept byte for byte (the Java compatibility test reads it too): valid,
+    decoder logits [B, V], same results as its fixtures; it gives no no-speech probability."""
+    m = load_bundle(COMPAT_V1 / "tiny-b")
+    assert m["format_version"] == 1 and "speech_decision" not in m
+    assert "no_speech_token" not in m["whisper"]["decoding"]
+    folder, fx = _fixtures("tiny-b", COMPAT_V1 / "fixtures")
+    _check_against(OnnxPipeline(COMPAT_V1 / "tiny-b"), folder, fx)
+    r = OnnxPipeline(COMPAT_V1 / "tiny-b").run(read_array(folder, fx["cases"][0]["arrays"]["waveform"]))
+    assert r.evidence.no_speech_prob is None and r.is_speech is True

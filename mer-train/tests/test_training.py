@@ -87,9 +87,12 @@ def test_a_trained_asr_folder_loads_like_a_hub_checkpoint(corpus, tmp_path):
     checkpoints; the decoding settings come out of its generation config."""
     utts = corpus_utterances(corpus, [1])[:24]
     cfg = AsrConfig(d_model=32, encoder_layers=1, decoder_layers=1, heads=2, ffn_dim=64, epochs=1, batch_size=8,
-                    vocab_size=300, threads=2, ctc_weight=0.3)
+                    vocab_size=300, threads=2, ctc_weight=0.3, nonspeech_clips=4, noisy_fraction=0.25,
+                    quiet_fraction=0.125)
     report = train_asr(utts[:16], utts[16:], tmp_path / "asr", cfg, progress=False)
     assert report["n_train"] == 16 and report["n_test"] == 8
+    assert report["n_items"] == 16 + 4 + 2 + 4   # as recorded, in noise, quiet, non-speech
+    assert 0.0 <= report["no_speech_prob"]["nonspeech_mean"] <= 1.0
     # The report's WER, recomputed from its own reference/hypothesis pairs (all 8 test utterances)
     # with an independent edit distance (top-down, memoised; not asr.word_errors).
     pairs = [(e["reference"], e["hypothesis"]) for e in report["examples"]]

@@ -13,7 +13,8 @@ def _cmd_make_test_bundle(a: argparse.Namespace) -> int:
     from .fixtures import write_fixtures
     from .testbundles import SPECS, build_parts
 
-    names = list(a.name) if a.name else (["full"] if a.size == "full" else ["tiny-a", "tiny-b"])
+    tiny = sorted(n for n in SPECS if n.startswith("tiny-"))
+    names = list(a.name) if a.name else (["full"] if a.size == "full" else tiny)
     for name in names:
         if name not in SPECS:
             print(f"make-test-bundle: unknown bundle {name!r}; known: {sorted(SPECS)}", file=sys.stderr)
@@ -33,8 +34,11 @@ def _cmd_export(a: argparse.Namespace) -> int:
     from .export import export_bundle
     from .hub import load_parts
 
+    from .speech import SpeechDecision
+
     parts = load_parts(wavlm=a.wavlm, roberta=a.roberta, whisper=a.whisper, head=a.head,
                        max_new_tokens=a.max_new_tokens, language=a.language)
+    parts.speech_decision = SpeechDecision(a.no_speech_threshold, a.logprob_threshold, a.compression_ratio_threshold)
     export_bundle(parts, a.out, bundle_id=a.bundle_id, description=a.description or "", opset=a.opset,
                   overwrite=a.overwrite)
     print(f"bundle {a.bundle_id}: {a.out}")
@@ -68,6 +72,8 @@ def _cmd_quantize(a: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .speech import SpeechDecision as SpeechDecisionDefaults
+
     p = argparse.ArgumentParser(prog="python -m mer_train", description=__doc__)
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -83,12 +89,22 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--max-new-tokens", type=int, default=128)
     e.add_argument("--language", help="language for multilingual Whisper checkpoints (default en)")
     e.add_argument("--opset", type=int, default=17)
+    d = SpeechDecisionDefaults()
+    e.add_argument("--no-speech-threshold", type=float, default=d.no_speech_threshold,
+                   help="manifest speech_decision: no speech when the no-speech probability is above this "
+                        "(and the average log-probability below --logprob-threshold); default %(default)s")
+    e.add_argument("--logprob-threshold", type=float, default=d.logprob_threshold,
+                   help="manifest speech_decision: average log-probability below which a transcript is "
+                        "low-confidence; default %(default)s")
+    e.add_argument("--compression-ratio-threshold", type=float, default=d.compression_ratio_threshold,
+                   help="manifest speech_decision: a low-confidence transcript compressing better than this "
+                        "is a hallucination; default %(default)s")
     e.add_argument("--overwrite", action="store_true")
     e.set_defaults(fn=_cmd_export)
 
     t = sub.add_parser("make-test-bundle", help="random-weight bundles from configs (+ parity fixtures)")
     t.add_argument("--size", choices=["tiny", "full"], default="tiny")
-    t.add_argument("--name", action="append", help="bundle spec name (default: tiny-a and tiny-b, or full)")
+    t.add_argument("--name", action="append", help="bundle spec name (default: every tiny-* spec, or full)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", default="testdata/bundles")
     t.add_argument("--fixtures", default="testdata/fixtures", help="fixture folder root ('' for none)")

@@ -8,7 +8,12 @@ extractor and tokenizer. That folder is then used exactly like a hub id (``--whi
 through the same loading and export code real checkpoints go through.
 
 Targets follow Whisper's layout without timestamps: ``<|startoftranscript|><|notimestamps|> text
-<|endoftext|>``; the loss (cross-entropy, label smoothing) covers the text and the end token.
+<|endoftext|>``; the loss (cross-entropy, label smoothing) covers the text, the end token and the
+token after ``<|startoftranscript|>``: ``<|notimestamps|>`` for speech, ``<|nospeech|>`` for the
+non-speech clips (nonspeech.py; their transcript is empty: ``<|notimestamps|>`` is followed by the
+end token). Whisper's no-speech probability is read at exactly that position, so the model learns
+it here. Speech is also seen mixed into noise at 5-20 dB SNR and quiet (about -30 dBFS), with the
+transcript as target (issue 11).
 """
 
 from __future__ import annotations
@@ -20,14 +25,16 @@ import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
+import numpy as np
 import torch
 from torch import nn
 from tqdm import tqdm
 
 from .iemocap import Utterance, load_iemocap
 from .memory import retain_freed_memory
+from .nonspeech import mix_at_snr, nonspeech_clips, rng_for, set_level
 from .tokenization import WHISPER_SPECIALS, decoding_for_trained_tokenizer, train_asr_tokenizer
 
 log = logging.getLogger(__name__)
@@ -58,6 +65,12 @@ class AsrConfig:
     eval_every: int = 5               # epochs between progress WERs on (up to) 32 test utterances
     seed: int = 0
     threads: int = 2
+    # issue 11: non-speech clips with the no-speech token as target, and speech made harder
+    nonspeech_clips: int = 288        # clips of every nonspeech.KINDS, 0.5-8 s, target <|nospeech|>
+    noisy_fraction: float = 0.2       # share of the speech utterances added again, mixed into noise
+    snr_db: tuple[float, float] = (5.0, 20.0)
+    quiet_fraction: float = 0.06      # share added again at quiet_dbfs +-3 dB
+    quiet_dbfs: float = -30.0
 
 
 def _normalise(text: str) -> list[str]:
@@ -86,21 +99,80 @@ def wer(refs: list[str], hyps: list[str]) -> float:
     return errors / max(words, 1)
 
 
-def _features(fe: Any, utts: list[Utterance]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Whisper log-mel of every utterance (float16, padded to the window) and its sample count."""
+def _features(fe: Any, waves: Iterable[tuple[str, np.ndarray]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Whisper log-mel of every (name, waveform) (float16, padded to the window) and its sample count."""
+    out, lengths, chunk = [], [], []
+
+    def flush() -> None:
+        feats = fe([w for _, w in chunk], sampling_rate=fe.sampling_rate, return_tensors="pt", padding="max_length")
+        out.append(feats["input_features"].to(torch.float16))
+        chunk.clear()
+
+    for name, w in waves:
+        if len(w) > fe.n_samples:
+            raise ValueError(f"{name}: {len(w) / fe.sampling_rate:.2f} s does not fit the ASR window of "
+                             f"{fe.chunk_length} s (AsrConfig.chunk_seconds)")
+        lengths.append(len(w))
+        chunk.append((name, w))
+        if len(chunk) == 64:
+            flush()
+    if chunk:
+        flush()
+    return torch.cat(out), torch.tensor(lengths, dtype=torch.long)
+
+
+def _utterance_waves(utts: list[Utterance], sr: int) -> Iterator[tuple[str, np.ndarray]]:
     from .train import read_wave
 
-    out, lengths = [], []
-    for i in range(0, len(utts), 64):
-        waves = [read_wave(u.wav, fe.sampling_rate) for u in utts[i:i + 64]]
-        for u, w in zip(utts[i:i + 64], waves):
-            if len(w) > fe.n_samples:
-                raise ValueError(f"{u.wav}: {len(w) / fe.sampling_rate:.2f} s does not fit the ASR window of "
-                                 f"{fe.chunk_length} s (AsrConfig.chunk_seconds)")
-            lengths.append(len(w))
-        feats = fe(waves, sampling_rate=fe.sampling_rate, return_tensors="pt", padding="max_length")
-        out.append(feats["input_features"].to(torch.float16))
-    return torch.cat(out), torch.tensor(lengths, dtype=torch.long)
+    for u in utts:
+        yield str(u.wav), read_wave(u.wav, sr)
+
+
+@dataclass(frozen=True)
+class TrainingItem:
+    """One ASR training example: an utterance as recorded, mixed into noise or made quiet, or a
+    non-speech clip (``transcript`` None: the target is the no-speech token)."""
+
+    name: str
+    transcript: str | None
+    utterance: Utterance | None = None
+    snr_db: float | None = None       # mixed into noise at this SNR
+    dbfs: float | None = None         # scaled to this RMS level
+    clip: np.ndarray | None = None    # the non-speech audio
+
+
+def training_items(train: list[Utterance], cfg: AsrConfig, sr: int = 16000) -> list[TrainingItem]:
+    """Every utterance as recorded, plus seeded shares of them again in noise and quiet, plus the
+    non-speech clips; deterministic given ``cfg.seed``."""
+    items = [TrainingItem(str(u.wav), u.transcript, u) for u in train]
+    rng = rng_for(cfg.seed, "asr-train-speech")
+    n_noisy, n_quiet = round(cfg.noisy_fraction * len(train)), round(cfg.quiet_fraction * len(train))
+    for i in rng.permutation(len(train))[:n_noisy]:
+        u = train[int(i)]
+        items.append(TrainingItem(f"{u.wav}+noise", u.transcript, u, snr_db=float(rng.uniform(*cfg.snr_db))))
+    for i in rng.permutation(len(train))[:n_quiet]:
+        u = train[int(i)]
+        items.append(TrainingItem(f"{u.wav}+quiet", u.transcript, u, dbfs=float(cfg.quiet_dbfs + rng.uniform(-3, 3))))
+    for c in nonspeech_clips(cfg.nonspeech_clips, cfg.seed, "asr-train-nonspeech", sr,
+                             max_seconds=float(cfg.chunk_seconds)):
+        items.append(TrainingItem(c.name, None, clip=c.audio))
+    return items
+
+
+def _item_waves(items: list[TrainingItem], cfg: AsrConfig, sr: int) -> Iterator[tuple[str, np.ndarray]]:
+    from .train import read_wave
+
+    rng = rng_for(cfg.seed, "asr-train-mix")
+    for it in items:
+        if it.clip is not None:
+            yield it.name, it.clip
+            continue
+        w = read_wave(it.utterance.wav, sr)
+        if it.snr_db is not None:
+            w = mix_at_snr(w, rng, it.snr_db, sr=sr)
+        elif it.dbfs is not None:
+            w = set_level(w, it.dbfs)
+        yield it.name, w
 
 
 def _augment(mel: torch.Tensor, g: torch.Generator) -> torch.Tensor:
@@ -119,24 +191,41 @@ def _augment(mel: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     return mel
 
 
-def _targets(tok: Any, texts: list[str], start: list[int], end: int, max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _targets(tok: Any, texts: list[str | None], start: list[int], end: int, no_speech: int,
+             max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
     """decoder inputs [B, S] (start sequence + text, padded with the end token) and labels [B, S]
-    (next token; -100 where no loss: the forced start tokens and the padding)."""
+    (next token; -100 where no loss: the padding). The start sequence's own next tokens are
+    labelled too (Whisper learns them): after <|startoftranscript|> comes <|notimestamps|> for
+    speech and <|nospeech|> for a non-speech item (text None), whose transcript is empty."""
     seqs = []
     for t in texts:
-        ids = tok.encode(t).ids
+        ids = tok.encode(t).ids if t is not None else []
         if len(start) + len(ids) + 1 > max_len:
             raise ValueError(f"transcript too long for max_target_positions={max_len}: {t!r}")
         seqs.append(ids)
     s = len(start) + max(len(x) for x in seqs)
     inputs = torch.full((len(seqs), s), end, dtype=torch.long)
     labels = torch.full((len(seqs), s), -100, dtype=torch.long)
-    for i, ids in enumerate(seqs):
+    for i, (t, ids) in enumerate(zip(texts, seqs)):
         row = start + ids
         inputs[i, :len(row)] = torch.tensor(row)
-        nxt = ids + [end]
-        labels[i, len(start) - 1:len(start) - 1 + len(nxt)] = torch.tensor(nxt)
+        nxt = start[1:] + ids + [end]
+        if t is None:
+            nxt[0] = no_speech
+        labels[i, :len(nxt)] = torch.tensor(nxt)
     return inputs, labels
+
+
+def _no_speech_probs(model: Any, mel: torch.Tensor, sot: int, no_speech: int) -> np.ndarray:
+    """Whisper's no-speech probability: softmax over the vocabulary at the start-of-transcript
+    position of the first step, at the no-speech token."""
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(mel), 32):
+            x = mel[i:i + 32].float()
+            logits = model(input_features=x, decoder_input_ids=torch.full((len(x), 1), sot)).logits
+            out.append(logits[:, 0].softmax(-1)[:, no_speech].numpy())
+    return np.concatenate(out)
 
 
 def corpus_utterances(corpus: str | Path, sessions: list[int]) -> list[Utterance]:
@@ -181,9 +270,16 @@ def train_asr(train: list[Utterance], test: list[Utterance], out: str | Path, cf
 
     t0 = time.time()
     log.info("asr: log-mel of %d training and %d test utterances", len(train), len(test))
-    (x_train, n_train), (x_test, _) = _features(fe, train), _features(fe, test)
+    items = training_items(train, cfg, fe.sampling_rate)
+    log.info("asr: %d training items (%d utterances, %d in noise, %d quiet, %d non-speech)", len(items), len(train),
+             sum(i.snr_db is not None for i in items), sum(i.dbfs is not None for i in items),
+             sum(i.clip is not None for i in items))
+    x_train, n_train = _features(fe, _item_waves(items, cfg, fe.sampling_rate))
+    x_test, _ = _features(fe, _utterance_waves(test, fe.sampling_rate))
     start = list(dec.start_sequence)
-    dec_in, labels = _targets(tok, [u.transcript for u in train], start, dec.end_token, cfg.max_target_positions)
+    dec_in, labels = _targets(tok, [i.transcript for i in items], start, dec.end_token, ids["<|nospeech|>"],
+                              cfg.max_target_positions)
+    positions = torch.arange(labels.shape[1])
     # encoder frames that belong to each utterance (50 Hz: mel hop x conv stride 2)
     enc_frames = torch.clamp(torch.div(n_train + 2 * fe.hop_length - 1, 2 * fe.hop_length, rounding_mode="floor"),
                              max=fe.nb_max_frames // 2)
@@ -194,7 +290,7 @@ def train_asr(train: list[Utterance], test: list[Utterance], out: str | Path, cf
     rest = [p for n, p in named if not (p.ndim >= 2 and "embed_positions" not in n)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay}, {"params": rest, "weight_decay": 0.0}],
                             lr=cfg.lr, betas=(0.9, 0.98))
-    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
+    steps_per_epoch = math.ceil(len(items) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
 
     def lr_at(step: int) -> float:  # linear warm-up, cosine decay to 5 %
@@ -211,7 +307,7 @@ def train_asr(train: list[Utterance], test: list[Utterance], out: str | Path, cf
         model.train()
         if ctc_head is not None:
             ctc_head.train()
-        order = torch.randperm(len(train), generator=g)
+        order = torch.randperm(len(items), generator=g)
         total_loss, n = 0.0, 0
         bar = tqdm(range(steps_per_epoch), desc=f"asr epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False,
                    disable=not progress)
@@ -220,13 +316,13 @@ def train_asr(train: list[Utterance], test: list[Utterance], out: str | Path, cf
             mel = x_train[idx].float()
             if cfg.spec_augment:
                 mel = _augment(mel, g)
-            width = int((labels[idx] != -100).sum(1).max()) + len(start) - 1
+            width = int(((labels[idx] != -100) * positions).max()) + 1
             enc = model.model.encoder(mel).last_hidden_state
             logits = model(encoder_outputs=(enc,), decoder_input_ids=dec_in[idx, :width]).logits
             loss = loss_fn(logits.reshape(-1, logits.shape[-1]), labels[idx, :width].reshape(-1))
             if ctc_head is not None:
                 # the text tokens (labels without the end token) against the utterance's own frames
-                lab = labels[idx]
+                lab = labels[idx, len(start) - 1:]
                 lengths = (lab != -100).sum(1) - 1
                 targets = torch.cat([row[row != -100][:-1] for row in lab])
                 log_probs = ctc_head(enc).log_softmax(-1).transpose(0, 1)
@@ -267,8 +363,17 @@ def train_asr(train: list[Utterance], test: list[Utterance], out: str | Path, cf
         for tokens in hf_generate(model, x_test[i:i + 32].float(), settings):
             hyps.append(tok.decode(tokens, skip_special_tokens=True))
     refs = [u.transcript for u in test]
+    # a quick look at the no-speech probability (the full evaluation: scripts/eval_nonspeech.py)
+    check = nonspeech_clips(40, cfg.seed, "asr-report-nonspeech", fe.sampling_rate, max_seconds=float(cfg.chunk_seconds))
+    x_ns, _ = _features(fe, ((c.name, c.audio) for c in check))
+    p_speech, p_ns = _no_speech_probs(model, x_test, start[0], ids["<|nospeech|>"]), \
+        _no_speech_probs(model, x_ns, start[0], ids["<|nospeech|>"])
+    no_speech = {"speech_mean": round(float(p_speech.mean()), 4), "speech_over_0.6": int((p_speech > 0.6).sum()),
+                 "nonspeech_mean": round(float(p_ns.mean()), 4), "nonspeech_over_0.6": int((p_ns > 0.6).sum()),
+                 "n_speech": len(p_speech), "n_nonspeech": len(p_ns)}
     report = {"config": asdict(cfg), "train_speakers": sorted({u.speaker for u in train}),
               "test_speakers": sorted({u.speaker for u in test}), "n_train": len(train), "n_test": len(test), "test_wer": round(wer(refs, hyps), 4),
+              "no_speech_prob": no_speech, "n_items": len(items),
               "train_seconds": round(train_seconds, 1), "history": history,
               "examples": [{"id": u.id, "reference": u.transcript, "hypothesis": h} for u, h in zip(test[:8], hyps[:8])]}
     (out / "asr_report.json").write_text(json.dumps(report, indent=1) + "\n")

@@ -1,8 +1,10 @@
 """Greedy Whisper decoding: the reference (Hugging Face ``generate``) and our loop over the
-exported decoder step, which the Java SDK reimplements. Both must give the same tokens."""
+exported decoder step, which the Java SDK reimplements. Both must give the same tokens, and the
+same speech evidence (speech.py: no-speech probability, average log-probability)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -10,7 +12,15 @@ import torch
 from transformers import GenerationConfig
 from transformers.generation.utils import GenerationMixin
 
+from .speech import average_logprob, no_speech_probability
 from .tokenization import DecodingSettings
+
+
+@dataclass(frozen=True)
+class Decoded:
+    tokens: list[int]               # generated, without the start sequence and the end token
+    no_speech_prob: float | None    # None: no no-speech token, or a format-1 decoder graph
+    avg_logprob: float
 
 
 def hf_generate(model, input_features: torch.Tensor, s: DecodingSettings) -> list[list[int]]:
@@ -33,6 +43,35 @@ def hf_generate(model, input_features: torch.Tensor, s: DecodingSettings) -> lis
     return [_strip(row[len(s.start_sequence):].tolist(), s.end_token) for row in seqs]
 
 
+def hf_generate_with_evidence(model, input_features: torch.Tensor, s: DecodingSettings) -> list[Decoded]:
+    """``hf_generate`` plus the speech evidence from the Hugging Face model's own logits: the
+    no-speech probability from a forward pass over the start sequence (position 0, raw logits),
+    the average log-probability from ``generate``'s processed scores (after suppression)."""
+    b = input_features.shape[0]
+    start = torch.tensor([list(s.start_sequence)] * b, dtype=torch.long)
+    gen = GenerationConfig(do_sample=False, num_beams=1, max_new_tokens=s.max_new_tokens,
+                           eos_token_id=s.end_token, pad_token_id=s.end_token,
+                           decoder_start_token_id=s.start_sequence[0],
+                           suppress_tokens=list(s.suppress_tokens) or None,
+                           begin_suppress_tokens=list(s.begin_suppress_tokens) or None,
+                           output_scores=True, return_dict_in_generate=True)
+    with torch.no_grad():
+        out = GenerationMixin.generate(model, input_features=input_features, decoder_input_ids=start,
+                                       generation_config=gen)
+        first = model(input_features=input_features, decoder_input_ids=start).logits[:, 0] \
+            if s.no_speech_token is not None else None
+    scores = [sc.numpy() for sc in out.scores]   # per generated position: [B, V] after the processors
+    result = []
+    for i, row in enumerate(out.sequences):
+        generated = row[len(s.start_sequence):].tolist()
+        chosen = generated[: generated.index(s.end_token) + 1] if s.end_token in generated else generated
+        chosen = chosen[: len(scores)]
+        nsp = no_speech_probability(first[i].numpy(), s.no_speech_token) if first is not None else None
+        result.append(Decoded(_strip(generated, s.end_token), nsp,
+                              average_logprob([scores[j][i] for j in range(len(chosen))], chosen, s.end_token)))
+    return result
+
+
 def _strip(tokens: list[int], end: int) -> list[int]:
     return tokens[: tokens.index(end)] if end in tokens else tokens
 
@@ -41,19 +80,33 @@ StepFn = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.nda
 
 
 def greedy_decode(step: StepFn, batch: int, decoder_layers: int, d_model: int, s: DecodingSettings) -> list[list[int]]:
-    """The SDK's loop: ``step(tokens, self_k, self_v) -> (logits [B, V], new_k, new_v)`` with the
-    cross K/V bound inside ``step``. Suppressed tokens are -inf always, begin-suppressed ones at the
-    first generated position; argmax; an item stops at the end token; all stop at max_new_tokens."""
+    """Tokens only of ``greedy_decode_with_evidence``."""
+    return [d.tokens for d in greedy_decode_with_evidence(step, batch, decoder_layers, d_model, s)]
+
+
+def greedy_decode_with_evidence(step: StepFn, batch: int, decoder_layers: int, d_model: int,
+                                s: DecodingSettings) -> list[Decoded]:
+    """The SDK's loop: ``step(tokens, self_k, self_v) -> (logits, new_k, new_v)`` with the cross
+    K/V bound inside ``step``; logits [B, S, V] (format 2: every input position) or [B, V]
+    (format 1: the last). Suppressed tokens are -inf always, begin-suppressed ones at the first
+    generated position; argmax; an item stops at the end token; all stop at max_new_tokens.
+    The no-speech probability is read off the first step's position 0 before suppression (format
+    2 only); the log-probabilities of the chosen tokens after suppression."""
     tokens = np.array([list(s.start_sequence)] * batch, dtype=np.int64)
     k = np.zeros((decoder_layers, batch, 0, d_model), dtype=np.float32)
     v = np.zeros_like(k)
     out: list[list[int]] = [[] for _ in range(batch)]
+    chosen: list[list[int]] = [[] for _ in range(batch)]
+    steps: list[list[np.ndarray]] = [[] for _ in range(batch)]
+    nsp: list[float | None] = [None] * batch
     done = [False] * batch
     suppress = np.array(sorted(set(s.suppress_tokens)), dtype=np.int64)
     begin = np.array(list(s.begin_suppress_tokens), dtype=np.int64)
     for i in range(s.max_new_tokens):
         logits, k, v = step(tokens, k, v)
-        logits = logits.copy()
+        if i == 0 and logits.ndim == 3 and s.no_speech_token is not None:
+            nsp = [no_speech_probability(logits[j, 0], s.no_speech_token) for j in range(batch)]
+        logits = (logits[:, -1] if logits.ndim == 3 else logits).copy()
         if suppress.size:
             logits[:, suppress] = -np.inf
         if i == 0 and begin.size:
@@ -61,6 +114,8 @@ def greedy_decode(step: StepFn, batch: int, decoder_layers: int, d_model: int, s
         nxt = logits.argmax(-1)
         for j in range(batch):
             if not done[j]:
+                chosen[j].append(int(nxt[j]))
+                steps[j].append(logits[j])
                 if int(nxt[j]) == s.end_token:
                     done[j] = True
                 else:
@@ -68,7 +123,7 @@ def greedy_decode(step: StepFn, batch: int, decoder_layers: int, d_model: int, s
         if all(done):
             break
         tokens = nxt[:, None].astype(np.int64)
-    return out
+    return [Decoded(out[j], nsp[j], average_logprob(steps[j], chosen[j], s.end_token)) for j in range(batch)]
 
 
 def torch_step(step_module, cross_k: torch.Tensor, cross_v: torch.Tensor) -> StepFn:

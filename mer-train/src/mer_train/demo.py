@@ -8,8 +8,13 @@
 4. ``train.run_folds``: the paper's recipe with that folder as ``--whisper`` (the same path a hub
    checkpoint takes), WavLM and RoBERTa from small random configs, session 5 held out.
 5. Export under the bundle id ``demo-synthetic``; parity fixtures from the PyTorch reference on
-   held-out utterances (audio as FLAC, labels, probabilities, transcripts) for the Java test; a
-   few held-out recordings for the README's demo; the model card.
+   held-out utterances and two non-speech clips (audio as FLAC, labels, probabilities, transcripts,
+   speech evidence) for the Java test; a few held-out recordings for the README's demo; the speech
+   decision measured on non-speech, noisy and quiet speech (speech_eval.py); the model card.
+
+The ASR folder (``<work>/asr``) and the fold's ``head.pt`` stay in the work folder:
+``--reexport`` rebuilds the bundle, fixtures and card from them with the current exporter,
+without training again.
 
 Everything is deterministic given the seed, up to float rounding across machines.
 """
@@ -29,9 +34,12 @@ import numpy as np
 
 from .asr import AsrConfig, corpus_utterances, train_asr, wer
 from .corpus import CorpusConfig, make_corpus
-from .export import export_bundle
+from .export import BundleParts, export_bundle
+from .fixtures import evidence_fields
 from .iemocap import LABELS, load_iemocap
 from .reference import ReferencePipeline
+from .speech_eval import evaluate as evaluate_speech_decision
+from .speech_eval import markdown_table, write_report
 from .train import TrainConfig, read_wave, run_folds
 
 log = logging.getLogger(__name__)
@@ -55,6 +63,8 @@ class DemoConfig:
     asr_epochs: int | None = None
     epochs: int | None = None
     fixture_per_label: int = 6       # held-out utterances per label committed as Java parity fixtures
+    reexport: bool = False           # rebuild bundle, fixtures and card from the work folder's checkpoints
+    eval_nonspeech: int = 40         # non-speech clips of the speech-decision evaluation
 
 
 def _asr_config(cfg: DemoConfig) -> AsrConfig:
@@ -76,29 +86,69 @@ def _flac(wav: Path, out: Path) -> None:
     subprocess.run(["sox", "-q", str(wav), "-b", "16", str(out)], check=True, capture_output=True)
 
 
+def load_trained_parts(work: Path, tcfg: TrainConfig) -> BundleParts:
+    """The trained demo model from the work folder: the ASR folder, the fold's head.pt (head and
+    fine-tuned WavLM/RoBERTa weights) and text_tokenizer.json."""
+    import torch
+    from tokenizers import Tokenizer
+
+    from .config import HeadConfig
+    from .model import EmotionHead
+    from .train import load_asr, load_roberta, load_wavlm
+
+    fold = Path(tcfg.out) / f"fold{HELD_OUT}"
+    for f in (Path(tcfg.whisper) / "config.json", fold / "head.pt", fold / "text_tokenizer.json"):
+        if not f.is_file():
+            raise FileNotFoundError(f"{f}: missing; --reexport needs a finished make-demo-bundle run in {work}")
+    ckpt = torch.load(str(fold / "head.pt"), map_location="cpu", weights_only=True)
+    asr = load_asr(tcfg.whisper, tcfg.max_new_tokens)
+    wavlm, _ = load_wavlm(tcfg.wavlm, 0)
+    wavlm.load_state_dict(ckpt["wavlm"])
+    text_tok = Tokenizer.from_file(str(fold / "text_tokenizer.json"))
+    roberta, text_tok = load_roberta(tcfg.roberta, 0, [], tcfg.max_text_tokens, tokenizer=text_tok)
+    roberta.load_state_dict(ckpt["roberta"])
+    head_cfg = HeadConfig.from_dict(ckpt["head_config"])
+    head = EmotionHead(head_cfg, speech_dims=(wavlm.config.num_hidden_layers, wavlm.config.hidden_size),
+                       text_dims=(roberta.config.num_hidden_layers, roberta.config.hidden_size),
+                       context_dim=asr.model.config.d_model)
+    head.load_state_dict(ckpt["head"])
+    return BundleParts(head_config=head_cfg, head=head.eval(), feature_extractor=asr.feature_extractor,
+                       whisper=asr.model.eval(), decoding=asr.decoding, asr_tokenizer=asr.tokenizer,
+                       wavlm=wavlm.eval(), normalize_waveform=bool(ckpt["normalize_waveform"]),
+                       roberta=roberta.eval(), text_tokenizer=text_tok,
+                       max_text_tokens=int(ckpt["max_text_tokens"]),
+                       sources={"wavlm": tcfg.wavlm, "roberta": tcfg.roberta, "whisper": tcfg.whisper})
+
+
 def make_demo_bundle(cfg: DemoConfig) -> dict[str, Any]:
     t_start = time.time()
     work = Path(cfg.work)
     work.mkdir(parents=True, exist_ok=True)
     corpus, asr_corpus = work / "corpus", work / "asr-corpus"
-    make_corpus(corpus, CorpusConfig(sessions=5, utterances_per_emotion=cfg.per_emotion, seed=cfg.seed))
-    make_corpus(asr_corpus, CorpusConfig(sessions=HELD_OUT - 1, utterances_per_emotion=cfg.asr_per_emotion,
-                                         seed=cfg.seed + 1))
-
-    asr_dir = work / "asr"
-    if asr_dir.exists():
-        shutil.rmtree(asr_dir)
-    train_sessions = list(range(1, HELD_OUT))
-    asr_report = train_asr(corpus_utterances(asr_corpus, train_sessions) + corpus_utterances(corpus, train_sessions),
-                           corpus_utterances(corpus, [HELD_OUT]), asr_dir, _asr_config(cfg))
-
-    run_dir = work / "run"
-    if run_dir.exists():
-        shutil.rmtree(run_dir)
+    asr_dir, run_dir = work / "asr", work / "run"
     tcfg = _train_config(cfg, corpus, asr_dir, run_dir)
-    summary, results = run_folds(tcfg)
-    fold = results[0]
-    parts, metrics = fold.parts, fold.metrics
+    if cfg.reexport:
+        previous = json.loads((work / "demo_report.json").read_text()) if (work / "demo_report.json").is_file() else {}
+        asr_report = json.loads((asr_dir / "asr_report.json").read_text())
+        done = json.loads((run_dir / f"fold{HELD_OUT}" / "metrics.json").read_text())
+        metrics, fold_seconds = done["metrics"], done["seconds"]
+        parts = load_trained_parts(work, tcfg)
+        trained_seconds = previous.get("total_seconds")
+    else:
+        make_corpus(corpus, CorpusConfig(sessions=5, utterances_per_emotion=cfg.per_emotion, seed=cfg.seed))
+        make_corpus(asr_corpus, CorpusConfig(sessions=HELD_OUT - 1, utterances_per_emotion=cfg.asr_per_emotion,
+                                             seed=cfg.seed + 1))
+        if asr_dir.exists():
+            shutil.rmtree(asr_dir)
+        train_sessions = list(range(1, HELD_OUT))
+        asr_report = train_asr(corpus_utterances(asr_corpus, train_sessions) + corpus_utterances(corpus, train_sessions),
+                               corpus_utterances(corpus, [HELD_OUT]), asr_dir, _asr_config(cfg))
+        if run_dir.exists():
+            shutil.rmtree(run_dir)
+        _, results = run_folds(tcfg)
+        fold = results[0]
+        parts, metrics, fold_seconds = fold.parts, fold.metrics, fold.seconds
+        trained_seconds = None
 
     bundle = Path(cfg.bundle_out)
     manifest = export_bundle(
@@ -112,25 +162,36 @@ def make_demo_bundle(cfg: DemoConfig) -> dict[str, Any]:
     held_out = [u for u in load_iemocap(corpus, sessions=[HELD_OUT])]
     fixtures = _write_fixtures(parts, held_out, Path(cfg.fixture_out), cfg.fixture_per_label)
     recordings = _write_recordings(held_out, fixtures, Path(cfg.recordings_out))
+    decision = evaluate_speech_decision(bundle, [(u.id, read_wave(u.wav)) for u in held_out], cfg.eval_nonspeech,
+                                        seed=cfg.seed, threads=cfg.threads)
+    write_report(decision, work / "speech_decision.json")
 
     report = {"bundle": str(bundle), "bundle_bytes": size, "held_out_session": HELD_OUT,
               "asr": {k: asr_report[k] for k in ("test_wer", "n_train", "n_test", "train_seconds", "examples")},
               "emotion": {"uar": metrics["uar"], "macro_f1": metrics["macro_f1"], "accuracy": metrics["accuracy"],
                           "confusion": metrics["confusion"], "n_test": metrics["n"],
                           "n_train": sum(1 for u in load_iemocap(corpus) if u.session != HELD_OUT),
-                          "train_seconds": round(fold.seconds, 1)},
+                          "train_seconds": round(fold_seconds, 1)},
               "reference_transcript_wer": fixtures["held_out_wer"],
               "reference_accuracy": fixtures["held_out_accuracy"], "fixture_cases": len(fixtures["cases"]),
               "recordings": recordings, "train_config": tcfg.to_dict(), "asr_config": asdict(_asr_config(cfg)),
-              "total_seconds": round(time.time() - t_start, 1), "manifest_files": sorted(manifest["files"])}
+              "speech_decision": decision,
+              "total_seconds": trained_seconds or round(time.time() - t_start, 1), "manifest_files": sorted(manifest["files"])}
+    if cfg.reexport:
+        report["reexport_seconds"] = round(time.time() - t_start, 1)
     (work / "demo_report.json").write_text(json.dumps(report, indent=1) + "\n")
-    _write_card(Path(cfg.card), report, asr_report, summary)
+    _write_card(Path(cfg.card), report, asr_report)
     return report
 
 
 def _write_fixtures(parts: Any, held_out: list, folder: Path, per_label: int) -> dict[str, Any]:
     """PyTorch reference outputs for the held-out session; the first ``per_label`` utterances of
-    each label are committed (FLAC, lossless) for the Java test, the rest only counted."""
+    each label are committed (FLAC, lossless) for the Java test, the rest only counted; plus the
+    non-speech clips of fixtures.nonspeech_cases (white noise, digital silence), 16-bit FLAC."""
+    import soundfile as sf
+
+    from .fixtures import nonspeech_cases
+
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -148,11 +209,19 @@ def _write_fixtures(parts: Any, held_out: list, folder: Path, per_label: int) ->
             taken[u.label] += 1
             name = f"{u.id}.flac"
             _flac(u.wav, folder / name)
-            cases.append({"audio": name, "true_label": u.label, "reference_transcript": u.transcript,
+            cases.append({"audio": name, "kind": "speech", "true_label": u.label, "reference_transcript": u.transcript,
                           "label": predicted, "probabilities": [round(float(p), 7) for p in r.probabilities],
-                          "transcript": r.transcript, "asr_tokens": r.asr_tokens, "text_ids": r.text_ids})
+                          "transcript": r.transcript, "asr_tokens": r.asr_tokens, "text_ids": r.text_ids,
+                          **evidence_fields(r)})
+    for name, samples in nonspeech_cases():
+        sf.write(str(folder / f"{name}.flac"), samples, 16000, subtype="PCM_16")
+        r = ref.run(read_wave(folder / f"{name}.flac"))  # the samples as the FLAC holds them
+        cases.append({"audio": f"{name}.flac", "kind": "nonspeech", "true_label": None, "reference_transcript": "",
+                      "label": labels[int(r.probabilities.argmax())],
+                      "probabilities": [round(float(p), 7) for p in r.probabilities], "transcript": r.transcript,
+                      "asr_tokens": r.asr_tokens, "text_ids": r.text_ids, **evidence_fields(r)})
     doc = {"bundle_id": BUNDLE_ID, "made_by": "python -m mer_train make-demo-bundle",
-           "labels": labels, "tolerances": {"probabilities": 1e-4},
+           "labels": labels, "tolerances": {"probabilities": 1e-4, "speech_evidence": 1e-4},
            "held_out_session": HELD_OUT, "held_out_utterances": len(held_out),
            "held_out_accuracy": round(agree / len(held_out), 4), "held_out_wer": round(wer(refs, hyps), 4),
            "cases": cases}
@@ -177,7 +246,7 @@ def _write_recordings(held_out: list, fixtures: dict[str, Any], out: Path) -> li
     return names
 
 
-def _write_card(path: Path, report: dict[str, Any], asr: dict[str, Any], summary: dict[str, Any]) -> None:
+def _write_card(path: Path, report: dict[str, Any], asr: dict[str, Any]) -> None:
     e, t = report["emotion"], report["train_config"]
     cm = "\n".join(f"| {lab} | " + " | ".join(str(x) for x in row) + " |" for lab, row in zip(LABELS, e["confusion"]))
     examples = "\n".join(f"| {x['reference']} | {x['hypothesis']} |" for x in asr["examples"][:6])

@@ -174,8 +174,9 @@ def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int, scali
 
 
 class WhisperDecoderStep(nn.Module):
-    """One greedy step: tokens [B, S] + self cache [layers, B, P, d] -> logits of the last position
-    [B, vocab] and the grown cache [layers, B, P+S, d]. Same math as HF ``WhisperDecoder`` (pre-norm
+    """One greedy step: tokens [B, S] + self cache [layers, B, P, d] -> logits at every input
+    position [B, S, vocab] (format 2: the first step's position 0 gives Whisper's no-speech
+    probability) and the grown cache [layers, B, P+S, d]. Same math as HF ``WhisperDecoder`` (pre-norm
     layers, causal self-attention, cross-attention, GELU FFN, final LayerNorm, tied output)."""
 
     def __init__(self, whisper_model: nn.Module) -> None:
@@ -213,7 +214,7 @@ class WhisperDecoderStep(nn.Module):
             x = x + ca.out_proj(_attend(ca.q_proj(h), cross_k[i], cross_v[i], self.heads, ca.scaling))
             h = layer.final_layer_norm(x)
             x = x + layer.fc2(layer.activation_fn(layer.fc1(h)))
-        x = dec.layer_norm(x[:, -1])
+        x = dec.layer_norm(x)
         logits = torch.matmul(x, table) if tied else self.proj_out(x)
         return logits, torch.stack(new_k), torch.stack(new_v)
 

@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from .config import HeadConfig
 from .encoders import SpeechEncoder, TextEncoder, WhisperDecoderStep, WhisperEncoderWithCrossKV
 from .features import WhisperLogMel
 from .model import EmotionHead
+from .speech import SpeechDecision
 from .tokenization import DecodingSettings
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class BundleParts:
     text_tokenizer: Tokenizer | None = None
     max_text_tokens: int = 128
     sources: dict[str, str] | None = None  # where each encoder came from (hub id / folder / "random")
+    speech_decision: SpeechDecision = field(default_factory=SpeechDecision)  # manifest thresholds (issue 11)
 
     def speech_encoder(self) -> SpeechEncoder:
         return SpeechEncoder(self.wavlm, self.normalize_waveform).eval()
@@ -135,7 +137,7 @@ def export_graphs(parts: BundleParts, out: Path, opset: int = OPSET) -> dict[str
                         ["tokens", "self_k", "self_v", "cross_k", "cross_v"], ["logits", "new_self_k", "new_self_v"],
                         {"tokens": {0: "batch", 1: "steps"}, "self_k": cache_axes, "self_v": cache_axes,
                          "cross_k": {1: "batch", 2: "enc_frames"}, "cross_v": {1: "batch", 2: "enc_frames"},
-                         "logits": {0: "batch"}, "new_self_k": {1: "batch", 2: "total"}, "new_self_v": {1: "batch", 2: "total"}},
+                         "logits": {0: "batch", 1: "steps"}, "new_self_k": {1: "batch", 2: "total"}, "new_self_v": {1: "batch", 2: "total"}},
                         opset)
                 graphs["whisper_decoder"] = "whisper_decoder.onnx"
         if v.has("speech"):
@@ -283,6 +285,7 @@ def _manifest(parts: BundleParts, bundle_id: str, description: str, opset: int) 
     manifest["head"] = {"d_model": cfg.d_model, "num_heads": cfg.num_heads, "ffn_dim": cfg.ffn_dim,
                         "adapter_activation": cfg.adapter_activation, "dropout": cfg.dropout,
                         "attention_dropout": cfg.attention_dropout}
+    manifest["speech_decision"] = parts.speech_decision.to_dict()
     import transformers
     manifest["producer"] = {"mer_train": __version__, "torch": torch.__version__.split("+")[0],
                             "transformers": transformers.__version__, "onnx": onnx.__version__, "opset": opset}
@@ -292,7 +295,7 @@ def _manifest(parts: BundleParts, bundle_id: str, description: str, opset: int) 
 def _no_decoding() -> dict[str, Any]:
     """Context-only variants run Whisper's encoder but never decode; the fields stay well-formed."""
     return {"start_sequence": [0], "end_token": 0, "no_timestamps_token": 0, "suppress_tokens": [],
-            "begin_suppress_tokens": [], "max_new_tokens": 1}
+            "begin_suppress_tokens": [], "max_new_tokens": 1, "no_speech_token": None}
 
 
 def save_head_checkpoint(path: Path | str, parts: BundleParts, extra: dict[str, Any] | None = None) -> None:

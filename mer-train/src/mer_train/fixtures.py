@@ -1,5 +1,6 @@
-"""Parity fixtures: real speech (espeak-ng, resampled by sox) run through the PyTorch reference,
-every stage written out for the ONNX and Java parity tests.
+"""Parity fixtures: real speech (espeak-ng, resampled by sox) and two non-speech clips (white
+noise, digital silence) run through the PyTorch reference, every stage written out for the ONNX
+and Java parity tests.
 
 Layout of ``<dir>/fixtures.json``: bundle_id, tolerances, and cases with the utterance, small
 integer/probability vectors inline, and larger float arrays as raw little-endian files beside it
@@ -19,6 +20,7 @@ import numpy as np
 import soundfile as sf
 
 from .export import BundleParts
+from .nonspeech import coloured_noise, rng_for, set_level
 from .reference import ReferencePipeline
 
 SENTENCES = (
@@ -26,9 +28,26 @@ SENTENCES = (
     ("alone", "Please just leave me alone, I am so tired of all this."),
 )
 
-# Stated tolerances (max abs difference) for fp32 ONNX Runtime / Java vs the PyTorch reference.
+
+def nonspeech_cases(sample_rate: int = 16000) -> tuple[tuple[str, np.ndarray], ...]:
+    """2 s of white noise at -20 dBFS (fixed seed) and 2 s of digital silence."""
+    n = 2 * sample_rate
+    noise = set_level(coloured_noise(n, rng_for(0, "fixture-white-noise"), 0.0), -20.0)
+    return ("noise", noise), ("silence", np.zeros(n, np.float32))
+
+
+# Stated tolerances (max abs difference) for fp32 ONNX Runtime / Java vs the PyTorch reference;
+# speech_evidence: no_speech_prob and avg_logprob (compression_ratio follows from the transcript).
 TOLERANCES = {"log_mel": 1e-3, "encoder_states": 1e-4, "hidden_states": 1e-4, "logits": 1e-3,
-              "probabilities": 1e-4}
+              "probabilities": 1e-4, "speech_evidence": 1e-4}
+
+
+def evidence_fields(r) -> dict[str, Any]:
+    """The speech evidence of a reference result as fixture fields (empty when it did not decode)."""
+    if r.evidence is None:
+        return {}
+    return {"no_speech_prob": r.evidence.no_speech_prob, "avg_logprob": r.evidence.avg_logprob,
+            "compression_ratio": r.evidence.compression_ratio, "is_speech": r.is_speech}
 
 
 def speak(text: str, sample_rate: int = 16000, voice: str = "en-us", speed: int = 160) -> np.ndarray:
@@ -61,13 +80,15 @@ def write_fixtures(parts: BundleParts, bundle_id: str, folder: Path | str) -> di
     ref = ReferencePipeline(parts)
     v = parts.head_config.variant
     cases = []
-    for name, sentence in SENTENCES:
-        samples = speak(sentence)
+    inputs = [("speech", name, sentence, speak(sentence)) for name, sentence in SENTENCES]
+    inputs += [("nonspeech", name, "", samples) for name, samples in nonspeech_cases()]
+    for kind, name, sentence, samples in inputs:
         r = ref.run(samples)
-        case: dict[str, Any] = {"name": name, "sentence": sentence, "num_samples": len(samples),
+        case: dict[str, Any] = {"name": name, "kind": kind, "sentence": sentence, "num_samples": len(samples),
                                 "asr_tokens": r.asr_tokens, "transcript": r.transcript, "text_ids": r.text_ids,
                                 "logits": r.logits.tolist(), "probabilities": r.probabilities.tolist(),
-                                "label": parts.head_config.labels[int(r.probabilities.argmax())]}
+                                "label": parts.head_config.labels[int(r.probabilities.argmax())],
+                                **evidence_fields(r)}
         arrays = {"waveform": _write_array(folder, name, "waveform", samples)}
         if r.log_mel is not None:
             arrays["log_mel"] = _write_array(folder, name, "log_mel", r.log_mel)

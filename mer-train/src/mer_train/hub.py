@@ -56,7 +56,8 @@ def load_parts(wavlm: str, roberta: str, whisper: str, head: str | Path, max_new
             _check("whisper.d_model", dims["context"], parts.whisper.config.d_model, whisper)
         if v.has("text"):
             parts.asr_tokenizer = AutoTokenizer.from_pretrained(whisper).backend_tokenizer
-            parts.decoding = decoding_from_generation_config(parts.whisper.generation_config, max_new_tokens, language)
+            parts.decoding = decoding_from_generation_config(parts.whisper.generation_config, max_new_tokens, language,
+                                                             tokenizer=parts.asr_tokenizer)
     if v.has("speech"):
         parts.wavlm = WavLMModel.from_pretrained(wavlm).eval()
         layers, hidden = dims["speech"]

@@ -3,6 +3,7 @@ description of the SDK's pipeline, used by the parity tests and the benchmark.""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,8 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from .bundle import load_bundle
-from .decoding import greedy_decode, ort_step
+from .decoding import greedy_decode_with_evidence, ort_step
+from .speech import SpeechDecision, SpeechEvidence, compression_ratio
 from .tokenization import DecodingSettings
 
 
@@ -28,6 +30,8 @@ class OnnxResult:
     encoder_states: np.ndarray | None = None
     wavlm_hidden_states: np.ndarray | None = None
     roberta_hidden_states: np.ndarray | None = None
+    evidence: SpeechEvidence | None = None     # when the bundle decodes
+    is_speech: bool | None = None              # the model-side decision (manifest thresholds)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -47,7 +51,10 @@ class OnnxPipeline:
             d = self.m["whisper"]["decoding"]
             self.decoding = DecodingSettings(tuple(d["start_sequence"]), d["end_token"], d["no_timestamps_token"],
                                              tuple(d["suppress_tokens"]), tuple(d["begin_suppress_tokens"]),
-                                             d["max_new_tokens"])
+                                             d["max_new_tokens"], d.get("no_speech_token"))
+        # format 1 has no thresholds: openai-whisper's defaults (its decoder gives no no-speech probability anyway)
+        sd = self.m.get("speech_decision")
+        self.speech_decision = SpeechDecision.from_dict(sd) if sd else SpeechDecision()
 
     def run(self, samples: np.ndarray, transcript: str | None = None, max_new_tokens: int | None = None) -> OnnxResult:
         m, s = self.m, self.sessions
@@ -74,12 +81,14 @@ class OnnxPipeline:
             if "text" in self.mods and transcript is None:
                 dec = self.decoding
                 if max_new_tokens is not None:
-                    dec = DecodingSettings(dec.start_sequence, dec.end_token, dec.no_timestamps_token,
-                                           dec.suppress_tokens, dec.begin_suppress_tokens, max_new_tokens)
+                    dec = dataclasses.replace(dec, max_new_tokens=max_new_tokens)
                 w = m["whisper"]
-                res.asr_tokens = greedy_decode(ort_step(s["whisper_decoder"], ck, cv), 1, w["decoder_layers"],
-                                               w["d_model"], dec)[0]
+                d = greedy_decode_with_evidence(ort_step(s["whisper_decoder"], ck, cv), 1, w["decoder_layers"],
+                                                w["d_model"], dec)[0]
+                res.asr_tokens = d.tokens
                 res.transcript = self.asr_tok.decode(res.asr_tokens, skip_special_tokens=True)
+                res.evidence = SpeechEvidence(d.no_speech_prob, d.avg_logprob, compression_ratio(res.transcript))
+                res.is_speech = self.speech_decision.is_speech(res.evidence)
                 t["asr_decode"] = time.perf_counter() - t2
         if "speech" in self.mods:
             t0 = time.perf_counter()

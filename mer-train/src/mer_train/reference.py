@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .decoding import hf_generate
+from .decoding import hf_generate_with_evidence
 from .encoders import context_frames
 from .export import BundleParts
 from .features import reference_log_mel
+from .speech import SpeechEvidence, compression_ratio
 
 
 @dataclass
@@ -29,6 +30,8 @@ class ReferenceResult:
     roberta_hidden_states: np.ndarray | None = None  # [L+1, n, D]
     logits: np.ndarray | None = None
     probabilities: np.ndarray | None = None
+    evidence: SpeechEvidence | None = None           # when the bundle decodes (text modality)
+    is_speech: bool | None = None                    # the model-side decision (bundle thresholds)
 
 
 class ReferencePipeline:
@@ -48,8 +51,11 @@ class ReferencePipeline:
             n_ctx = context_frames(len(samples), p.feature_extractor.hop_length * 2, states.shape[0])
             r.encoder_states = states[:n_ctx].numpy()
             if v.has("text") and transcript is None:
-                r.asr_tokens = hf_generate(p.whisper, mel, p.decoding)[0]
+                d = hf_generate_with_evidence(p.whisper, mel, p.decoding)[0]
+                r.asr_tokens = d.tokens
                 r.transcript = p.asr_tokenizer.decode(r.asr_tokens, skip_special_tokens=True)
+                r.evidence = SpeechEvidence(d.no_speech_prob, d.avg_logprob, compression_ratio(r.transcript))
+                r.is_speech = p.speech_decision.is_speech(r.evidence)
         if transcript is not None:
             r.transcript = transcript
         if v.has("speech"):

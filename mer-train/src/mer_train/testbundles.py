@@ -65,6 +65,13 @@ SPECS: dict[str, Spec] = {
         head=dict(d_model=24, num_heads=2, ffn_dim=48, adapter_activation="relu"),
         asr_vocab=520, text_vocab=360, max_new_tokens=16, max_text_tokens=32, whisper_init_std=0.2,
         description="tiny random-weight test bundle: speech+text (two modalities), layer adapters + MF, 6 labels"),
+    "tiny-c": Spec(
+        labels=("calm", "agitated"), variant=Variant(("speech",), True, False),
+        wavlm=dict(_TINY_WAVLM, conv_dim=(16,) * 7, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                   intermediate_size=32),
+        head=dict(d_model=16, num_heads=2, ffn_dim=32),
+        description="tiny random-weight test bundle: speech only (no Whisper, no text, no context), one WavLM "
+                    "layer, 2 labels"),
     "full": Spec(
         labels=IEMOCAP4, variant=Variant(("speech", "text", "context"), True, True),
         wavlm=dict(),  # WavLMConfig() defaults are wavlm-base's shapes

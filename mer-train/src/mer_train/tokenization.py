@@ -55,13 +55,14 @@ class DecodingSettings:
     suppress_tokens: tuple[int, ...]
     begin_suppress_tokens: tuple[int, ...]
     max_new_tokens: int
+    no_speech_token: int | None = None   # <|nospeech|>; None when the tokenizer has none
 
     def to_dict(self) -> dict:
         return {"start_sequence": list(self.start_sequence), "end_token": self.end_token,
                 "no_timestamps_token": self.no_timestamps_token,
                 "suppress_tokens": sorted(set(self.suppress_tokens)),
                 "begin_suppress_tokens": list(self.begin_suppress_tokens),
-                "max_new_tokens": self.max_new_tokens}
+                "max_new_tokens": self.max_new_tokens, "no_speech_token": self.no_speech_token}
 
 
 def decoding_for_trained_tokenizer(tok: Tokenizer, max_new_tokens: int) -> DecodingSettings:
@@ -76,11 +77,34 @@ def decoding_for_trained_tokenizer(tok: Tokenizer, max_new_tokens: int) -> Decod
                             end_token=ids["<|endoftext|>"], no_timestamps_token=ids["<|notimestamps|>"],
                             suppress_tokens=tuple(suppress),
                             begin_suppress_tokens=tuple(x for x in (space, ids["<|endoftext|>"]) if x is not None),
-                            max_new_tokens=max_new_tokens)
+                            max_new_tokens=max_new_tokens, no_speech_token=ids["<|nospeech|>"])
 
 
-def decoding_from_generation_config(gen, max_new_tokens: int, language: str | None = None) -> DecodingSettings:
-    """Settings from a real Whisper checkpoint's generation_config (hub export path)."""
+# The no-speech token's names: openai/whisper's tokenizer calls it <|nospeech|>; the vocabularies of
+# the first (.en and v1) checkpoints on the hub spell the same token <|nocaptions|>.
+NO_SPEECH_NAMES = ("<|nospeech|>", "<|nocaptions|>")
+
+
+def no_speech_token_id(gen, tokenizer: Tokenizer | None = None) -> int | None:
+    """The id of Whisper's no-speech token, found by name: the generation config's
+    ``no_speech_token_id`` when it has one, else the tokenizer's token of that name; None when
+    neither has it. (transformers' own no-speech detection assumes ``no_timestamps_token_id - 1``;
+    we look it up instead, so a vocabulary without the token says so.)"""
+    tid = getattr(gen, "no_speech_token_id", None)
+    if tid is not None:
+        return int(tid)
+    if tokenizer is not None:
+        for name in NO_SPEECH_NAMES:
+            tid = tokenizer.token_to_id(name)
+            if tid is not None:
+                return int(tid)
+    return None
+
+
+def decoding_from_generation_config(gen, max_new_tokens: int, language: str | None = None,
+                                    tokenizer: Tokenizer | None = None) -> DecodingSettings:
+    """Settings from a real Whisper checkpoint's generation_config (hub export path); the
+    no-speech token from the generation config or ``tokenizer`` (see ``no_speech_token_id``)."""
     start = [gen.decoder_start_token_id]
     if getattr(gen, "is_multilingual", False):
         lang = language or "en"
@@ -100,10 +124,12 @@ def decoding_from_generation_config(gen, max_new_tokens: int, language: str | No
         if tid is not None:
             suppress.append(tid)
     suppress.append(gen.decoder_start_token_id)
-    for attr in ("prev_sot_token_id", "no_speech_token_id"):
-        if getattr(gen, attr, None) is not None:
-            suppress.append(getattr(gen, attr))
+    if getattr(gen, "prev_sot_token_id", None) is not None:
+        suppress.append(gen.prev_sot_token_id)
+    no_speech = no_speech_token_id(gen, tokenizer)
+    if no_speech is not None:
+        suppress.append(no_speech)
     return DecodingSettings(start_sequence=tuple(start), end_token=gen.eos_token_id,
                             no_timestamps_token=gen.no_timestamps_token_id, suppress_tokens=tuple(suppress),
                             begin_suppress_tokens=tuple(gen.begin_suppress_tokens or []),
-                            max_new_tokens=max_new_tokens)
+                            max_new_tokens=max_new_tokens, no_speech_token=no_speech)

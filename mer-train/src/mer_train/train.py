@@ -174,7 +174,7 @@ def load_asr(spec: str, max_new_tokens: int, seed: int = 0) -> Asr:
     model = WhisperForConditionalGeneration.from_pretrained(spec).eval()
     fe = WhisperFeatureExtractor.from_pretrained(spec)
     tok = AutoTokenizer.from_pretrained(spec).backend_tokenizer
-    dec = decoding_from_generation_config(model.generation_config, max_new_tokens)
+    dec = decoding_from_generation_config(model.generation_config, max_new_tokens, tokenizer=tok)
     return Asr(model, fe, tok, dec, spec)
 
 
@@ -193,13 +193,14 @@ def load_wavlm(spec: str, seed: int) -> tuple[Any, bool]:
     return model, normalize
 
 
-def load_roberta(spec: str, seed: int, texts: list[str], max_tokens: int) -> tuple[Any, Any]:
-    """(RobertaModel, tokenizers.Tokenizer); a random preset trains its tokenizer on ``texts``."""
+def load_roberta(spec: str, seed: int, texts: list[str], max_tokens: int, tokenizer: Any = None) -> tuple[Any, Any]:
+    """(RobertaModel, tokenizers.Tokenizer); a random preset trains its tokenizer on ``texts``
+    (or takes ``tokenizer``, the one a finished fold saved, to rebuild the model it was trained with)."""
     from transformers import AutoTokenizer, RobertaConfig, RobertaModel
 
     if spec.startswith(RANDOM):
         p = _preset(spec)
-        tok = train_text_tokenizer(texts, p["text_vocab"])
+        tok = tokenizer if tokenizer is not None else train_text_tokenizer(texts, p["text_vocab"])
         torch.manual_seed(seed)
         cfg = RobertaConfig(**{**dict(vocab_size=tok.get_vocab_size(), pad_token_id=tok.token_to_id("<pad>"),
                                       bos_token_id=tok.token_to_id("<s>"), eos_token_id=tok.token_to_id("</s>"),

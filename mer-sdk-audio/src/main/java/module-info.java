@@ -10,6 +10,7 @@
  */
 module io.mersdk.audio {
   requires transitive io.mersdk.api;
+  requires io.mersdk.vad; // the frame classifier the segmenter shares with the acoustic gate
   requires transitive java.desktop; // MicrophoneSource.Builder takes a Mixer.Info or TargetDataLine
   requires org.slf4j;
 

@@ -73,7 +73,8 @@ public final class EmotionRecognizer implements AutoCloseable {
   private final Executor executor;
   /** The one lifecycle lock: calls hold the read lock, {@link #close()} the write lock. */
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private boolean closed;
+  /** Written under the write lock; volatile so that {@link #isClosed()} never waits for close(). */
+  private volatile boolean closed;
 
   private EmotionRecognizer(InferenceBackend backend, SpeechDetector detector, Executor executor) {
     this.backend = backend;
@@ -384,14 +385,12 @@ public final class EmotionRecognizer implements AutoCloseable {
     }
   }
 
-  /** Whether {@link #close()} has been called. */
+  /**
+   * Whether {@link #close()} has begun (calls are then refused). Never blocks, even while close()
+   * waits for calls in flight, so health checks can ask at any time.
+   */
   public boolean isClosed() {
-    lifecycle.readLock().lock();
-    try {
-      return closed;
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    return closed;
   }
 
   /** Fluent builder; {@link #build()} validates every setting once, naming the bad one. */

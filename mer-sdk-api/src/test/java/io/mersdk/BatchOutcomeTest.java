@@ -124,6 +124,19 @@ class BatchOutcomeTest {
   }
 
   @Test
+  void theModelsNoSpeechIsKeptAndTheGatesEvidenceAdded() {
+    try (EmotionRecognizer r = builder().build()) {
+      FakeBackend.perItem = u -> EmotionResult.noSpeech(SpeechDecision.builder(false,
+          SpeechDecision.Basis.MODEL).noSpeechProbability(0.9).avgLogProbability(-2).build()).build();
+      EmotionResult out = r.recognize(speech(0.4f));
+      assertThat(out.outcome()).isEqualTo(Outcome.NO_SPEECH);
+      assertThat(out.speech().basis()).isEqualTo(SpeechDecision.Basis.MODEL);
+      assertThat(out.speech().noSpeechProbability()).hasValue(0.9);
+      assertThat(out.speech().speechDuration()).as("the gate's evidence, added").isPresent();
+    }
+  }
+
+  @Test
   void aDetectorSetOnTheBuilderReplacesTheDefault() {
     try (EmotionRecognizer r = builder()
         .speechDetector((samples, rate) -> io.mersdk.spi.SpeechActivity.of(false, java.time.Duration.ZERO))

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * RFC 4180 CSV: file, [start_s, end_s,] label, confidence, p_LABEL for every label, STAGE_ms,
- * device, transcript. Numbers at full precision so a spreadsheet gets what the model gave.
+ * RFC 4180 CSV: file, [start_s, end_s,] label, confidence, p_LABEL for every label, speech_basis,
+ * no_speech_prob, avg_logprob, STAGE_ms, device, transcript. Numbers at full precision so a
+ * spreadsheet gets what the model gave. A row without speech has the label {@code no speech} and
+ * empty confidence, probabilities and transcript; evidence not computed is an empty cell.
  */
 final class CsvWriter implements RowWriter {
   private final PrintWriter out;
@@ -27,7 +29,10 @@ final class CsvWriter implements RowWriter {
     header.add("label");
     header.add("confidence");
     labels.forEach(l -> header.add("p_" + l));
-    ResultJson.STAGES.forEach(s -> header.add(s.name() + "_ms"));
+    header.add("speech_basis");
+    header.add("no_speech_prob");
+    header.add("avg_logprob");
+    Rows.STAGES.forEach(s -> header.add(s.key() + "_ms"));
     header.add("device");
     header.add("transcript");
     print(header);
@@ -39,17 +44,23 @@ final class CsvWriter implements RowWriter {
     List<String> cells = new ArrayList<>();
     cells.add(row.source());
     if (timeline) {
-      cells.add(Double.toString(ResultJson.seconds(row.start())));
-      cells.add(Double.toString(ResultJson.seconds(row.end())));
+      cells.add(Double.toString(Rows.seconds(row.start())));
+      cells.add(Double.toString(Rows.seconds(row.end())));
     }
-    cells.add(r.label());
-    cells.add(Double.toString(r.confidence()));
-    labels.forEach(l -> cells.add(Double.toString(r.probability(l))));
-    ResultJson.STAGES.forEach(
-        s -> cells.add(Double.toString(ResultJson.millis(s.time().apply(r.timings())))));
-    cells.add(r.device());
-    cells.add(r.transcript());
+    cells.add(Rows.label(r));
+    cells.add(r.isEmotion() ? Double.toString(r.confidence()) : "");
+    labels.forEach(l -> cells.add(r.isEmotion() ? Double.toString(r.probability(l)) : ""));
+    cells.add(io.mersdk.json.ResultJson.name(r.speech().basis()));
+    cells.add(optional(r.speech().noSpeechProbability()));
+    cells.add(optional(r.speech().avgLogProbability()));
+    Rows.STAGES.forEach(s -> cells.add(Double.toString(Rows.millis(r.timings().get(s)))));
+    cells.add(r.device().toString());
+    cells.add(Rows.transcript(r));
     print(cells);
+  }
+
+  private static String optional(java.util.OptionalDouble v) {
+    return v.isPresent() ? Double.toString(v.getAsDouble()) : "";
   }
 
   private void print(List<String> cells) {

@@ -1,6 +1,8 @@
 package io.mersdk.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mersdk.json.ResultJson;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.mersdk.AudioException;
@@ -36,12 +38,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /recognize} with an audio file as the body (any format {@link AudioSources}
- *       reads), optionally {@code ?transcript=...} to skip ASR: 200 with the result as JSON (the
- *       shape of {@code mer recognize --format jsonl} without {@code file}).
+ *       reads), optionally {@code ?transcript=...} to skip ASR: 200 with the result in the shape
+ *       of {@link ResultJson} (mer-sdk-json; {@code mer recognize --format jsonl} without {@code
+ *       file}): {@code "outcome": "emotion"} with the label, or {@code "no_speech"} for silence,
+ *       noise or music.
  *   <li>{@code GET /health}: 200 with the bundle id, labels and device.
  * </ul>
  *
- * <p>Errors are JSON {@code {"error": "..."}}: 400 for audio that cannot be decoded, 404, 405 (with
+ * <p>Errors are the codec's {@code {"error": {"type": ..., "message": ...}}}: 400 for audio that
+ * cannot be decoded or used (type AudioException), 404, 405 (with
  * {@code Allow}), 413 when the body exceeds {@link Options#maxBodyBytes} (checked while it
  * arrives; no more than the limit is ever held), 503 while shutting down or when every worker and
  * queue slot is taken, 500 if inference fails.
@@ -167,8 +172,8 @@ public final class EmotionServer implements AutoCloseable {
       }
       if (!ex.getRequestMethod().equals("POST")) {
         ex.getResponseHeaders().set("Allow", "POST");
-        send(ex, 405, error(ex.getRequestMethod() + " is not allowed on /recognize; POST an audio"
-            + " file"));
+        send(ex, 405, error("MethodNotAllowed", ex.getRequestMethod()
+            + " is not allowed on /recognize; POST an audio file"));
         return;
       }
       if (refuseIfBusy(ex)) {
@@ -194,28 +199,29 @@ public final class EmotionServer implements AutoCloseable {
         r = recognizer.recognize(transcript == null ? Utterance.of(samples)
             : Utterance.of(samples, transcript));
       } catch (AudioException e) {
-        send(ex, 400, error(e.getMessage()));
+        send(ex, 400, ResultJson.error(e));
         return;
       } catch (IllegalStateException e) {
-        send(ex, 503, error("server is shutting down"));
+        send(ex, 503, error("ServiceUnavailable", "server is shutting down"));
         return;
       } catch (MerException e) {
         LOG.warn("recognition failed: {}", e.getMessage());
-        send(ex, 500, error(e.getMessage()));
+        send(ex, 500, ResultJson.error(e));
         return;
       } catch (RuntimeException e) {
         // a bug; the JDK server would just drop the connection, so answer and log it in full
         LOG.error("unexpected error while recognising", e);
-        send(ex, 500, error("internal error: " + e));
+        send(ex, 500, error("InternalError", "internal error: " + e));
         return;
       }
-      send(ex, 200, ResultJson.of(r));
+      // an emotion or no speech: the codec's result object either way
+      send(ex, 200, ResultJson.toTree(r));
     }
   }
 
   private void notFound(HttpExchange ex) throws IOException {
     try (ex) {
-      send(ex, 404, error("no such path: " + ex.getRequestURI().getPath()
+      send(ex, 404, error("NotFound", "no such path: " + ex.getRequestURI().getPath()
           + " (use POST /recognize or GET /health)"));
     }
   }
@@ -228,7 +234,8 @@ public final class EmotionServer implements AutoCloseable {
       }
       if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
         ex.getResponseHeaders().set("Allow", "GET, HEAD");
-        send(ex, 405, error(ex.getRequestMethod() + " is not allowed on /health; use GET"));
+        send(ex, 405, error("MethodNotAllowed", ex.getRequestMethod()
+            + " is not allowed on /health; use GET"));
         return;
       }
       if (refuseIfBusy(ex)) {
@@ -238,7 +245,7 @@ public final class EmotionServer implements AutoCloseable {
       h.put("status", "ok");
       h.put("bundle_id", recognizer.bundle().bundleId());
       h.put("labels", recognizer.labels());
-      h.put("device", recognizer.device());
+      h.put("device", recognizer.device().toString());
       send(ex, 200, h);
     }
   }
@@ -251,19 +258,19 @@ public final class EmotionServer implements AutoCloseable {
   private boolean refuseIfBusy(HttpExchange ex) throws IOException {
     if (Thread.currentThread().getName().startsWith("mer-http-busy-")) {
       if (closing.get()) {
-        send(ex, 503, error("server is shutting down"));
+        send(ex, 503, error("ServiceUnavailable", "server is shutting down"));
         return true;
       }
       ex.getResponseHeaders().set("Retry-After", "1");
-      send(ex, 503, error("server is busy: all " + options.threads + " workers and "
+      send(ex, 503, error("ServiceUnavailable", "server is busy: all " + options.threads + " workers and "
           + options.queue + " queue slots are taken; retry later"));
       return true;
     }
     return false;
   }
 
-  private Map<String, Object> tooLarge() {
-    return error("request body is larger than the limit of " + options.maxBodyBytes + " bytes");
+  private JsonNode tooLarge() {
+    return error("PayloadTooLarge", "request body is larger than the limit of " + options.maxBodyBytes + " bytes");
   }
 
   private static long contentLength(HttpExchange ex) {
@@ -289,13 +296,12 @@ public final class EmotionServer implements AutoCloseable {
     return null;
   }
 
-  private static Map<String, Object> error(String message) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("error", message);
-    return m;
+  /** The codec's error object for an error that is no exception. */
+  private static JsonNode error(String type, String message) {
+    return ResultJson.error(type, message);
   }
 
-  private static void send(HttpExchange ex, int status, Map<String, Object> body)
+  private static void send(HttpExchange ex, int status, Object body)
       throws IOException {
     byte[] bytes = JSON.writeValueAsBytes(body);
     ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");

@@ -1,6 +1,7 @@
 package io.mersdk.examples;
 
 import io.mersdk.EmotionRecognizer;
+import io.mersdk.EmotionResult;
 import io.mersdk.MerException;
 import io.mersdk.audio.AudioSources;
 import java.io.PrintWriter;
@@ -25,6 +26,8 @@ import picocli.CommandLine.Spec;
       "Recognises every file of a labelled manifest and prints UAR (unweighted average recall, the"
           + " mean of the per-label recalls), macro-F1, accuracy and the confusion matrix (rows:"
           + " true label, columns: predicted) over all the bundle's labels.",
+      "Files the recogniser finds no speech in are counted apart ('no speech') and left out of the"
+          + " metrics, which cover the files that got an emotion; each is named on stderr.",
       "MANIFEST holds one 'audio-path<TAB>label' or 'audio-path,label' per line; relative paths are"
           + " resolved against the manifest's folder; blank lines and lines starting with # are"
           + " skipped."
@@ -79,11 +82,20 @@ final class EvaluateCommand implements Callable<Integer> {
       List<String> truth = new ArrayList<>();
       List<String> predicted = new ArrayList<>();
       int failed = 0;
+      int noSpeech = 0;
       try (Progress bar = Progress.create(progress, err, "evaluate", manifest.entries().size())) {
         for (EvalManifest.Entry e : manifest.entries()) {
           try {
-            predicted.add(rec.recognize(AudioSources.of(e.audio())).label());
-            truth.add(e.label());
+            EmotionResult r = rec.recognize(AudioSources.of(e.audio()));
+            if (r.isEmotion()) {
+              predicted.add(r.label());
+              truth.add(e.label());
+            } else {
+              // A labelled set holds speech: counted apart, outside the metrics (docs/cli.md).
+              noSpeech++;
+              bar.print(() -> err.println("mer: " + e.audio() + ": no speech (" + r.speech() + ", "
+                  + manifest.file() + ":" + e.line() + ")"));
+            }
           } catch (MerException ex) {
             failed++;
             bar.print(() -> err.println("mer: " + RecognizeCommand.problem(e.audio(), ex)
@@ -93,11 +105,12 @@ final class EvaluateCommand implements Callable<Integer> {
         }
       }
       if (truth.isEmpty()) {
-        err.println("mer: no file of " + manifest.file() + " could be recognised; no metrics");
+        err.println("mer: no file of " + manifest.file() + " got an emotion (" + failed + " failed, "
+            + noSpeech + " no speech); no metrics");
         return Mer.INPUTS_FAILED;
       }
       ClassificationMetrics m = ClassificationMetrics.of(rec.labels(), truth, predicted);
-      MetricsReport report = new MetricsReport(m, failed, rec.bundle().bundleId());
+      MetricsReport report = new MetricsReport(m, failed, noSpeech, rec.bundle().bundleId());
       if (format == Format.json) {
         report.printJson(out);
       } else {

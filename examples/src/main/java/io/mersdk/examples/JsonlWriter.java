@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mersdk.json.ResultJson;
 
-/** One JSON object per row: file, [start_s, end_s,] then {@link ResultJson#of}. */
+/**
+ * One JSON object per row: file, [start_s, end_s,] then the fields of {@link ResultJson#toTree}
+ * (outcome, the emotion or nothing, the speech decision and its evidence, timings, device).
+ */
 final class JsonlWriter implements RowWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -21,17 +24,17 @@ final class JsonlWriter implements RowWriter {
 
   @Override
   public void write(ResultRow row) {
-    Map<String, Object> m = new LinkedHashMap<>();
+    ObjectNode m = JSON.createObjectNode();
     m.put("file", row.source());
     if (timeline) {
-      m.put("start_s", ResultJson.seconds(row.start()));
-      m.put("end_s", ResultJson.seconds(row.end()));
+      m.put("start_s", Rows.seconds(row.start()));
+      m.put("end_s", Rows.seconds(row.end()));
     }
-    m.putAll(ResultJson.of(row.result()));
+    m.setAll(ResultJson.toTree(row.result()));
     try {
       out.println(JSON.writeValueAsString(m));
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e); // only maps of strings and numbers: cannot happen
+      throw new UncheckedIOException(e); // only strings, numbers and booleans: cannot happen
     }
     out.flush();
   }

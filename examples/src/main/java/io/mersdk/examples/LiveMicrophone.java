@@ -111,8 +111,12 @@ public final class LiveMicrophone implements Callable<Integer> {
   }
 
   static void print(PrintWriter out, SpeechSegment s, EmotionResult r) {
-    out.printf(Locale.ROOT, "%s %-10s %.3f  %s%n", time(s), r.label(), r.confidence(),
-        TableWriter.oneLine(r.transcript()));
+    if (r.isEmotion()) {
+      out.printf(Locale.ROOT, "%s %-10s %.3f  %s%n", time(s), r.label(), r.confidence(),
+          TableWriter.oneLine(r.transcript()));
+    } else {
+      out.printf(Locale.ROOT, "%s %s%n", time(s), Rows.NO_SPEECH);
+    }
     out.flush();
   }
 

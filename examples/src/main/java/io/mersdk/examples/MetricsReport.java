@@ -14,11 +14,14 @@ import java.util.Map;
 final class MetricsReport {
   private final ClassificationMetrics m;
   private final int failed;
+  /** Files without speech: outside the metrics, counted apart. */
+  private final int noSpeech;
   private final String bundleId;
 
-  MetricsReport(ClassificationMetrics m, int failed, String bundleId) {
+  MetricsReport(ClassificationMetrics m, int failed, int noSpeech, String bundleId) {
     this.m = m;
     this.failed = failed;
+    this.noSpeech = noSpeech;
     this.bundleId = bundleId;
   }
 
@@ -27,6 +30,7 @@ final class MetricsReport {
     j.put("bundle_id", bundleId);
     j.put("samples", m.samples());
     j.put("failed", failed);
+    j.put("no_speech", noSpeech);
     j.put("accuracy", m.accuracy());
     j.put("uar", m.unweightedAverageRecall());
     j.put("macro_f1", m.macroF1());
@@ -57,7 +61,8 @@ final class MetricsReport {
     List<String> labels = m.labels();
     int w = Math.max(9, labels.stream().mapToInt(String::length).max().orElse(0));
     out.printf(Locale.ROOT, "bundle    %s%n", bundleId);
-    out.printf(Locale.ROOT, "samples   %d recognised, %d failed%n", m.samples(), failed);
+    out.printf(Locale.ROOT, "samples   %d recognised, %d no speech, %d failed%n", m.samples(),
+        noSpeech, failed);
     out.printf(Locale.ROOT, "accuracy  %.4f%n", m.accuracy());
     out.printf(Locale.ROOT, "UAR       %.4f  (unweighted average recall: mean of per-label recall)%n",
         m.unweightedAverageRecall());

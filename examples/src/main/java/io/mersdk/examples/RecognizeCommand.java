@@ -3,13 +3,14 @@ package io.mersdk.examples;
 import io.mersdk.EmotionRecognizer;
 import io.mersdk.EmotionResult;
 import io.mersdk.MerException;
-import io.mersdk.Modality;
 import io.mersdk.Segment;
+import io.mersdk.SpeechDecision;
 import io.mersdk.Utterance;
 import io.mersdk.audio.AudioSources;
 import io.mersdk.audio.Timeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,12 +33,13 @@ import picocli.CommandLine.Spec;
     description = {
       "Recognises the emotion of each audio file (WAV, FLAC, MP3, AIFF, AU; folders are walked).",
       "Rows go to stdout: label, confidence, every label's probability, per-stage timings (ms),"
-          + " device and transcript. Problems with single files go to stderr, one line each,"
-          + " and the other files are still processed."
+          + " device and transcript; a file (or, with --timeline, a recording) without speech gets"
+          + " a 'no speech' row. Problems with single files go to stderr, one line each, and the"
+          + " other files are still processed."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:every file was recognised",
+      "0:every file was recognised (an emotion, or no speech)",
       "1:some files failed (each named on stderr)",
       "2:bad usage",
       "3:the model bundle or the device cannot be used",
@@ -119,7 +121,11 @@ final class RecognizeCommand implements Callable<Integer> {
     }
   }
 
-  /** Files are decoded one by one (a bad one fails alone) and recognised --batch at a time. */
+  /**
+   * Files are decoded one by one (a bad one fails alone) and recognised --batch at a time; each
+   * gets its own outcome from the recogniser: a row for an emotion or for no speech, a line on
+   * stderr for a failure.
+   */
   private void runFiles(
       EmotionRecognizer rec, List<Path> files, RowWriter writer, Progress bar, PrintWriter err) {
     int rate = rec.bundle().sampleRate();
@@ -128,17 +134,6 @@ final class RecognizeCommand implements Callable<Integer> {
     for (Path f : files) {
       try {
         float[] samples = AudioSources.of(f).readMono(rate);
-        OptionalInt window = rec.bundle().asrWindowSamples();
-        boolean whisperReads = transcript == null || rec.bundle().modalities().contains(Modality.CONTEXT);
-        if (window.isPresent() && samples.length > window.getAsInt() && whisperReads) {
-          // the recogniser would refuse it (it never cuts audio); say what to do in CLI terms
-          String msg = String.format(Locale.ROOT, "%.1f s is longer than the bundle's ASR window of %.1f s;"
-              + " use --timeline to recognise it utterance by utterance", samples.length / (double) rate,
-              window.getAsInt() / (double) rate);
-          bar.print(() -> fail(err, f + ": " + msg));
-          bar.step();
-          continue;
-        }
         pending.add(f);
         utterances.add(transcript == null ? Utterance.of(samples)
             : Utterance.of(samples, transcript));
@@ -158,46 +153,72 @@ final class RecognizeCommand implements Callable<Integer> {
     if (files.isEmpty()) {
       return;
     }
-    List<EmotionResult> results = null;
-    if (files.size() > 1) {
-      try {
-        results = rec.recognizeBatch(utterances);
-      } catch (MerException e) {
-        // one file can fail a whole batch; run them alone so the error names the right one
-      }
-    }
+    List<EmotionResult> results = rec.recognizeBatch(utterances);
     for (int i = 0; i < files.size(); i++) {
       Path f = files.get(i);
-      try {
-        EmotionResult r = results != null ? results.get(i) : rec.recognize(utterances.get(i));
-        bar.print(() -> writer.write(ResultRow.whole(f.toString(), r)));
-      } catch (MerException e) {
-        bar.print(() -> fail(err, problem(f, e)));
-      }
+      EmotionResult r = results.get(i);
+      int samples = utterances.get(i).samples().length;
+      bar.print(() -> {
+        if (r.isFailed()) {
+          fail(err, problem(f, r.error()) + hint(rec, samples));
+        } else {
+          writer.write(ResultRow.whole(f.toString(), r));
+        }
+      });
       bar.step();
     }
     files.clear();
     utterances.clear();
   }
 
+  /**
+   * The recogniser refuses a file longer than the bundle's ASR window (it never cuts audio); in
+   * CLI terms the fix is --timeline. Only a hint: what is refused is the recogniser's decision.
+   */
+  private String hint(EmotionRecognizer rec, int samples) {
+    OptionalInt window = rec.bundle().asrWindowSamples();
+    return window.isPresent() && samples > window.getAsInt() && !timeline
+        ? "; use --timeline to recognise it utterance by utterance" : "";
+  }
+
+  /**
+   * One row per segment that holds speech (a failed segment goes to stderr); a file in which the
+   * segmenter or the recogniser finds no speech at all gets one {@code no speech} row spanning it.
+   */
   private void runTimeline(
       EmotionRecognizer rec, List<Path> files, RowWriter writer, Progress bar, PrintWriter err) {
     Timeline tl = Timeline.builder(rec).batchSize(batch).build();
+    int rate = rec.bundle().sampleRate();
     for (Path f : files) {
       try {
-        List<Segment> segments = tl.run(AudioSources.of(f));
+        float[] samples = AudioSources.of(f).readMono(rate);
+        List<Segment> segments = tl.run(samples);
         bar.print(() -> {
           if (segments.isEmpty()) {
-            err.println("mer: " + f + ": no speech found");
+            writer.write(new ResultRow(f.toString(), Duration.ZERO,
+                Duration.ofNanos(Math.round(samples.length * 1e9 / rate)), noSpeech(rec)));
           }
-          segments.forEach(s -> writer.write(new ResultRow(f.toString(), s.start(), s.end(),
-              s.result())));
+          for (Segment s : segments) {
+            if (s.result().isFailed()) {
+              fail(err, problem(f, s.result().error()) + String.format(Locale.ROOT,
+                  " (segment %.2f-%.2f s)", Rows.seconds(s.start()), Rows.seconds(s.end())));
+            } else {
+              writer.write(new ResultRow(f.toString(), s.start(), s.end(), s.result()));
+            }
+          }
         });
       } catch (MerException e) {
         bar.print(() -> fail(err, problem(f, e)));
       }
       bar.step();
     }
+  }
+
+  /** The row of a recording without any speech: the segmenter (acoustic) found none. */
+  private static EmotionResult noSpeech(EmotionRecognizer rec) {
+    return EmotionResult.noSpeech(SpeechDecision.builder(false, SpeechDecision.Basis.ACOUSTIC_GATE)
+        .speechDuration(Duration.ZERO).build()).device(rec.device())
+        .bundleId(rec.bundle().bundleId()).build();
   }
 
   private void fail(PrintWriter err, String message) {

@@ -7,7 +7,10 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** The options every command that builds a recogniser shares: bundle, device, threads. */
+/**
+ * The options every command that builds a recogniser shares: bundle, device, threads, and the
+ * speech decision (the acoustic gate, Whisper's thresholds).
+ */
 final class RecognizerOptions {
   /** Where io.mersdk:mer-sdk-demo-bundle puts the demo bundle on the class path. */
   static final String DEMO_BUNDLE = "io/mersdk/demo/bundle";
@@ -40,6 +43,34 @@ final class RecognizerOptions {
           + " from the reference (docs/benchmarks.md). Default: off.")
   boolean fitAsrWindow;
 
+  @Option(
+      names = "--no-speech-gate",
+      description = "Turn the acoustic speech gate off: every file reaches the models and only the"
+          + " bundle's Whisper evidence can say 'no speech'. Default: the gate is on.")
+  boolean noSpeechGate;
+
+  @Option(
+      names = "--no-speech-threshold",
+      paramLabel = "P",
+      description = "Whisper's no-speech probability above which (with a low avg_logprob) an"
+          + " utterance has no speech. Default: the bundle's speech_decision (openai-whisper: 0.6).")
+  Double noSpeechThreshold;
+
+  @Option(
+      names = "--logprob-threshold",
+      paramLabel = "LP",
+      description = "Average log-probability of the transcript below which Whisper's evidence"
+          + " counts. Default: the bundle's speech_decision (openai-whisper: -1.0).")
+  Double logProbThreshold;
+
+  @Option(
+      names = "--compression-ratio-threshold",
+      paramLabel = "R",
+      description = "Compression ratio above which (with a low avg_logprob) a transcript is a"
+          + " repetition loop, not speech. Default: the bundle's speech_decision (openai-whisper:"
+          + " 2.4).")
+  Double compressionRatioThreshold;
+
   /**
    * Builds the recogniser; the caller closes it.
    *
@@ -47,7 +78,17 @@ final class RecognizerOptions {
    *     path; the SDK's BundleException and DeviceUnavailableException also map to exit 3
    */
   EmotionRecognizer build() {
-    EmotionRecognizer.Builder b = EmotionRecognizer.builder().device(device).fitAsrWindow(fitAsrWindow);
+    EmotionRecognizer.Builder b = EmotionRecognizer.builder().device(device).fitAsrWindow(fitAsrWindow)
+        .speechGate(!noSpeechGate);
+    if (noSpeechThreshold != null) {
+      b.noSpeechThreshold(noSpeechThreshold);
+    }
+    if (logProbThreshold != null) {
+      b.logProbThreshold(logProbThreshold);
+    }
+    if (compressionRatioThreshold != null) {
+      b.compressionRatioThreshold(compressionRatioThreshold);
+    }
     if (threads != null) {
       if (threads < 1) {
         throw new CliException(Mer.USAGE, "--threads must be >= 1, got " + threads);
@@ -65,7 +106,15 @@ final class RecognizerOptions {
       }
       b.bundleResource(loader, DEMO_BUNDLE);
     }
-    return b.build();
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      // the builder names its setting; say it in CLI terms (a usage error, exit 2)
+      throw new CliException(Mer.USAGE, String.valueOf(e.getMessage())
+          .replace("noSpeechThreshold", "--no-speech-threshold")
+          .replace("logProbThreshold", "--logprob-threshold")
+          .replace("compressionRatioThreshold", "--compression-ratio-threshold"));
+    }
   }
 
   /** Device.parse, with its message turned into a usage error (exit 2). */

@@ -1,6 +1,7 @@
 package io.mersdk.examples;
 
 import io.mersdk.EmotionResult;
+import io.mersdk.StageTimings;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.Locale;
 
 /**
  * Aligned columns: file, [start_s, end_s,] label, confidence, one column per label's probability,
- * per-stage timings in ms, device, transcript. Rows are written as they come (no buffering), so
+ * per-stage timings in ms, device, transcript. A row without speech says {@code no speech} in the
+ * label column and {@code -} for the numbers that exist only for an emotion. Rows are written as they come (no buffering), so
  * column widths come from what is known up front: file names and labels.
  */
 final class TableWriter implements RowWriter {
@@ -25,7 +27,7 @@ final class TableWriter implements RowWriter {
     this.labels = labels;
     this.timeline = timeline;
     this.sourceWidth = Math.max("file".length(), sourceWidth);
-    this.labelWidth = Math.max("label".length(),
+    this.labelWidth = Math.max(Rows.NO_SPEECH.length(),
         labels.stream().mapToInt(String::length).max().orElse(0));
     header();
   }
@@ -42,8 +44,8 @@ final class TableWriter implements RowWriter {
     for (String l : labels) {
       cells.add(left(l, probabilityWidth(l)));
     }
-    for (ResultJson.Stage s : ResultJson.STAGES) {
-      cells.add(left(s.name() + "_ms", timingWidth(s)));
+    for (StageTimings.Stage s : Rows.STAGES) {
+      cells.add(left(s.key() + "_ms", timingWidth(s)));
     }
     cells.add(pad("device", 6));
     cells.add("transcript");
@@ -56,19 +58,19 @@ final class TableWriter implements RowWriter {
     List<String> cells = new ArrayList<>();
     cells.add(pad(row.source(), sourceWidth));
     if (timeline) {
-      cells.add(left(fixed(ResultJson.seconds(row.start()), 2), 8));
-      cells.add(left(fixed(ResultJson.seconds(row.end()), 2), 8));
+      cells.add(left(fixed(Rows.seconds(row.start()), 2), 8));
+      cells.add(left(fixed(Rows.seconds(row.end()), 2), 8));
     }
-    cells.add(pad(r.label(), labelWidth));
-    cells.add(left(fixed(r.confidence(), 4), NUMBER_WIDTH));
+    cells.add(pad(Rows.label(r), labelWidth));
+    cells.add(left(r.isEmotion() ? fixed(r.confidence(), 4) : "-", NUMBER_WIDTH));
     for (String l : labels) {
-      cells.add(left(fixed(r.probability(l), 4), probabilityWidth(l)));
+      cells.add(left(r.isEmotion() ? fixed(r.probability(l), 4) : "-", probabilityWidth(l)));
     }
-    for (ResultJson.Stage s : ResultJson.STAGES) {
-      cells.add(left(fixed(ResultJson.millis(s.time().apply(r.timings())), 1), timingWidth(s)));
+    for (StageTimings.Stage s : Rows.STAGES) {
+      cells.add(left(fixed(Rows.millis(r.timings().get(s)), 1), timingWidth(s)));
     }
-    cells.add(pad(r.device(), 6));
-    cells.add(oneLine(r.transcript()));
+    cells.add(pad(r.device().toString(), 6));
+    cells.add(oneLine(Rows.transcript(r)));
     print(cells);
   }
 
@@ -89,8 +91,8 @@ final class TableWriter implements RowWriter {
     return Math.max(NUMBER_WIDTH, label.length());
   }
 
-  private static int timingWidth(ResultJson.Stage s) {
-    return s.name().length() + 3;
+  private static int timingWidth(StageTimings.Stage s) {
+    return s.key().length() + 3;
   }
 
   private static String fixed(double v, int decimals) {

@@ -123,12 +123,25 @@ class EmotionServerTest {
   }
 
   @Test
+  void silenceGets200WithNoSpeech() throws Exception {
+    HttpResponse<String> r = send(post(server, "/recognize", HttpRequest.BodyPublishers.ofByteArray(
+        TestAudio.wavBytes(dir, TestAudio.silence(2)))));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode j = JSON.readTree(r.body());
+    assertThat(j.get("outcome").asText()).isEqualTo("no_speech");
+    assertThat(j.has("label")).isFalse();
+    assertThat(j.get("speech").get("basis").asText()).isEqualTo("acoustic_gate");
+  }
+
+  @Test
   void declaredOversizeBodyGets413() throws Exception {
     HttpResponse<String> r = send(post(server, "/recognize",
         HttpRequest.BodyPublishers.ofByteArray(new byte[LIMIT + 1000])));
 
     assertThat(r.statusCode()).isEqualTo(413);
-    assertThat(JSON.readTree(r.body()).get("error").asText())
+    assertThat(JSON.readTree(r.body()).get("error").get("type").asText()).isEqualTo("PayloadTooLarge");
+    assertThat(JSON.readTree(r.body()).get("error").get("message").asText())
         .contains("larger than the limit of " + LIMIT + " bytes");
   }
 
@@ -139,7 +152,7 @@ class EmotionServerTest {
         .ofInputStream(() -> new ByteArrayInputStream(new byte[LIMIT + 1000]))));
 
     assertThat(r.statusCode()).isEqualTo(413);
-    assertThat(JSON.readTree(r.body()).get("error").asText()).contains("larger than the limit");
+    assertThat(JSON.readTree(r.body()).get("error").get("message").asText()).contains("larger than the limit");
   }
 
   @Test
@@ -157,7 +170,8 @@ class EmotionServerTest {
         HttpRequest.BodyPublishers.ofByteArray(garbage)));
 
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(r.body()).get("error").asText()).contains(expected);
+    assertThat(JSON.readTree(r.body()).get("error").get("type").asText()).isEqualTo("AudioException");
+    assertThat(JSON.readTree(r.body()).get("error").get("message").asText()).contains(expected);
   }
 
   @Test
@@ -168,7 +182,7 @@ class EmotionServerTest {
           HttpRequest.BodyPublishers.ofByteArray(wav)));
 
       assertThat(r.statusCode()).isEqualTo(400);
-      assertThat(JSON.readTree(r.body()).get("error").asText()).contains("request body from");
+      assertThat(JSON.readTree(r.body()).get("error").get("message").asText()).contains("request body from");
     }
   }
 
@@ -179,7 +193,7 @@ class EmotionServerTest {
 
     assertThat(r.statusCode()).isEqualTo(405);
     assertThat(r.headers().firstValue("Allow")).hasValue("POST");
-    assertThat(JSON.readTree(r.body()).get("error").asText()).contains("GET is not allowed");
+    assertThat(JSON.readTree(r.body()).get("error").get("message").asText()).contains("GET is not allowed");
   }
 
   @Test
@@ -296,16 +310,23 @@ class EmotionServerTest {
     }
   }
 
+  /** The codec's JSON of the server equals the direct call's result (timings aside). */
   static void assertSameResult(JsonNode j, EmotionResult expected) {
-    assertThat(j.get("label").asText()).isEqualTo(expected.label());
+    EmotionResult got = io.mersdk.json.ResultJson.read(j);
+    assertThat(got.outcome()).isEqualTo(expected.outcome());
+    assertThat(got.speech().basis()).isEqualTo(expected.speech().basis());
     assertThat(j.get("bundle_id").asText()).isEqualTo("tiny-a");
-    assertThat(j.get("device").asText()).isEqualTo(expected.device());
+    assertThat(got.device()).isEqualTo(expected.device());
+    assertThat(RecognizeCommandTest.fieldNames(j.get("timings_ms"))).contains("total", "speech_encoder");
+    if (!expected.isEmotion()) {
+      return;
+    }
+    assertThat(j.get("label").asText()).isEqualTo(expected.label());
     assertThat(j.get("transcript").asText()).isEqualTo(expected.transcript());
     assertThat(RecognizeCommandTest.fieldNames(j.get("probabilities")))
         .containsExactlyElementsOf(expected.probabilities().keySet());
     expected.probabilities().forEach((label, p) ->
         assertThat(j.get("probabilities").get(label).asDouble()).as(label)
             .isCloseTo(p, within(1e-6)));
-    assertThat(RecognizeCommandTest.fieldNames(j.get("timings_ms"))).contains("total", "wavlm");
   }
 }

@@ -49,6 +49,8 @@ class EvaluateCommandTest {
   static String[] args(String bundle, String... rest) {
     List<String> a = new ArrayList<>(List.of("evaluate", "--bundle",
         TestAudio.bundle(bundle).toString(), "--device", "cpu", "--threads", "2"));
+    // metrics need emotions: Whisper's rule may call the random bundles' garbage no speech
+    a.addAll(RecognizeCommandTest.WITHOUT_MODEL_RULE);
     a.addAll(List.of(rest));
     return a.toArray(String[]::new);
   }
@@ -62,7 +64,7 @@ class EvaluateCommandTest {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode j = JSON.readTree(run.out());
-    try (EmotionRecognizer rec = RecognizeCommandTest.direct(bundle)) {
+    try (EmotionRecognizer rec = RecognizeCommandTest.directWithoutModelRule(bundle)) {
       List<String> labels = rec.labels();
       long[][] cm = new long[labels.size()][labels.size()];
       List<String> predicted = new ArrayList<>();
@@ -135,6 +137,33 @@ class EvaluateCommandTest {
     assertThat(run.exitCode()).isEqualTo(Mer.USAGE);
     assertThat(run.errLines()).hasSize(1);
     assertThat(run.errLines().get(0)).startsWith("mer: " + m + ":11: expected");
+  }
+
+  /** A file without speech is counted apart, named on stderr, and left out of the metrics. */
+  @Test
+  void noSpeechIsCountedApartFromTheMetrics() throws IOException {
+    TestAudio.writeWav(dir.resolve("audio").resolve("silence.wav"), TestAudio.silence(2));
+    Path m = manifest("with-silence.txt", "audio/silence.wav,sad");
+
+    Cli.Run run = Cli.run(args("tiny-a", "--format", "json", m.toString()));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode j = JSON.readTree(run.out());
+    assertThat(j.get("samples").asInt()).isEqualTo(TRUTH.length);
+    assertThat(j.get("no_speech").asInt()).isEqualTo(1);
+    assertThat(j.get("failed").asInt()).isZero();
+    long total = 0;
+    for (JsonNode row : j.get("confusion_matrix")) {
+      for (JsonNode c : row) {
+        total += c.asLong();
+      }
+    }
+    assertThat(total).as("the matrix holds the files with an emotion only").isEqualTo(TRUTH.length);
+    assertThat(run.errLines()).singleElement().asString().contains("silence.wav").contains("no speech")
+        .contains(m + ":11");
+
+    Cli.Run table = Cli.run(args("tiny-a", m.toString()));
+    assertThat(table.out()).contains("8 recognised, 1 no speech, 0 failed");
   }
 
   @Test

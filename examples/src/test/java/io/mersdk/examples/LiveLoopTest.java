@@ -31,7 +31,7 @@ class LiveLoopTest {
 
   @BeforeAll
   static void recognizer() {
-    rec = RecognizeCommandTest.direct("tiny-a");
+    rec = RecognizeCommandTest.directWithoutModelRule("tiny-a");
   }
 
   @AfterAll
@@ -99,6 +99,18 @@ class LiveLoopTest {
 
     assertThat(out.toString()).startsWith("[   1.00 s -    2.50 s] " + r.label())
         .contains(String.format(java.util.Locale.ROOT, "%.3f", r.confidence()));
+  }
+
+  @Test
+  void aSegmentWithoutSpeechPrintsNoSpeech() {
+    SpeechSegment s = new SpeechSegment(16000, 40000, 16000, new float[24000]);
+    EmotionResult r = rec.recognize(TestAudio.silence(1.5));
+    StringWriter out = new StringWriter();
+
+    LiveMicrophone.print(new PrintWriter(out), s, r);
+
+    assertThat(r.isNoSpeech()).isTrue();
+    assertThat(out.toString()).isEqualTo("[   1.00 s -    2.50 s] no speech" + System.lineSeparator());
   }
 
   @Test

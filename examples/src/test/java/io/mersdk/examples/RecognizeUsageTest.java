@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mersdk.EmotionRecognizer;
+import io.mersdk.EmotionResult;
 import io.mersdk.Segment;
 import io.mersdk.audio.AudioSources;
+import io.mersdk.json.ResultJson;
 import io.mersdk.audio.Timeline;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,10 +116,10 @@ class RecognizeUsageTest {
     Path long1 = TestAudio.writeWav(dir.resolve("two-utterances.wav"), speech);
 
     Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl", "--timeline",
-        long1.toString()));
+        "--no-speech-threshold", "1", "--compression-ratio-threshold", "1e300", long1.toString()));
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    try (EmotionRecognizer rec = RecognizeCommandTest.direct("tiny-a")) {
+    try (EmotionRecognizer rec = RecognizeCommandTest.directWithoutModelRule("tiny-a")) {
       List<Segment> expected = Timeline.builder(rec).batchSize(1).build()
           .run(AudioSources.of(long1));
       assertThat(expected).hasSize(2);
@@ -128,6 +130,10 @@ class RecognizeUsageTest {
         assertThat(row.get("start_s").asDouble()).isCloseTo(s.start().toNanos() / 1e9,
             within(1e-9));
         assertThat(row.get("end_s").asDouble()).isCloseTo(s.end().toNanos() / 1e9, within(1e-9));
+        assertThat(row.get("outcome").asText()).isEqualTo(s.result().isEmotion() ? "emotion" : "failed");
+        if (!s.result().isEmotion()) {
+          continue;
+        }
         assertThat(row.get("label").asText()).isEqualTo(s.result().label());
         assertThat(row.get("confidence").asDouble())
             .isCloseTo(s.result().confidence(), within(1e-6));
@@ -146,7 +152,7 @@ class RecognizeUsageTest {
     assertThat(run.exitCode()).isEqualTo(Mer.INPUTS_FAILED);
     assertThat(run.outLines()).as("the other file is still recognised").hasSize(1);
     assertThat(run.errLines()).singleElement().asString().contains(longFile.toString())
-        .contains("longer than the bundle's ASR window of 30.0 s").contains("--timeline");
+        .contains("longer than the bundle's ASR window of 30.000 s").contains("--timeline");
 
     Cli.Run timeline = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl", "--timeline",
         longFile.toString()));
@@ -163,7 +169,7 @@ class RecognizeUsageTest {
     assertThat(run.err()).contains("recognize").contains("2/2");
     assertThat(run.outLines()).hasSize(2);
     for (String line : run.outLines()) {
-      assertThat(JSON.readTree(line).get("label").isTextual()).isTrue();
+      assertThat(JSON.readTree(line).get("outcome").asText()).isIn("emotion", "no_speech");
     }
   }
 
@@ -186,9 +192,75 @@ class RecognizeUsageTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode row = JSON.readTree(run.outLines().get(0));
     try (EmotionRecognizer rec = RecognizeCommandTest.direct("tiny-a")) {
-      assertThat(row.get("label").asText())
-          .isEqualTo(rec.recognize(AudioSources.of(speech)).label());
+      EmotionResult direct = rec.recognize(AudioSources.of(speech));
+      assertThat(ResultJson.read(row.toString()).outcome()).isEqualTo(direct.outcome());
+      if (direct.isEmotion()) {
+        assertThat(row.get("label").asText()).isEqualTo(direct.label());
+      }
     }
+  }
+
+  /** Digital silence and white noise: a {@code no speech} row and exit 0, in every format. */
+  @Test
+  void silenceAndNoiseGetANoSpeechRowAndExitZero() throws IOException {
+    Path silence = TestAudio.writeWav(dir.resolve("silence.wav"), TestAudio.silence(3));
+    float[] hiss = new float[TestAudio.RATE * 2];
+    java.util.Random r = new java.util.Random(5);
+    for (int i = 0; i < hiss.length; i++) {
+      hiss[i] = (float) (0.1 * r.nextGaussian());
+    }
+    Path noise = TestAudio.writeWav(dir.resolve("noise.wav"), hiss);
+
+    Cli.Run table = Cli.run(RecognizeCommandTest.args("tiny-a", silence.toString(), noise.toString()));
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.outLines()).hasSize(3);
+    assertThat(table.outLines().get(1)).startsWith(silence.toString()).contains(" no speech ");
+    assertThat(table.outLines().get(2)).startsWith(noise.toString()).contains(" no speech ");
+
+    Cli.Run jsonl = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        silence.toString(), noise.toString()));
+    assertThat(jsonl.exitCode()).isZero();
+    for (String line : jsonl.outLines()) {
+      JsonNode row = JSON.readTree(line);
+      assertThat(row.get("outcome").asText()).isEqualTo("no_speech");
+      assertThat(row.has("label")).isFalse();
+      assertThat(row.has("transcript")).isFalse();
+      assertThat(row.get("speech").get("speech").asBoolean()).isFalse();
+      assertThat(row.get("speech").get("basis").asText()).isEqualTo("acoustic_gate");
+      assertThat(row.get("timings_ms").get("asr_encode").asDouble()).as("no model ran").isZero();
+    }
+
+    Cli.Run csv = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "csv", silence.toString()));
+    assertThat(csv.exitCode()).isZero();
+    List<List<String>> rows = Csv.parse(csv.out());
+    assertThat(rows.get(1).get(rows.get(0).indexOf("label"))).isEqualTo("no speech");
+    assertThat(rows.get(1).get(rows.get(0).indexOf("confidence"))).isEmpty();
+    assertThat(rows.get(1).get(rows.get(0).indexOf("speech_basis"))).isEqualTo("acoustic_gate");
+
+    Cli.Run timeline = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        "--timeline", silence.toString()));
+    assertThat(timeline.exitCode()).isZero();
+    JsonNode row = JSON.readTree(timeline.outLines().get(0));
+    assertThat(row.get("outcome").asText()).isEqualTo("no_speech");
+    assertThat(row.get("start_s").asDouble()).isZero();
+    assertThat(row.get("end_s").asDouble()).isCloseTo(3.0, within(1e-9));
+  }
+
+  /** Without the gate the bundle's Whisper evidence is all there is; a format-1 bundle has none. */
+  @Test
+  void theGateCanBeTurnedOffAndThresholdsAreCheckedByOptionName() throws IOException {
+    Path silence = TestAudio.writeWav(dir.resolve("silence-off.wav"), TestAudio.silence(1));
+    Cli.Run off = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
+        "--no-speech-gate", silence.toString()));
+    assertThat(off.exitCode()).as(off.err()).isZero();
+    JsonNode row = JSON.readTree(off.outLines().get(0));
+    assertThat(row.get("speech").get("basis").asText()).isIn("model", "not_checked");
+    assertThat(row.get("timings_ms").get("speech_gate").asDouble()).isZero();
+
+    Cli.Run bad = Cli.run(RecognizeCommandTest.args("tiny-a", "--no-speech-threshold", "1.5",
+        silence.toString()));
+    assertThat(bad.exitCode()).isEqualTo(Mer.USAGE);
+    assertThat(bad.err()).contains("--no-speech-threshold").contains("1.5");
   }
 
   @Test

@@ -21,18 +21,22 @@ final class TestAudio {
   private TestAudio() {}
 
   /**
-   * A voiced sound: harmonics of {@code f0} under a syllable-rate envelope plus a little noise, so
-   * the segmenter hears speech and different f0s give different model inputs.
+   * A voiced sound: harmonics of a pitch that glides around {@code f0} (+-20 % at 2.5 Hz, as
+   * intonation does) under a syllable-rate envelope plus a little noise, so the segmenter and the
+   * acoustic speech gate (voiced frames whose pitch moves) hear speech, and different f0s give
+   * different model inputs.
    */
   static float[] voiced(double seconds, double f0, long seed) {
     Random rnd = new Random(seed);
     int n = (int) (seconds * RATE);
     float[] x = new float[n];
+    double phase = 0;
     for (int i = 0; i < n; i++) {
       double t = i / (double) RATE;
+      phase += 2 * Math.PI * f0 * (1 + 0.2 * Math.sin(2 * Math.PI * 2.5 * t)) / RATE;
       double v = 0;
       for (int h = 1; h <= 8; h++) {
-        v += Math.sin(2 * Math.PI * f0 * h * t + h) / h;
+        v += Math.sin(h * phase + h) / h;
       }
       double envelope = 0.6 + 0.4 * Math.sin(2 * Math.PI * 4 * t);
       x[i] = (float) (0.25 * envelope * v + 0.01 * rnd.nextGaussian());

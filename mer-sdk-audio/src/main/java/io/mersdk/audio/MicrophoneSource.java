@@ -5,7 +5,6 @@ import io.mersdk.audio.internal.FloatBuffer;
 import io.mersdk.audio.internal.MonoPipeline;
 import io.mersdk.audio.internal.PcmFrames;
 import io.mersdk.audio.internal.Sizes;
-import io.mersdk.audio.internal.SpeechTracker;
 import io.mersdk.source.AudioSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Capture runs on a daemon thread. Each utterance (found by the {@link Segmenter}'s rules, at
- * most {@link SegmenterOptions#maxSegment()} long) is resampled to {@link Builder#sampleRate} and
+ * <p>Capture runs on a daemon thread. Each utterance (found by a {@link StreamingSegmenter} as the
+ * audio arrives, at most {@link SegmenterOptions#maxSegment()} long; with its speech gate on,
+ * only speech) is resampled to {@link Builder#sampleRate} and
  * both queued for {@link #nextUtterance} and passed to the {@link Builder#onUtterance} listener.
  * An utterance is complete {@code minSilence} after its speech ends, or at {@link #stop()}.
  *
@@ -272,8 +272,7 @@ public final class MicrophoneSource implements AudioSource, AutoCloseable {
       byte[] buf = new byte[Math.max(frameSize, (int) (captureRate * READ_SECONDS) * frameSize)];
       float[] mono = new float[buf.length / frameSize];
       Resampler resampler = Resampler.of(captureRate, sampleRate);
-      SpeechTracker tracker = new SpeechTracker(segmenter, captureRate,
-          (start, end) -> deliver(resampler, start, end));
+      StreamingSegmenter segments = StreamingSegmenter.of(segmenter, captureRate);
       long frameIndex = 0;
       boolean full = false;
       while (running && !full) {
@@ -298,9 +297,13 @@ public final class MicrophoneSource implements AudioSource, AutoCloseable {
             }
           }
         }
-        tracker.accept(mono, 0, count);
+        for (SpeechSegment s : segments.accept(mono, 0, count)) {
+          deliver(resampler, s);
+        }
       }
-      tracker.finish();
+      for (SpeechSegment s : segments.finish()) {
+        deliver(resampler, s);
+      }
       if (full) {
         LOG.warn("{}: capture stopped at the limit of {} (MicrophoneSource.Builder.maxDuration)",
             description, Sizes.duration(maxDuration));
@@ -314,13 +317,9 @@ public final class MicrophoneSource implements AudioSource, AutoCloseable {
     }
   }
 
-  private void deliver(Resampler resampler, long start, long end) {
-    float[] slice;
-    synchronized (lock) {
-      slice = recording.copy((int) start, (int) end);
-    }
-    float[] out = MonoPipeline.clip(resampler.process(slice), description);
-    long outStart = Math.round(start * (double) sampleRate / captureRate);
+  private void deliver(Resampler resampler, SpeechSegment captured) {
+    float[] out = MonoPipeline.clip(resampler.process(captured.samples()), description);
+    long outStart = Math.round(captured.startSample() * (double) sampleRate / captureRate);
     SpeechSegment s = new SpeechSegment(outStart, outStart + out.length, sampleRate, out);
     LOG.debug("{}: utterance {}", description, s);
     utterances.add(s);

@@ -1,16 +1,16 @@
 package io.mersdk.audio;
 
-import io.mersdk.audio.internal.SpeechTracker;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Splits a long recording into utterances by frame energy (see {@link SegmenterOptions} for the
- * rules). Thread-safe: a {@code Segmenter} holds only its options.
+ * Splits a long recording into utterances: edges by frame energy, speech or not by the acoustic
+ * gate's frame classifier (see {@link SegmenterOptions} for the rules). It is a {@link
+ * StreamingSegmenter} fed the whole array at once. Thread-safe: a {@code Segmenter} holds only its
+ * options.
  *
  * <pre>{@code
  * List<SpeechSegment> parts = Segmenter.of(SegmenterOptions.defaults()).segment(samples, 16000);
@@ -45,19 +45,17 @@ public final class Segmenter {
    *
    * @param samples mono samples in [-1, 1]
    * @param sampleRate their rate in Hz
-   * @return the segments in order, not overlapping; empty for silence or audio under 0.1 s
+   * @return the segments in order, not overlapping; empty for silence, for audio under 0.1 s and
+   *     (with the speech gate on) for audio without speech
    */
   public List<SpeechSegment> segment(float[] samples, int sampleRate) {
     Objects.requireNonNull(samples, "samples");
     if (sampleRate <= 0) {
       throw new IllegalArgumentException("sampleRate: must be > 0, got " + sampleRate);
     }
-    List<SpeechSegment> out = new ArrayList<>();
-    SpeechTracker tracker = new SpeechTracker(options, sampleRate, (start, end) ->
-        out.add(new SpeechSegment(start, end, sampleRate,
-            Arrays.copyOfRange(samples, (int) start, (int) end))));
-    tracker.accept(samples, 0, samples.length);
-    tracker.finish();
+    StreamingSegmenter stream = StreamingSegmenter.of(options, sampleRate);
+    List<SpeechSegment> out = new ArrayList<>(stream.accept(samples, 0, samples.length));
+    out.addAll(stream.finish());
     LOG.debug("segmented {} samples at {} Hz into {} segments", samples.length, sampleRate,
         out.size());
     return out;

@@ -10,7 +10,9 @@ import java.util.Objects;
  * and at least {@link #noiseMarginDb()} above the noise floor (the quietest frame of the last
  * 5 s). Speech runs closer than {@link #minSilence()} are joined; runs shorter than {@link
  * #minSpeech()} are dropped; each segment is widened by {@link #padding()} on both sides; speech
- * longer than {@link #maxSegment()} is cut at its quietest point so no segment exceeds it. See
+ * longer than {@link #maxSegment()} is cut at its quietest point so no segment exceeds it. With
+ * {@link #speechGate()} on (the default) a run becomes a segment only when the acoustic gate's
+ * frame classifier (mer-sdk-vad) finds speech in it, so noise, hum, tones and music give none. See
  * docs/audio.md.
  */
 public final class SegmenterOptions {
@@ -34,8 +36,10 @@ public final class SegmenterOptions {
   private final Duration minSilence;
   private final Duration padding;
   private final Duration maxSegment;
+  private final boolean speechGate;
 
   private SegmenterOptions(Builder b) {
+    this.speechGate = b.speechGate;
     this.thresholdDb = b.thresholdDb;
     this.noiseMarginDb = b.noiseMarginDb;
     this.minSpeech = b.minSpeech;
@@ -59,7 +63,8 @@ public final class SegmenterOptions {
         .minSpeech(minSpeech)
         .minSilence(minSilence)
         .padding(padding)
-        .maxSegment(maxSegment);
+        .maxSegment(maxSegment)
+        .speechGate(speechGate);
   }
 
   /** Frames quieter than this (dBFS, RMS) are never speech. Default -45. */
@@ -92,11 +97,20 @@ public final class SegmenterOptions {
     return maxSegment;
   }
 
+  /**
+   * Whether a run of loud frames must also hold speech by the acoustic gate's rule (voiced frames
+   * whose pitch moves: mer-sdk-vad's {@code SpeechEvidence}) to become a segment. Default true;
+   * false gives the energy-only segmenter (any loud stretch is a segment).
+   */
+  public boolean speechGate() {
+    return speechGate;
+  }
+
   @Override
   public String toString() {
     return "SegmenterOptions[thresholdDb=" + thresholdDb + ", noiseMarginDb=" + noiseMarginDb
         + ", minSpeech=" + minSpeech + ", minSilence=" + minSilence + ", padding=" + padding
-        + ", maxSegment=" + maxSegment + "]";
+        + ", maxSegment=" + maxSegment + ", speechGate=" + speechGate + "]";
   }
 
   /** Builder; {@link #build()} checks the settings together and names the bad one. */
@@ -107,8 +121,14 @@ public final class SegmenterOptions {
     private Duration minSilence = Duration.ofMillis(500);
     private Duration padding = Duration.ofMillis(150);
     private Duration maxSegment = WHISPER_WINDOW;
+    private boolean speechGate = true;
 
     private Builder() {}
+
+    public Builder speechGate(boolean on) {
+      this.speechGate = on;
+      return this;
+    }
 
     public Builder thresholdDb(double thresholdDb) {
       this.thresholdDb = thresholdDb;

@@ -32,6 +32,7 @@ class ModuleLayerTest {
   private static final String[] JAR_CLASSES = {
     "io.mersdk.audio.AudioSources", // our module (target/classes)
     "io.mersdk.EmotionRecognizer", // mer-sdk-api
+    "io.mersdk.vad.FrameClassifier", // mer-sdk-vad, the segmenter's frame classifier
     "org.slf4j.Logger", // slf4j-api
     "org.slf4j.simple.SimpleServiceProvider", // slf4j-simple (quiet logging in the layer)
     "org.jflac.sound.spi.FlacAudioFileReader", // jflac-codec
@@ -68,7 +69,8 @@ class ModuleLayerTest {
     Configuration cf = layer.configuration();
     Set<String> names = cf.modules().stream().map(ResolvedModule::name)
         .collect(Collectors.toSet());
-    assertThat(names).contains("io.mersdk.audio", "io.mersdk.api", "org.slf4j", "jflac.codec",
+    assertThat(names).contains("io.mersdk.audio", "io.mersdk.api", "io.mersdk.vad", "org.slf4j",
+        "jflac.codec",
         "mp3spi", "jlayer", "tritonus.share");
     ResolvedModule audio = cf.findModule("io.mersdk.audio").orElseThrow();
     assertThat(audio.reference().descriptor().isAutomatic()).isFalse();

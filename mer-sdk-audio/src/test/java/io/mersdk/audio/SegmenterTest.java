@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.mersdk.vad.SpectralSpeechDetector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,13 @@ class SegmenterTest {
    * as "Th" and fading vowels sit below it) account for the difference.
    */
   static final double TOLERANCE_S = 0.12;
+
+  /**
+   * The energy rules alone: the tests of edges, cuts and short sounds use tones, which the speech
+   * gate (rightly) rejects.
+   */
+  static final SegmenterOptions ENERGY_ONLY =
+      SegmenterOptions.defaults().toBuilder().speechGate(false).build();
 
   @TempDir static Path dir;
   static Path joined;
@@ -65,6 +73,13 @@ class SegmenterTest {
 
     printAgainstTruth("clean", segments);
     assertMatchesTruth(segments);
+    // The recogniser's gate agrees on each segment alone ("Thank you." included), so Timeline
+    // never hands the recogniser a segment that it then calls no speech.
+    SpectralSpeechDetector gate = new SpectralSpeechDetector();
+    for (SpeechSegment s : segments) {
+      assertThat(gate.evidence(s.samples(), RATE).isSpeech()).as("gate on %s: %s", s,
+          gate.evidence(s.samples(), RATE)).isTrue();
+    }
   }
 
   @Test
@@ -168,7 +183,7 @@ class SegmenterTest {
   @Test
   void speechAtTheVeryStartAndEndIsKept() {
     float[] x = syllables(2.0, 0.3);
-    List<SpeechSegment> s = Segmenter.withDefaults().segment(x, RATE);
+    List<SpeechSegment> s = Segmenter.of(ENERGY_ONLY).segment(x, RATE);
     assertThat(s).hasSize(1);
     assertThat(s.get(0).startSample()).isZero();
     assertThat(s.get(0).endSample()).isEqualTo(x.length);
@@ -216,8 +231,8 @@ class SegmenterTest {
     // Continuous "speech" fading out, whose run reaches maxSegment within its last frames: the
     // cut once fell on the very last frame and left a 0.09 s last piece (with padding 0), which a
     // recogniser refuses (audio.min_samples). Every piece must hold at least minSpeech.
-    SegmenterOptions noPadding = SegmenterOptions.builder().padding(Duration.ZERO).build();
-    for (SegmenterOptions o : List.of(SegmenterOptions.defaults(), noPadding)) {
+    SegmenterOptions noPadding = ENERGY_ONLY.toBuilder().padding(Duration.ZERO).build();
+    for (SegmenterOptions o : List.of(ENERGY_ONLY, noPadding)) {
       for (int frames = 2985; frames <= 3000; frames++) {
         for (double fade : new double[] {0.5, 0.3, 0.2}) {
           float[] x = fadeOut(syllables(frames / 100.0, 0.3), 0.2, fade);
@@ -247,7 +262,7 @@ class SegmenterTest {
   void aSoundThatEndsTheRecordingIsMeasuredInSamples() {
     // 9 frames and 2 samples of tone after 0.5 s of silence: the last, partial frame once counted
     // as a whole 10 ms and made a 0.09 s segment under a 0.1 s minSpeech.
-    SegmenterOptions smallest = SegmenterOptions.builder().minSpeech(Duration.ofMillis(100))
+    SegmenterOptions smallest = ENERGY_ONLY.toBuilder().minSpeech(Duration.ofMillis(100))
         .padding(Duration.ZERO).build();
     float[] silence = new float[RATE / 2];
     assertThat(Segmenter.of(smallest).segment(concat(silence, tone(0.0901, 0.5)), RATE)).isEmpty();
@@ -260,7 +275,7 @@ class SegmenterTest {
   @Test
   void maxSegmentIsASetting() {
     float[] x = syllables(25, 0.3);
-    SegmenterOptions tenSeconds = SegmenterOptions.builder().maxSegment(Duration.ofSeconds(10))
+    SegmenterOptions tenSeconds = ENERGY_ONLY.toBuilder().maxSegment(Duration.ofSeconds(10))
         .build();
     List<SpeechSegment> s = Segmenter.of(tenSeconds).segment(x, RATE);
     assertThat(s).hasSize(3);
@@ -270,6 +285,127 @@ class SegmenterTest {
     assertThat(s.get(2).endSample()).isEqualTo(x.length);
     assertThat(s.get(1).startSample()).isEqualTo(s.get(0).endSample());
     assertThat(s.get(2).startSample()).isEqualTo(s.get(1).endSample());
+  }
+
+  @Test
+  void noiseToneAndMusicBetweenSentencesGiveNoSegment() {
+    // sentence, tone, sentence, loud noise, sentence, melody, hum: only the sentences are speech
+    float[] once = AudioSources.of(joined).readMono(RATE);
+    List<float[]> sentences = new ArrayList<>();
+    for (double[] t : truth) {
+      sentences.add(Arrays.copyOfRange(once, (int) (t[0] * RATE),
+          Math.min(once.length, (int) Math.ceil(t[1] * RATE))));
+    }
+    Random r = new Random(3);
+    float[] second = new float[RATE];
+    float[] tone = level(tone(1.5, 1), -20);
+    float[] noise = new float[RATE * 3 / 2];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) r.nextGaussian();
+    }
+    level(noise, -12);
+    float[] melody = new float[RATE * 2];
+    for (int i = 0; i < melody.length; i++) {
+      double hz = 262 * Math.pow(2, new int[] {0, 4, 7, 12, 7, 4, 0, 5}[i / (RATE / 4)] / 12.0);
+      for (int k = 1; k <= 5; k++) {
+        melody[i] += (float) (Math.pow(0.6, k - 1) * Math.sin(2 * Math.PI * k * hz * i / RATE));
+      }
+    }
+    level(melody, -15);
+    float[] hum = new float[RATE * 2];
+    for (int i = 0; i < hum.length; i++) {
+      for (int k = 1; k <= 8; k++) {
+        hum[i] += (float) (Math.pow(0.7, k - 1) * Math.sin(2 * Math.PI * 50 * k * i / RATE));
+      }
+    }
+    level(hum, -20);
+    List<float[]> parts = List.of(sentences.get(0), second, tone, second, sentences.get(1),
+        second, noise, second, sentences.get(2), second, melody, second, hum);
+    float[] x = new float[0];
+    List<double[]> speech = new ArrayList<>();
+    for (float[] p : parts) {
+      if (sentences.contains(p)) {
+        speech.add(new double[] {x.length / (double) RATE, (x.length + p.length) / (double) RATE});
+      }
+      x = concat(x, p);
+    }
+
+    List<SpeechSegment> segments = Segmenter.withDefaults().segment(x, RATE);
+    List<SpeechSegment> energyOnly = Segmenter.of(ENERGY_ONLY).segment(x, RATE);
+
+    StringBuilder sb = new StringBuilder("sentences with a tone, loud noise, a melody and hum "
+        + "between them (default SegmenterOptions)\n");
+    segments.forEach(s -> sb.append("  ").append(s).append('\n'));
+    sb.append("  the energy rules alone (speechGate(false)) find ").append(energyOnly.size())
+        .append(" segments\n");
+    System.out.print(sb);
+    synchronized (report) {
+      report.append(sb).append('\n');
+    }
+    assertThat(segments).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      double mid = (speech.get(i)[0] + speech.get(i)[1]) / 2;
+      assertThat(seconds(segments.get(i).start())).as("sentence %d", i).isLessThan(mid)
+          .isGreaterThan(speech.get(i)[0] - 0.3);
+      assertThat(seconds(segments.get(i).end())).as("sentence %d", i).isGreaterThan(mid)
+          .isLessThan(speech.get(i)[1] + 0.3);
+    }
+    assertThat(energyOnly).hasSizeGreaterThan(3);
+  }
+
+  @Test
+  void streamingInChunksGivesTheBatchSegments() {
+    float[] x = AudioSources.of(joined).readMono(RATE);
+    List<SpeechSegment> batch = Segmenter.withDefaults().segment(x, RATE);
+    Random r = new Random(5);
+    for (int run = 0; run < 3; run++) {
+      StreamingSegmenter stream = StreamingSegmenter.of(SegmenterOptions.defaults(), RATE);
+      List<SpeechSegment> got = new ArrayList<>();
+      int at = 0;
+      while (at < x.length) {
+        int n = Math.min(x.length - at, 1 + r.nextInt(run == 0 ? 7 : 4000));
+        List<SpeechSegment> done = stream.accept(x, at, n);
+        at += n;
+        for (SpeechSegment s : done) {
+          // delivered at most minSilence (+ the classifier's 30 ms) after the speech ended
+          assertThat(at - s.endSample()).isLessThanOrEqualTo((long) (0.55 * RATE) + 5000);
+        }
+        got.addAll(done);
+      }
+      got.addAll(stream.finish());
+      assertThat(stream.finish()).isEmpty();
+      assertThat(got).hasSameSizeAs(batch);
+      for (int i = 0; i < got.size(); i++) {
+        assertThat(got.get(i).startSample()).isEqualTo(batch.get(i).startSample());
+        assertThat(got.get(i).endSample()).isEqualTo(batch.get(i).endSample());
+        assertThat(got.get(i).samples()).containsExactly(batch.get(i).samples());
+      }
+    }
+    StreamingSegmenter finished = StreamingSegmenter.of(SegmenterOptions.defaults(), RATE);
+    finished.finish();
+    assertThatThrownBy(() -> finished.accept(new float[10]))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("finished");
+  }
+
+  @Test
+  void aLongStreamWithoutSpeechKeepsBoundedMemory() {
+    // 5 minutes of room noise with a loud tone now and then, in 100 ms chunks: no segment, and
+    // never more kept than the 2 s reach back plus padding (and the slack before a compaction).
+    StreamingSegmenter stream = StreamingSegmenter.of(SegmenterOptions.defaults(), RATE);
+    Random r = new Random(9);
+    float[] chunk = new float[RATE / 10];
+    int most = 0;
+    for (int c = 0; c < 3000; c++) {
+      for (int i = 0; i < chunk.length; i++) {
+        chunk[i] = (float) (1e-3 * r.nextGaussian()
+            + (c % 100 < 20 ? 0.2 * Math.sin(2 * Math.PI * 440 * i / RATE) : 0));
+      }
+      assertThat(stream.accept(chunk, 0, chunk.length)).isEmpty();
+      most = Math.max(most, stream.keptSamples());
+    }
+    assertThat(stream.finish()).isEmpty();
+    assertThat(stream.samplesSeen()).isEqualTo(3000L * chunk.length);
+    assertThat(most).isLessThanOrEqualTo(2 * (2 * RATE + RATE / 2) + (1 << 16));
   }
 
   @Test
@@ -313,6 +449,19 @@ class SegmenterTest {
     for (int i = Math.max(0, x.length - n); i < x.length; i++) {
       int left = x.length - i;
       x[i] *= (float) (to + (1 - to) * left / (double) n);
+    }
+    return x;
+  }
+
+  /** {@code x} scaled to RMS {@code db} dBFS. */
+  static float[] level(float[] x, double db) {
+    double p = 0;
+    for (float v : x) {
+      p += v * v;
+    }
+    double g = Math.sqrt(Math.pow(10, db / 10) / (p / x.length));
+    for (int i = 0; i < x.length; i++) {
+      x[i] *= (float) g;
     }
     return x;
   }

@@ -23,23 +23,40 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The embedded demo bundle, read from the class path as users read it, gives the PyTorch
- * reference's labels, transcripts and probabilities on held-out synthetic utterances (fixtures
- * written by {@code python -m mer_train make-demo-bundle}: FLAC audio, lossless, so the samples
- * are those PyTorch saw).
+ * reference's labels, transcripts, probabilities and speech evidence (no_speech_prob, avg_logprob,
+ * compression ratio) on held-out synthetic utterances and non-speech clips (fixtures written by
+ * {@code python -m mer_train make-demo-bundle}: FLAC audio, lossless, so the samples are those
+ * PyTorch saw). Parity runs with the acoustic gate off and Whisper's speech rule unable to say no
+ * speech, so that every stage runs on every clip; a second recogniser with the bundle's thresholds
+ * checks the rule on the same evidence.
  */
 class DemoBundleParityTest {
   static final String BUNDLE = "io/mersdk/demo/bundle";
   static final Path FIXTURES = fixtures();
+  /** The documented tolerance of the evidence (docs/model-bundle.md). */
+  static final double EVIDENCE = 1e-4;
   static EmotionRecognizer recognizer;
+  static EmotionRecognizer withRule;
+  static final java.util.Map<String, Double> REPORT = new java.util.TreeMap<>();
 
   @BeforeAll
   static void open() {
-    recognizer = EmotionRecognizer.builder().bundleResource(BUNDLE).device(Device.CPU).threads(2).build();
+    recognizer = EmotionRecognizer.builder().bundleResource(BUNDLE).device(Device.CPU).threads(2)
+        .speechGate(false).noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE).build();
+    withRule = EmotionRecognizer.builder().bundleResource(BUNDLE).device(Device.CPU).threads(2)
+        .speechGate(false).build();
   }
 
   @AfterAll
-  static void close() {
+  static void close() throws IOException {
     recognizer.close();
+    withRule.close();
+    StringBuilder sb = new StringBuilder("# demo bundle: max |java - python| of the speech evidence per case\n");
+    synchronized (REPORT) {
+      REPORT.forEach((k, v) -> sb.append(k).append('\t').append(String.format("%.3e", v)).append('\n'));
+    }
+    java.nio.file.Files.createDirectories(Path.of("target"));
+    java.nio.file.Files.writeString(Path.of("target", "demo-parity-report.txt"), sb.toString());
   }
 
   static JsonNode doc() {
@@ -62,14 +79,18 @@ class DemoBundleParityTest {
     doc.get("labels").forEach(l -> labels.add(l.asText()));
     assertThat(recognizer.labels()).containsExactlyElementsOf(labels);
     // every label is represented among the held-out cases
-    assertThat(cases()).extracting(c -> c.get("true_label").asText()).containsAll(labels);
+    assertThat(cases()).filteredOn(c -> c.has("true_label"))
+        .extracting(c -> c.get("true_label").asText()).containsAll(labels);
   }
 
   @ParameterizedTest(name = "{index}: {0}")
   @MethodSource("cases")
   void sameLabelTranscriptAndProbabilitiesAsPyTorch(JsonNode c) {
     double tol = doc().get("tolerances").get("probabilities").asDouble();
+    assertThat(tol).as("fixture tolerance, at most the documented 1e-4").isLessThanOrEqualTo(1e-4);
     EmotionResult r = recognizer.recognize(AudioSources.of(FIXTURES.resolve(c.get("audio").asText())));
+    assertThat(r.isEmotion()).as("with the speech rule off").isTrue();
+    assertEvidence(c, r);
 
     List<Integer> tokens = new ArrayList<>();
     c.get("asr_tokens").forEach(t -> tokens.add(t.asInt()));
@@ -84,6 +105,50 @@ class DemoBundleParityTest {
     for (int i = 0; i < labels.size(); i++) {
       assertThat(r.probability(labels.get(i))).as(labels.get(i))
           .isCloseTo(c.get("probabilities").get(i).asDouble(), within(tol));
+    }
+  }
+
+  /** With the bundle's thresholds the outcome is openai-whisper's rule on the same evidence. */
+  @ParameterizedTest(name = "{index}: {0}")
+  @MethodSource("cases")
+  void theOutcomeFollowsTheBundlesRule(JsonNode c) {
+    float[] samples = AudioSources.of(FIXTURES.resolve(c.get("audio").asText()))
+        .readMono(recognizer.bundle().sampleRate());
+    io.mersdk.SpeechDecision evidence = recognizer.recognize(samples).speech();
+    EmotionResult r = withRule.recognize(samples);
+    io.mersdk.SpeechThresholds t = withRule.bundle().speechThresholds();
+    boolean noSpeech = withRule.bundle().modelSpeechEvidence() && t.noSpeech(
+        evidence.noSpeechProbability().orElse(Double.NaN), evidence.avgLogProbability().orElse(Double.NaN),
+        evidence.compressionRatio().orElse(Double.NaN));
+    assertThat(r.isNoSpeech()).isEqualTo(noSpeech);
+    assertThat(r.speech().avgLogProbability()).isEqualTo(evidence.avgLogProbability());
+  }
+
+  /** Evidence fields the fixtures have (format 2) equal PyTorch's within 1e-4. */
+  private static void assertEvidence(JsonNode c, EmotionResult r) {
+    double tol = doc().get("tolerances").has("speech_evidence")
+        ? doc().get("tolerances").get("speech_evidence").asDouble() : EVIDENCE;
+    assertThat(tol).isLessThanOrEqualTo(EVIDENCE);
+    for (String field : List.of("no_speech_prob", "avg_logprob", "compression_ratio")) {
+      if (!c.has(field)) {
+        assertThat(recognizer.bundle().formatVersion()).as("fixture field " + field).isLessThan(2);
+        continue;
+      }
+      java.util.OptionalDouble actual = switch (field) {
+        case "no_speech_prob" -> r.speech().noSpeechProbability();
+        case "avg_logprob" -> r.speech().avgLogProbability();
+        default -> r.speech().compressionRatio();
+      };
+      if (c.get(field).isNull()) {
+        assertThat(actual).as(field).isEmpty();
+        continue;
+      }
+      assertThat(actual).as(field).isPresent();
+      double diff = Math.abs(actual.getAsDouble() - c.get(field).asDouble());
+      synchronized (REPORT) {
+        REPORT.put(c.get("audio").asText() + "\t" + field, diff);
+      }
+      assertThat(diff).as(field + " |java - python|").isLessThanOrEqualTo(tol);
     }
   }
 

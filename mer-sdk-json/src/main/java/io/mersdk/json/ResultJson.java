@@ -15,7 +15,6 @@ import io.mersdk.Outcome;
 import io.mersdk.SpeechDecision;
 import io.mersdk.StageTimings;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -81,6 +80,16 @@ public final class ResultJson {
     return o;
   }
 
+  /**
+   * {@code {"error": {"type": type, "message": message}}} for an error that is no exception, e.g. a
+   * front end's {@code NotFound} or {@code PayloadTooLarge}.
+   */
+  public static ObjectNode error(String type, String message) {
+    ObjectNode o = JSON.createObjectNode();
+    o.putObject("error").put("type", type).put("message", message);
+    return o;
+  }
+
   /** {@link #error} as one line of JSON. */
   public static String errorJson(Throwable e) {
     return write(error(e));
@@ -133,8 +142,7 @@ public final class ResultJson {
       case "emotion" -> {
         Map<String, Double> p = new LinkedHashMap<>();
         JsonNode probs = field(o, "probabilities");
-        for (Iterator<Map.Entry<String, JsonNode>> it = probs.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : probs.properties()) {
           p.put(e.getKey(), e.getValue().asDouble());
         }
         b = EmotionResult.emotion(p).transcript(text(o, "transcript"),

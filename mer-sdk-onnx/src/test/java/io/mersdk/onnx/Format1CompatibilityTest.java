@@ -1,7 +1,6 @@
 package io.mersdk.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mersdk.BundleInfo;
 import io.mersdk.Device;
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class Format1CompatibilityTest {
   @Test
   void aFormat1BundleLoadsAndRecognises() {
-    Path bundle = TestData.compatFormat1Bundle().orElse(null);
-    assumeTrue(bundle != null, "testdata/compat/format-1/tiny-b is not there yet");
+    Path bundle = TestData.compatFormat1Bundle().orElseThrow(() -> new AssertionError(
+        "testdata/compat/format-1/tiny-b is missing"));
     TestData.Case c = TestData.compatFormat1Fixtures().orElseThrow().cases().get(0);
     try (EmotionRecognizer r = EmotionRecognizer.builder().bundle(bundle).device(Device.CPU)
         .threads(1).speechGate(false).build()) {

@@ -3,8 +3,8 @@ package io.mersdk.vad;
 /**
  * An in-place iterative radix-2 complex FFT of one fixed size, with its twiddle factors and
  * bit-reversal table made once. Hand-written (about 40 lines) because this module depends on
- * nothing but the API and SLF4J; a power-of-two size is all the frame analysis needs. Not
- * thread-safe only in the sense that callers own the arrays they pass; the tables are read-only.
+ * nothing but the API and SLF4J; a power-of-two size is all the frame analysis needs. The tables
+ * are read-only; callers own the arrays they pass.
  */
 final class Fft {
   private final int n;

@@ -25,13 +25,14 @@ import java.util.Arrays;
  *   <li><b>movement</b>: a voiced frame that ends a pitch track of at least {@link #TRACK_FRAMES}
  *       frames (voiced frames whose pitch steps stay under {@link #MAX_STEP}) is {@link
  *       Kind#STEADY} when its pitch moved less than {@link #MIN_GLIDE} over the last 20 ms, {@link
- *       Kind#MOVING} otherwise. A held tone, a chord, a
- *       hum, a buzz or a note of a melody is steady; a voice glides (intonation, and the
- *       microprosody of every syllable). Voiced frames without such a track are {@link
- *       Kind#VOICED}.
+ *       Kind#MOVING} otherwise. A held tone, a chord, a hum, a buzz or a note of a melody is
+ *       steady; a voice glides (intonation, and the microprosody of every syllable). Voiced
+ *       frames without such a track are {@link Kind#VOICED}.
  * </ol>
  *
- * <p>Not thread-safe: one instance per stream. Cost: two FFTs of {@link #fftSize()} per frame.
+ * <p>Why each constant has its value, with the measured figures: docs/audio.md, "The acoustic
+ * gate". Not thread-safe: one instance per stream. Cost: two real FFTs of {@link #fftSize()}
+ * points (1024 at 16 kHz) per frame, each done as a complex FFT of half that size.
  */
 public final class FrameClassifier {
   /** What a frame is. */
@@ -61,19 +62,25 @@ public final class FrameClassifier {
 
   /** Hop between frames, seconds: the usual VAD frame (WebRTC VAD uses 10, 20 or 30 ms). */
   public static final double HOP_SECONDS = 0.010;
-  /** Analysis window, seconds: 2.8 periods of the lowest pitch, so its period is seen twice. */
+  /** Analysis window, seconds: 2.4 periods of the lowest pitch, so its period is seen twice. */
   static final double WINDOW_SECONDS = 0.040;
-  /** Pitch range searched: a low male voice to a high female one (espeak-ng's f0 lies within). */
-  static final double MIN_PITCH_HZ = 70;
+  /**
+   * Pitch range searched: a low male voice to a high female one. From 70 Hz, espeak-ng's lowest
+   * pitch setting ({@code -p 0}) lost a third of its moving frames; 60 Hz changed no other clip.
+   */
+  static final double MIN_PITCH_HZ = 60;
   static final double MAX_PITCH_HZ = 400;
   /** The band the voicing is measured in: the first harmonics and the first formant. */
   static final double BAND_LOW_HZ = 100;
   static final double BAND_HIGH_HZ = 2500;
-  /** Frames quieter than this (window RMS, dBFS) are silent; -40 dBFS speech has voiced frames near -35. */
+  /**
+   * Frames quieter than this (window RMS, dBFS) are silent; -40 dBFS speech has voiced frames near
+   * -35.
+   */
   static final double SILENT_DB = -75;
   /** Voicing at or above this is voiced. */
   static final double VOICED = 0.6;
-  /** Largest pitch step between neighbouring frames of one track (natural log of the ratio: ~10 %). */
+  /** Largest pitch step between neighbouring frames of one track (log of the ratio: ~10 %). */
   static final double MAX_STEP = 0.10;
   /** Smallest pitch change over 20 ms that counts as movement (log ratio: 0.4 %, about 7 cents). */
   static final double MIN_GLIDE = 0.004;
@@ -86,7 +93,8 @@ public final class FrameClassifier {
   private final int sampleRate;
   private final int hop;
   private final int window;
-  private final Fft fft;
+  private final int size; // transform length: window + longest lag, zero-padded to a power of two
+  private final Fft half; // complex FFT of size / 2, for the real transforms of size
   private final double[] hann;
   private final double[] windowAcf;
   private final int minLag;
@@ -99,8 +107,12 @@ public final class FrameClassifier {
   private int fill; // samples since the last frame
   private long frames;
 
-  private final double[] re;
-  private final double[] im;
+  private final double[] re; // the windowed frame, then its band autocorrelation
+  private final double[] zr;
+  private final double[] zi;
+  private final double[] power;
+  private final double[] cosN;
+  private final double[] sinN;
   // pitch (log Hz) of the last two frames, NaN when unvoiced
   private double pitch1 = Double.NaN;
   private double pitch2 = Double.NaN;
@@ -123,8 +135,9 @@ public final class FrameClassifier {
     this.window = Math.max(hop, (int) Math.round(sampleRate * WINDOW_SECONDS));
     this.minLag = Math.max(2, (int) Math.floor(sampleRate / MAX_PITCH_HZ));
     this.maxLag = Math.min(window - 2, (int) Math.ceil(sampleRate / MIN_PITCH_HZ));
-    int n = Integer.highestOneBit(Math.max(2, window + maxLag + 1) - 1) << 1;
-    this.fft = new Fft(Math.max(2, n));
+    int n = Math.max(4, Integer.highestOneBit(Math.max(2, window + maxLag + 1) - 1) << 1);
+    this.size = n;
+    this.half = new Fft(n / 2);
     this.hann = new double[window];
     for (int i = 0; i < window; i++) {
       hann[i] = 0.5 - 0.5 * Math.cos(2 * Math.PI * (i + 0.5) / window);
@@ -141,12 +154,19 @@ public final class FrameClassifier {
       }
       windowAcf[lag] = s / w0;
     }
-    int size = fft.size();
     this.bandLow = Math.max(1, (int) Math.round(BAND_LOW_HZ * size / sampleRate));
     this.bandHigh = Math.min(size / 2, (int) Math.round(BAND_HIGH_HZ * size / sampleRate));
     this.ring = new float[window];
     this.re = new double[size];
-    this.im = new double[size];
+    this.zr = new double[size / 2];
+    this.zi = new double[size / 2];
+    this.power = new double[size / 2 + 1];
+    this.cosN = new double[size / 2 + 1];
+    this.sinN = new double[size / 2 + 1];
+    for (int k = 0; k <= size / 2; k++) {
+      cosN[k] = Math.cos(2 * Math.PI * k / size);
+      sinN[k] = Math.sin(2 * Math.PI * k / size);
+    }
   }
 
   public int sampleRate() {
@@ -158,8 +178,16 @@ public final class FrameClassifier {
     return hop;
   }
 
+  /**
+   * How many later frames still see a frame's samples in their window (3): evidence about frames
+   * {@code [a, b]} of a stream is in classified frames {@code [a, b + lookaheadFrames()]}.
+   */
+  public int lookaheadFrames() {
+    return (window + hop - 1) / hop - 1;
+  }
+
   int fftSize() {
-    return fft.size();
+    return size;
   }
 
   /** Frames classified so far. */
@@ -202,7 +230,8 @@ public final class FrameClassifier {
     mean /= window;
     double energy = 0;
     for (int i = 0; i < window; i++) {
-      double v = ring[(ringPos + i) % window] - mean; // oldest first
+      int at = ringPos + i; // oldest first
+      double v = ring[at < window ? at : at - window] - mean;
       energy += v * v;
       re[i] = v * hann[i];
     }
@@ -243,25 +272,51 @@ public final class FrameClassifier {
 
   /** Voicing of the window in {@code re} (see the class comment); sets lastPitchHz. */
   private double voicing() {
-    int size = re.length;
-    Arrays.fill(re, window, size, 0);
-    Arrays.fill(im, 0);
+    int n = re.length;
+    int m = n / 2;
+    Arrays.fill(re, window, n, 0);
     if (maxLag <= minLag + 1 || bandHigh <= bandLow) {
       return 0;
     }
-    fft.forward(re, im);
-    // the power spectrum within the band, as a real even spectrum: its transform is the
-    // autocorrelation of the band-passed window (Wiener-Khinchin)
-    for (int k = 0; k <= size / 2; k++) {
-      double m = k >= bandLow && k <= bandHigh ? re[k] * re[k] + im[k] * im[k] : 0;
-      re[k] = m;
-      im[k] = 0;
-      if (k > 0 && k < size / 2) {
-        re[size - k] = m;
-        im[size - k] = 0;
-      }
+    // A real FFT of n points as a complex FFT of n/2: even samples as the real part, odd as the
+    // imaginary part, then the two halves untangled (Numerical Recipes, "FFT of real functions").
+    for (int j = 0; j < m; j++) {
+      zr[j] = re[2 * j];
+      zi[j] = re[2 * j + 1];
     }
-    fft.forward(re, im); // real even input: the forward transform is the inverse, times size
+    half.forward(zr, zi);
+    // the power spectrum within the band: its inverse transform is the autocorrelation of the
+    // band-passed window (Wiener-Khinchin)
+    for (int k = 0; k <= m; k++) {
+      if (k < bandLow || k > bandHigh) {
+        power[k] = 0;
+        continue;
+      }
+      int a = k % m;
+      int b = (m - k) % m;
+      double er = (zr[a] + zr[b]) / 2; // even samples' spectrum
+      double ei = (zi[a] - zi[b]) / 2;
+      double or = (zi[a] + zi[b]) / 2; // odd samples' spectrum
+      double oi = -(zr[a] - zr[b]) / 2;
+      double c = cosN[k];
+      double sn = -sinN[k]; // e^{-2 pi i k / n}
+      double xr = er + c * or - sn * oi;
+      double xi = ei + c * oi + sn * or;
+      power[k] = xr * xr + xi * xi;
+    }
+    // The inverse of that real, even spectrum, again as a complex FFT of n/2 (conjugated, so the
+    // forward transform inverts): r[2j] and r[2j + 1] come out as the real and imaginary parts.
+    for (int k = 0; k < m; k++) {
+      double sum = (power[k] + power[m - k]) / 2;
+      double dif = (power[k] - power[m - k]) / 2;
+      zr[k] = sum - dif * sinN[k];
+      zi[k] = -dif * cosN[k];
+    }
+    half.forward(zr, zi);
+    for (int j = 0; j < m; j++) {
+      re[2 * j] = zr[j];
+      re[2 * j + 1] = -zi[j];
+    }
     double r0 = re[0];
     if (!(r0 > 0)) {
       return 0;

@@ -9,11 +9,11 @@ import java.time.Duration;
  * <p><b>The rule.</b> Speech when at least {@link #MIN_MOVING_FRAMES} frames are {@link
  * FrameClassifier.Kind#MOVING} and they are at least {@link #MIN_MOVING_SHARE} of the frames on a
  * pitch track ({@code MOVING + STEADY}). Why these values, measured by mer-sdk-vad's
- * SpeechGateTest (docs/audio.md, "The acoustic gate"): espeak-ng sentences have 30 or more moving
- * frames even at 5 dB SNR, and a moving share of 0.65 or more; of 48 non-speech clips the most
- * moving frames are 39 (a 100 Hz impulse train whose clicks vary) at a share of 0.22, and every
- * tone, chord, hum and melody has a share under 0.15. 100 ms of moving pitch is less than one
- * stressed syllable; a share of one half sits between the two groups.
+ * SpeechGateTest (docs/audio.md, "The acoustic gate"): the 192 espeak-ng clips have 38 or more
+ * moving frames (even at 5 dB SNR) and a moving share of 0.68 or more; of 48 non-speech clips the
+ * most moving frames are 39 (a 100 Hz impulse train whose clicks vary) at a share of 0.22, and
+ * every tone, chord, hum and melody has a share of 0.12 or less. 100 ms of moving pitch is less
+ * than one stressed syllable; a share of one half sits between the two groups.
  */
 public final class SpeechEvidence {
   /** Fewest moving-pitch frames of speech: 10 frames, 100 ms. */
@@ -45,8 +45,8 @@ public final class SpeechEvidence {
   public static SpeechEvidence of(long frames, long voiced, long steady, long moving,
       double hopSeconds) {
     if (voiced < 0 || steady < 0 || moving < 0 || voiced + steady + moving > frames) {
-      throw new IllegalArgumentException("frame counts: need 0 <= voiced + steady + moving <= frames,"
-          + " got " + voiced + " + " + steady + " + " + moving + " of " + frames);
+      throw new IllegalArgumentException("frame counts: need 0 <= voiced + steady + moving"
+          + " <= frames, got " + voiced + " + " + steady + " + " + moving + " of " + frames);
     }
     if (!(hopSeconds > 0)) {
       throw new IllegalArgumentException("hopSeconds: must be > 0, got " + hopSeconds);

@@ -129,7 +129,7 @@ final class Clips {
     }
   }
 
-  /** {@code speech} with {@code noise} under it at {@code snrDb} (speech power over its active part). */
+  /** {@code speech} with {@code noise} under it at {@code snrDb} (of the speech's active part). */
   static float[] withNoise(float[] speech, float[] noise, double snrDb) {
     double speechPower = activePower(speech);
     double noisePower = power(noise, 0, noise.length);

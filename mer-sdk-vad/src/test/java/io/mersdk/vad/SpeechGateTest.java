@@ -38,8 +38,9 @@ class SpeechGateTest {
   }
 
   private static void line(String what, SpeechEvidence e) {
-    String s = String.format(Locale.ROOT, "%-46s %-9s voiced %3d steady %4d moving %4d share %.2f%n",
-        what, e.isSpeech() ? "SPEECH" : "no speech", e.voicedFrames(), e.steadyFrames(),
+    String s = String.format(Locale.ROOT,
+        "%-46s %-9s voiced %3d steady %4d moving %4d share %.2f%n", what,
+        e.isSpeech() ? "SPEECH" : "no speech", e.voicedFrames(), e.steadyFrames(),
         e.movingFrames(), e.movingShare());
     synchronized (report) {
       report.append(s);
@@ -67,6 +68,34 @@ class SpeechGateTest {
           wrong.size(), clips.size()));
     }
     assertThat(wrong).as("non-speech clips the gate called speech").isEmpty();
+  }
+
+  @Test
+  void noiseIsNeverSpeechOverManySeeds() {
+    // Brown noise is the hard case (narrowband low energy: chance periodicity); 200 clips of 4 s,
+    // white, pink, brown and brown under pink, from -10 to -58 dBFS.
+    Random r = new Random(99);
+    long most = 0;
+    List<String> wrong = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      float[] x = switch (i % 4) {
+        case 0 -> Clips.brown(r, 4);
+        case 1 -> Clips.pink(r, 4);
+        case 2 -> Clips.white(r, 4);
+        default -> Clips.mix(Clips.level(Clips.brown(r, 4), -20),
+            Clips.level(Clips.pink(r, 4), -30));
+      };
+      SpeechEvidence e = GATE.evidence(Clips.level(x, -10 - (i % 7) * 8), Clips.RATE);
+      most = Math.max(most, e.movingFrames());
+      if (e.isSpeech()) {
+        wrong.add("noise clip " + i + ": " + e);
+      }
+    }
+    synchronized (report) {
+      report.append(String.format(Locale.ROOT, "200 noise clips of 4 s (seeded): %d called speech,"
+          + " most moving frames %d%n%n", wrong.size(), most));
+    }
+    assertThat(wrong).isEmpty();
   }
 
   @Test
@@ -115,6 +144,43 @@ class SpeechGateTest {
     assertThat(total).isGreaterThanOrEqualTo(150);
     assertThat(missed.size()).as("speech clips called no speech: %s", missed)
         .isLessThanOrEqualTo((int) Math.floor(total * 0.02));
+  }
+
+  @Test
+  void otherVoicesAndShortWordsAreReported() {
+    // Outside the brief's set, reported and not asserted (docs/audio.md, "Known limits"): single
+    // words, more languages, espeak-ng's creaky and whispering variants, its lowest and highest
+    // pitch and its slowest and fastest rate.
+    Clips.assumeTools();
+    String[][] clips = {
+      {"en", "Yes."}, {"en", "No."}, {"en", "Okay."}, {"en+f3", "Hi."},
+      {"en+m1", "Hello, how are you doing today?"}, {"en+m7", "I would like to cancel my order."},
+      {"en+f4", "Where is the nearest train station?"}, {"en+klatt", "No, thank you."},
+      {"it", "Buongiorno, come sta?"}, {"pt", "Bom dia, tudo bem?"},
+      {"nl", "Goedemorgen, hoe gaat het?"}, {"pl", "Dzien dobry, jak sie masz?"},
+      {"ru", "Privet, kak dela?"}, {"cmn", "ni hao"}, {"hi", "namaste"}, {"sv", "God morgon"},
+      {"tr", "Merhaba"}, {"en+croak", "Yes."}, {"en+whisper", "I am whispering now."}};
+    StringBuilder sb = new StringBuilder("other voices and short words (reported, not asserted)\n");
+    int index = 1000;
+    for (String[] c : clips) {
+      SpeechEvidence e = GATE.evidence(Clips.speak(dir, c[0], c[1], index++), Clips.RATE);
+      sb.append(String.format(Locale.ROOT, "  %-10s %-36s %s%n", c[0], c[1], e));
+    }
+    String sentence = "Please send the report before Friday afternoon.";
+    String[][] options = {{"-p", "0"}, {"-p", "99"}, {"-s", "80"}, {"-s", "400"}};
+    for (String[] option : options) {
+      Path wav = dir.resolve("option" + index + ".wav");
+      Clips.run(Clips.ESPEAK, option[0], option[1], "-w", wav.toString(), sentence);
+      Path raw = dir.resolve("option" + index++ + ".f32");
+      Clips.run(Clips.SOX, wav.toString(), "-t", "raw", "-e", "floating-point", "-b", "32", "-L",
+          "-c", "1", "-r", String.valueOf(Clips.RATE), raw.toString());
+      sb.append(String.format(Locale.ROOT, "  en %s %-3s    %-36s %s%n", option[0], option[1],
+          sentence, GATE.evidence(readF32(raw), Clips.RATE)));
+    }
+    synchronized (report) {
+      report.append(sb).append('\n');
+    }
+    assertThat(sb).isNotEmpty();
   }
 
   @Test

@@ -1,6 +1,8 @@
 package io.mersdk.audio.internal;
 
 import io.mersdk.audio.SegmenterOptions;
+import io.mersdk.vad.FrameClassifier;
+import io.mersdk.vad.SpeechEvidence;
 import java.util.Arrays;
 
 /**
@@ -8,8 +10,13 @@ import java.util.Arrays;
  * array, the microphone feeds what each read returns. Reports segments as sample ranges, at most
  * {@code minSilence} after their speech ended (or at {@link #finish()}).
  *
- * <p>Every speech frame ends up inside exactly one reported segment unless its run is shorter than
- * {@code minSpeech}; long speech is cut into contiguous pieces, so nothing is dropped for length.
+ * <p>Edges come from frame energy; whether a run is speech comes from the acoustic gate's frame
+ * classifier (mer-sdk-vad's {@link FrameClassifier}, fed the same samples in the same 10 ms
+ * frames): with {@link SegmenterOptions#speechGate()} on, a run (or a piece of a run cut for
+ * length) is reported only when its frames pass {@link SpeechEvidence}'s rule, so a stretch of
+ * noise, hum, tone or music gives no segment. Every speech frame of a reported run ends up inside
+ * exactly one reported segment unless its run is shorter than {@code minSpeech}; long speech is
+ * cut into contiguous pieces, so nothing is dropped for length.
  */
 public final class SpeechTracker {
   /** Receives segments in order, as {@code [start, end)} sample indices of the whole stream. */
@@ -63,6 +70,15 @@ public final class SpeechTracker {
   private long lastEnd; // end sample of the last reported segment
   private long samplesSeen;
 
+  // the gate: running counts of STEADY and MOVING frames, by frame index modulo the ring size
+  private final FrameClassifier classifier; // null when the gate is off
+  private final FrameClassifier.Listener listener = this::classified;
+  private final long[] cumSteady;
+  private final long[] cumMoving;
+  private final int ringMask;
+  private long steadySoFar;
+  private long movingSoFar;
+
   public SpeechTracker(SegmenterOptions options, int sampleRate, Sink sink) {
     this.options = options;
     this.sink = sink;
@@ -75,14 +91,40 @@ public final class SpeechTracker {
     this.maxRunFrames = (int) ((maxSamples - 2 * padSamples) / frameLen);
     // No floor until something is heard: the floor is the quietest frame so far.
     Arrays.fill(blockMin, Double.POSITIVE_INFINITY);
+    if (options.speechGate()) {
+      classifier = new FrameClassifier(sampleRate);
+      // A run's evidence spans at most: the reach back, the longest piece, the closing silence.
+      int span = HISTORY_FRAMES + maxRunFrames + minSilenceFrames
+          + classifier.lookaheadFrames() + 2;
+      int size = Integer.highestOneBit(span) << 1;
+      cumSteady = new long[size];
+      cumMoving = new long[size];
+      ringMask = size - 1;
+    } else {
+      classifier = null;
+      cumSteady = null;
+      cumMoving = null;
+      ringMask = 0;
+    }
   }
 
   public void accept(float[] x, int off, int len) {
-    for (int i = off; i < off + len; i++) {
-      double v = x[i];
-      frameEnergy += v * v;
-      samplesSeen++;
-      if (++frameFill == frameLen) {
+    int end = off + len;
+    while (off < end) {
+      // one frame at a time, the classifier first: the evidence of frame f is in the ring
+      // when endFrame(f) runs, and the ring never runs ahead of the energy frames
+      int n = Math.min(end - off, frameLen - frameFill);
+      if (classifier != null) {
+        classifier.accept(x, off, n, listener);
+      }
+      for (int i = off; i < off + n; i++) {
+        double v = x[i];
+        frameEnergy += v * v;
+      }
+      samplesSeen += n;
+      frameFill += n;
+      off += n;
+      if (frameFill == frameLen) {
         endFrame(frameEnergy / frameLen);
         frameEnergy = 0;
         frameFill = 0;
@@ -104,6 +146,42 @@ public final class SpeechTracker {
 
   public long samplesSeen() {
     return samplesSeen;
+  }
+
+  /**
+   * The first sample a segment reported later can contain: the padded start of the run in
+   * progress, or the padded reach back of a run that starts now; never before the end of the last
+   * segment. A streaming caller may drop the samples before it.
+   */
+  public long earliestNeeded() {
+    long fromFrame = inSpeech ? runStart : Math.max(0, frame - HISTORY_FRAMES);
+    return Math.max(lastEnd, Math.max(0, fromFrame * frameLen - padSamples));
+  }
+
+  private void classified(long index, FrameClassifier.Kind kind, double levelDb) {
+    if (kind == FrameClassifier.Kind.STEADY) {
+      steadySoFar++;
+    } else if (kind == FrameClassifier.Kind.MOVING) {
+      movingSoFar++;
+    }
+    cumSteady[(int) (index & ringMask)] = steadySoFar;
+    cumMoving[(int) (index & ringMask)] = movingSoFar;
+  }
+
+  /** Whether frames {@code [from, to]} hold speech by the gate's rule; always when it is off. */
+  private boolean speech(long from, long to) {
+    if (classifier == null) {
+      return true;
+    }
+    long last = Math.min(to + classifier.lookaheadFrames(), classifier.frames() - 1);
+    if (last < from) {
+      return false;
+    }
+    long steady = cumSteady[(int) (last & ringMask)]
+        - (from > 0 ? cumSteady[(int) ((from - 1) & ringMask)] : 0);
+    long moving = cumMoving[(int) (last & ringMask)]
+        - (from > 0 ? cumMoving[(int) ((from - 1) & ringMask)] : 0);
+    return SpeechEvidence.isSpeech(steady, moving);
   }
 
   private void endFrame(double meanSquare) {
@@ -182,6 +260,9 @@ public final class SpeechTracker {
     if (end - start < (long) minSpeechFrames * frameLen && !continued) {
       return;
     }
+    if (!speech(runStart, lastSpeech)) {
+      return; // noise, hum, tone or music: loud enough, but not speech
+    }
     emit(continued ? start : start - padSamples, end + padSamples);
   }
 
@@ -208,7 +289,9 @@ public final class SpeechTracker {
         cut = k;
       }
     }
-    emit(continued ? runStart * frameLen : runStart * frameLen - padSamples, cut * frameLen);
+    if (speech(runStart, cut - 1)) {
+      emit(continued ? runStart * frameLen : runStart * frameLen - padSamples, cut * frameLen);
+    }
     int keep = (int) (f + 1 - cut);
     System.arraycopy(runLevels, (int) (cut - runStart), runLevels, 0, keep);
     runStart = cut;

@@ -157,12 +157,12 @@ public final class OnnxBackend implements InferenceBackend {
 
   @Override
   public List<EmotionResult> recognize(List<Utterance> batch) {
-    return recognize(batch, null);
+    return recognize(batch, Probe.NONE);
   }
 
   /**
-   * {@link #recognize(List)} that also hands intermediate arrays to {@code probe} (tests); a null
-   * probe runs the stages undecorated.
+   * {@link #recognize(List)} that also hands intermediate arrays to {@code probe} (tests); with
+   * {@link Probe#NONE} the stages run undecorated.
    */
   public List<EmotionResult> recognize(List<Utterance> batch, Probe probe) {
     int n = batch.size();
@@ -178,7 +178,7 @@ public final class OnnxBackend implements InferenceBackend {
     }
     if (!accepted.isEmpty()) {
       List<Utterance> run = accepted.stream().map(batch::get).toList();
-      Stages stages = probe == null ? models : probed(run, accepted, probe);
+      Stages stages = probe == Probe.NONE ? models : probed(run, accepted, probe);
       List<EmotionResult> results = run(run, stages);
       for (int k = 0; k < accepted.size(); k++) {
         out[accepted.get(k)] = results.get(k);
@@ -296,21 +296,26 @@ public final class OnnxBackend implements InferenceBackend {
     if (!decode) {
       return new AsrOutput(notDecoded, cut);
     }
-    List<AsrOutput.Transcript> items = timed(timings, Stage.ASR_DECODE, () -> {
-      GreedyDecoder.Hypothesis[] h = stages.asrDecode(encoded, supplied);
-      List<AsrOutput.Transcript> out = new ArrayList<>(h.length);
-      for (int i = 0; i < h.length; i++) {
-        if (h[i] == null) {
-          out.add(notDecoded.get(i));
-        } else {
-          String text = stages.detokenize(h[i].tokens());
-          out.add(new AsrOutput.Transcript(text, false, h[i].tokens(), Optional.of(h[i]),
-              CompressionRatio.of(text)));
-        }
-      }
-      return out;
-    });
+    List<AsrOutput.Transcript> items = timed(timings, Stage.ASR_DECODE,
+        () -> transcribe(stages, encoded, supplied, notDecoded));
     return new AsrOutput(items, cut);
+  }
+
+  /** Greedy decoding of the items without a supplied transcript, then their text and its ratio. */
+  private static List<AsrOutput.Transcript> transcribe(Stages stages, WhisperEncoder.Output encoded,
+      boolean[] supplied, List<AsrOutput.Transcript> notDecoded) {
+    GreedyDecoder.Hypothesis[] h = stages.asrDecode(encoded, supplied);
+    List<AsrOutput.Transcript> out = new ArrayList<>(h.length);
+    for (int i = 0; i < h.length; i++) {
+      if (h[i] == null) {
+        out.add(notDecoded.get(i));
+      } else {
+        String text = stages.detokenize(h[i].tokens());
+        out.add(new AsrOutput.Transcript(text, false, h[i].tokens(), Optional.of(h[i]),
+            CompressionRatio.of(text)));
+      }
+    }
+    return out;
   }
 
   /** The utterances' own encoder frames (docs/model-bundle.md, "Context cut"), padded to the longest. */

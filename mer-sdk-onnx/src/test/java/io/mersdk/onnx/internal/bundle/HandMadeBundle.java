@@ -65,6 +65,20 @@ final class HandMadeBundle {
     }
   }
 
+  /** The same manifest in format 2: a no-speech token and speech_decision. */
+  static ObjectNode manifestV2() {
+    ObjectNode m = manifest();
+    toVersion2(m);
+    return m;
+  }
+
+  static void toVersion2(ObjectNode x) {
+    x.put("format_version", 2);
+    ((ObjectNode) x.get("whisper").get("decoding")).put("no_speech_token", 6);
+    x.putObject("speech_decision").put("no_speech_threshold", 0.5).put("logprob_threshold", -0.8)
+        .put("compression_ratio_threshold", 2.0);
+  }
+
   static Map<String, byte[]> contents() {
     Map<String, byte[]> out = new TreeMap<>();
     for (String f : FILES) {

@@ -117,12 +117,8 @@ class ManifestParserTest {
     assertThat(parse(ManifestParserTest::toVersion2).formatVersion()).isEqualTo(2);
   }
 
-  /** The hand-made manifest in format 2: a no-speech token and speech_decision. */
   static void toVersion2(ObjectNode x) {
-    x.put("format_version", 2);
-    ((ObjectNode) x.get("whisper").get("decoding")).put("no_speech_token", 6);
-    x.putObject("speech_decision").put("no_speech_threshold", 0.5).put("logprob_threshold", -0.8)
-        .put("compression_ratio_threshold", 2.0);
+    HandMadeBundle.toVersion2(x);
   }
 
   @Test

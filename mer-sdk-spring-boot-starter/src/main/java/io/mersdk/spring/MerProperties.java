@@ -1,0 +1,139 @@
+package io.mersdk.spring;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code mer.*} properties of the shared {@link io.mersdk.EmotionRecognizer}. Each one maps to
+ * one setting of {@code EmotionRecognizer.Builder}; the auto-configuration checks them at start-up
+ * and a bad one fails start-up naming the property and its value.
+ */
+@ConfigurationProperties("mer")
+public class MerProperties {
+
+  /**
+   * The model bundle: a folder holding bundle.json, or classpath:FOLDER for one on the class path
+   * (classpath:io/mersdk/demo/bundle is the demo bundle of io.mersdk:mer-sdk-demo-bundle).
+   */
+  private String bundle;
+
+  /**
+   * Where to run: auto (CUDA device 0 if usable, else the CPU with one WARN), cpu, cuda or cuda:N
+   * (start-up fails when that GPU cannot be used).
+   */
+  private String device = "auto";
+
+  /** Intra-op threads per model session; unset: the available processors. */
+  private Integer threads;
+
+  /**
+   * Whether every utterance passes the acoustic speech gate before any model runs (needs a speech
+   * detector: io.mersdk:mer-sdk-vad on the class path, or a SpeechDetector bean).
+   */
+  private boolean speechGate = true;
+
+  /** Overrides the bundle's speech_decision.no_speech_threshold, in [0, 1] (openai-whisper: 0.6). */
+  private Double noSpeechThreshold;
+
+  /** Overrides the bundle's speech_decision.logprob_threshold, finite and <= 0 (openai-whisper: -1.0). */
+  private Double logProbThreshold;
+
+  /**
+   * Overrides the bundle's speech_decision.compression_ratio_threshold, finite and > 0
+   * (openai-whisper: 2.4).
+   */
+  private Double compressionRatioThreshold;
+
+  /**
+   * Run Whisper's encoder over the batch's longest utterance rounded up to whole seconds instead of
+   * the full 30 s window: faster on short utterances, transcripts drift from the reference
+   * (docs/benchmarks.md).
+   */
+  private boolean fitAsrWindow;
+
+  private final Health health = new Health();
+
+  public String getBundle() {
+    return bundle;
+  }
+
+  public void setBundle(String bundle) {
+    this.bundle = bundle;
+  }
+
+  public String getDevice() {
+    return device;
+  }
+
+  public void setDevice(String device) {
+    this.device = device;
+  }
+
+  public Integer getThreads() {
+    return threads;
+  }
+
+  public void setThreads(Integer threads) {
+    this.threads = threads;
+  }
+
+  public boolean isSpeechGate() {
+    return speechGate;
+  }
+
+  public void setSpeechGate(boolean speechGate) {
+    this.speechGate = speechGate;
+  }
+
+  public Double getNoSpeechThreshold() {
+    return noSpeechThreshold;
+  }
+
+  public void setNoSpeechThreshold(Double noSpeechThreshold) {
+    this.noSpeechThreshold = noSpeechThreshold;
+  }
+
+  public Double getLogProbThreshold() {
+    return logProbThreshold;
+  }
+
+  public void setLogProbThreshold(Double logProbThreshold) {
+    this.logProbThreshold = logProbThreshold;
+  }
+
+  public Double getCompressionRatioThreshold() {
+    return compressionRatioThreshold;
+  }
+
+  public void setCompressionRatioThreshold(Double compressionRatioThreshold) {
+    this.compressionRatioThreshold = compressionRatioThreshold;
+  }
+
+  public boolean isFitAsrWindow() {
+    return fitAsrWindow;
+  }
+
+  public void setFitAsrWindow(boolean fitAsrWindow) {
+    this.fitAsrWindow = fitAsrWindow;
+  }
+
+  public Health getHealth() {
+    return health;
+  }
+
+  /** {@code mer.health.*}: what the Actuator health indicator reports as DOWN. */
+  public static class Health {
+    /**
+     * Report DOWN when the models do not run on a CUDA device, also with mer.device=auto (which
+     * falls back to the CPU and keeps serving). mer.device=cuda or cuda:N implies it.
+     */
+    private boolean requireCuda;
+
+    public boolean isRequireCuda() {
+      return requireCuda;
+    }
+
+    public void setRequireCuda(boolean requireCuda) {
+      this.requireCuda = requireCuda;
+    }
+  }
+}

@@ -155,7 +155,7 @@ class EmotionScorerTest {
       Row y = b.get(i).getStruct(b.get(i).fieldIndex("emotion"));
       for (String f : new String[] {"outcome", "label", "confidence", "transcript", "device",
           "bundle_id", "speech", "error", "start_seconds", "end_seconds"}) {
-        assertThat((Object) y.getAs(f)).as("%s of %s", f, a.get(i).getAs("path"))
+        assertThat(y.<Object>getAs(f)).as("%s of %s", f, a.get(i).getAs("path"))
             .isEqualTo(x.getAs(f));
       }
       if (!x.isNullAt(x.fieldIndex("probabilities"))) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
       RecognizeCommand.class,
       EvaluateCommand.class,
       ServeCommand.class,
+      ReportCommand.class,
       LiveMicrophone.class,
       SparkScoreCommand.class,
       CommandLine.HelpCommand.class

@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
       ServeCommand.class,
       ReportCommand.class,
       LiveMicrophone.class,
+      SparkScoreCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

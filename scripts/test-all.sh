@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project from a fresh clone: the Python reference/exporter tests (pytest)
-# and the Java SDK tests (Maven). Installs what it needs: espeak-ng and sox (Debian packages, when
-# run as root), a virtualenv with mer-train's pinned dependencies, and Maven through the wrapper.
+# and the Java SDK tests (Maven). Installs what it needs: espeak-ng, sox and chromium (Debian
+# packages, when run as root; chromium drives mer-sdk-server's real-browser tests), a virtualenv with mer-train's pinned dependencies, and Maven through the wrapper.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,11 +12,12 @@ if command -v sox >/dev/null; then
   formats="$(sox -h 2>/dev/null | grep "AUDIO FILE FORMATS" || true)"
   [[ "$formats" == *" mp3"* ]] || missing+=("sox-mp3")
 fi
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=("chromium")
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -q && apt-get install -y -q espeak-ng sox libsox-fmt-all
+    apt-get update -q && apt-get install -y -q espeak-ng sox libsox-fmt-all chromium
   else
-    echo "test-all: please install ${missing[*]} (Debian: apt-get install espeak-ng sox libsox-fmt-all)" >&2
+    echo "test-all: please install ${missing[*]} (Debian: apt-get install espeak-ng sox libsox-fmt-all chromium)" >&2
     exit 1
   fi
 fi

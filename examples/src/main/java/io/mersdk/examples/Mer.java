@@ -22,7 +22,9 @@ import picocli.CommandLine.ScopeType;
       RecognizeCommand.class,
       EvaluateCommand.class,
       ServeCommand.class,
+      ReportCommand.class,
       LiveMicrophone.class,
+      SparkScoreCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

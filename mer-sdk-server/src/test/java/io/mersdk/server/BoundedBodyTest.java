@@ -1,8 +1,9 @@
-package io.mersdk.examples;
+package io.mersdk.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mersdk.server.internal.BoundedBody;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import org.junit.jupiter.api.Test;
@@ -42,13 +43,5 @@ class BoundedBodyTest {
     data[69_999] = 42;
 
     assertThat(BoundedBody.read(new ByteArrayInputStream(data), 70_000)).isEqualTo(data);
-  }
-
-  @Test
-  void queryParameterIsDecoded() {
-    assertThat(EmotionServer.queryParameter("a=1&transcript=I%27m+fine%2C%20thanks", "transcript"))
-        .isEqualTo("I'm fine, thanks");
-    assertThat(EmotionServer.queryParameter("a=1", "transcript")).isNull();
-    assertThat(EmotionServer.queryParameter(null, "transcript")).isNull();
   }
 }

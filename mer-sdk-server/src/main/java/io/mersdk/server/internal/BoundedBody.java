@@ -1,13 +1,13 @@
-package io.mersdk.examples;
+package io.mersdk.server.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Reads a request body into memory, but never more than a limit. */
-final class BoundedBody {
+public final class BoundedBody {
   /** The body is longer than the limit; nothing past limit + 1 bytes was read. */
-  static final class TooLargeException extends IOException {
+  public static final class TooLargeException extends IOException {
     private static final long serialVersionUID = 1L;
 
     TooLargeException(long limit) {
@@ -24,7 +24,7 @@ final class BoundedBody {
    *
    * @throws TooLargeException as soon as more than {@code limit} bytes have arrived
    */
-  static byte[] read(InputStream in, int limit) throws IOException {
+  public static byte[] read(InputStream in, int limit) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(Math.min(limit, CHUNK));
     byte[] chunk = new byte[CHUNK];
     while (true) {

@@ -1,0 +1,97 @@
+package io.mersdk.server;
+
+import io.mersdk.BundleInfo;
+import io.mersdk.Device;
+import io.mersdk.EmotionResult;
+import io.mersdk.Modality;
+import io.mersdk.SpeechThresholds;
+import io.mersdk.Utterance;
+import io.mersdk.spi.BackendConfig;
+import io.mersdk.spi.InferenceBackend;
+import io.mersdk.spi.InferenceBackendProvider;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A backend for the server's tests, two labels at 16 kHz: p(happy) grows with the utterance's
+ * loudness (RMS x 2), so a test (and the chart) sees different scores for different utterances.
+ * Records the size of every batch; {@link #delayMillis} makes each batch take a while.
+ */
+public final class FakeBackend implements InferenceBackend {
+  static final List<Integer> BATCH_SIZES = new CopyOnWriteArrayList<>();
+  static volatile long delayMillis;
+  static volatile List<String> labels = List.of("neutral", "happy");
+
+  static void reset() {
+    BATCH_SIZES.clear();
+    delayMillis = 0;
+    labels = List.of("neutral", "happy");
+  }
+
+  private final BundleInfo info = new BundleInfo("fake-server", 2, labels,
+      Set.of(Modality.SPEECH, Modality.TEXT), true, true, 16000, OptionalInt.of(16000 * 8),
+      SpeechThresholds.WHISPER_DEFAULTS, true);
+
+  @Override
+  public BundleInfo bundle() {
+    return info;
+  }
+
+  @Override
+  public Device device() {
+    return Device.CPU;
+  }
+
+  @Override
+  public List<EmotionResult> recognize(List<Utterance> batch) {
+    BATCH_SIZES.add(batch.size());
+    if (delayMillis > 0) {
+      try {
+        Thread.sleep(delayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    List<EmotionResult> out = new ArrayList<>();
+    List<String> names = info.labels();
+    for (Utterance u : batch) {
+      double sum = 0;
+      for (float s : u.samples()) {
+        sum += s * s;
+      }
+      double rms = Math.sqrt(sum / Math.max(1, u.samples().length));
+      double top = Math.min(0.95, Math.max(0.05, rms * 2));
+      Map<String, Double> p = new LinkedHashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        double rest = (1 - top) / Math.max(1, names.size() - 1);
+        p.put(names.get(i), i == names.size() - 1 ? top : rest);
+      }
+      String text = u.transcript() != null ? u.transcript()
+          : String.format(java.util.Locale.ROOT, "utterance of %.2f s",
+              u.samples().length / 16000.0);
+      out.add(EmotionResult.emotion(p).transcript(text, u.transcript() != null)
+          .bundleId(info.bundleId()).build());
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {}
+
+  public static final class Provider implements InferenceBackendProvider {
+    @Override
+    public String name() {
+      return "fake";
+    }
+
+    @Override
+    public InferenceBackend open(BackendConfig config) {
+      return new FakeBackend();
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package io.mersdk.spark;
+
+import io.mersdk.Device;
+import io.mersdk.EmotionRecognizer;
+import io.mersdk.audio.AudioSources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A benchmark, not a test (it asserts nothing and is skipped unless {@code -Dmer.bench=true}):
+ * rows per second with a bundle (default: the demo bundle) for a plain SDK loop at 1 and 2 threads against Spark
+ * local[1] and local[2], time from job start to the first row, and the memory one recogniser
+ * takes. Writes target/spark-bench.md. Run:
+ *
+ * <pre>
+ * ./mvnw -B -ntp -pl mer-sdk-spark -am -Dtest=SparkBench -Dsurefire.failIfNoSpecifiedTests=false -Dmer.bench=true verify
+ * </pre>
+ */
+@EnabledIfSystemProperty(named = "mer.bench", matches = "true")
+class SparkBench {
+  /** Any bundle setting of EmotionScorer: -Dmer.bench.bundle=/path/to/full-size-bundle. */
+  static final String BUNDLE = System.getProperty("mer.bench.bundle", "classpath:io/mersdk/demo/bundle");
+  static final int COPIES = Integer.getInteger("mer.bench.copies", 6);
+  static final int RUNS = Integer.getInteger("mer.bench.runs", 2);
+
+  @TempDir Path tmp;
+  final StringBuilder report = new StringBuilder();
+
+  @Test
+  void bench() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("audio"));
+    List<Path> files = new ArrayList<>();
+    double audioSeconds = 0;
+    for (int c = 0; c < COPIES; c++) {
+      for (Path rec : TestFiles.recordingFiles()) {
+        Path f = dir.resolve(c + "-" + rec.getFileName());
+        Files.copy(rec, f);
+        files.add(f);
+        audioSeconds += AudioSources.of(f).readMono(16000).length / 16000.0;
+      }
+    }
+    line("files: %d WAV (the example recordings x %d), %.1f s of audio; bundle %s, CPU, batch 1,"
+        + " 1 intra-op thread per session; %d timed pairs after a warm-up pair, medians shown",
+        files.size(), COPIES, audioSeconds, BUNDLE, RUNS);
+    line("cores: %d (shared with other jobs on this machine)", Runtime.getRuntime().availableProcessors());
+
+    // Memory: RSS (after a GC) around building recognisers and a first call on one file. The
+    // second one is the figure per recogniser: classes, JIT and allocator arenas are there already.
+    float[] one = AudioSources.of(files.get(0)).readMono(16000);
+    long rss0 = rssKb();
+    EmotionRecognizer r = recognizer();
+    r.recognize(one);
+    long rss1 = rssKb();
+    EmotionRecognizer second = recognizer();
+    second.recognize(one);
+    long rss2 = rssKb();
+    second.close();
+    line("");
+    line("RSS after a GC: +%d MB for the first recogniser (build and one call, one-time JVM and"
+        + " runtime costs included), +%d MB for a second one", (rss1 - rss0) / 1024, (rss2 - rss1) / 1024);
+
+    line("");
+    line("| mode | rows/s | seconds for %d files |", files.size());
+    line("|---|---|---|");
+    for (int slots : new int[] {1, 2}) {
+      SparkSession spark = SparkSession.builder().master("local[" + slots + "]")
+          .appName("spark-bench").config("spark.ui.enabled", "false")
+          .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+          .getOrCreate();
+      try {
+        Dataset<Row> raw = spark.read().format("binaryFile").load(dir.toString());
+        EmotionScorer s = new EmotionScorer().setBundle(BUNDLE).setDevice("cpu").setBatchSize(1)
+            .setThreads(1);
+        if (slots == 1) {
+          RecognizerRegistry.closeIdle();
+          long t = System.nanoTime();
+          Row first = s.transform(raw).select("emotion.outcome").toLocalIterator().next();
+          firstRow = (System.nanoTime() - t) / 1e9;
+          firstOutcome = first.getString(0);
+        }
+        Dataset<Row> in = raw.repartition(4 * slots).cache();
+        in.count(); // read and shuffle once, outside the timing: the loop reads no more than files
+        // The machine is shared: loop and Spark runs alternate (ABAB...), so that both see the
+        // same background load; the first pair is the warm-up.
+        double[] loopS = new double[RUNS];
+        double[] sparkS = new double[RUNS];
+        for (int run = 0; run <= RUNS; run++) {
+          double l = loopOnce(r, files, slots);
+          long t = System.nanoTime();
+          s.transform(in).write().format("noop").mode("overwrite").save();
+          double sec = (System.nanoTime() - t) / 1e9;
+          if (run > 0) {
+            loopS[run - 1] = l;
+            sparkS[run - 1] = sec;
+          }
+        }
+        double lm = median(loopS);
+        double sm = median(sparkS);
+        line("| SDK loop, %d thread%s | %.2f | %.2f |", slots, slots == 1 ? "" : "s", files.size() / lm, lm);
+        line("| Spark local[%d], %d partitions | %.2f | %.2f |", slots, 4 * slots, files.size() / sm, sm);
+        line("| Spark / loop time, %d slot%s (pairs: %s) | %.3f | |", slots, slots == 1 ? "" : "s",
+            ratios(sparkS, loopS), sm / lm);
+      } finally {
+        spark.stop();
+      }
+    }
+    r.close();
+    line("");
+    line("time from job start to the first row (local[1], SparkSession up, recogniser not yet built):"
+        + " %.2f s (%s)", firstRow, firstOutcome);
+    Path out = Path.of("target", "spark-bench.md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, report);
+    System.out.print(report);
+  }
+
+  private double firstRow;
+  private String firstOutcome;
+
+  private static EmotionRecognizer recognizer() {
+    EmotionRecognizer.Builder b = EmotionRecognizer.builder().device(Device.CPU).threads(1);
+    return BUNDLE.startsWith(ScorerConfig.CLASSPATH)
+        ? b.bundleResource(BUNDLE.substring(ScorerConfig.CLASSPATH.length())).build()
+        : b.bundle(Path.of(BUNDLE)).build();
+  }
+
+  /** Decode and recognise every file once, on {@code threads} Java threads sharing the recogniser. */
+  private static double loopOnce(EmotionRecognizer r, List<Path> files, int threads) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      long t = System.nanoTime();
+      List<Future<?>> done = new ArrayList<>();
+      for (int k = 0; k < threads; k++) {
+        int from = k;
+        done.add(pool.submit(() -> {
+          for (int i = from; i < files.size(); i += threads) {
+            r.recognizeBatch(List.of(io.mersdk.Utterance.of(
+                AudioSources.of(files.get(i)).readMono(16000))));
+          }
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+      return (System.nanoTime() - t) / 1e9;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static double median(double[] x) {
+    double[] y = x.clone();
+    Arrays.sort(y);
+    return y.length % 2 == 1 ? y[y.length / 2] : (y[y.length / 2 - 1] + y[y.length / 2]) / 2;
+  }
+
+  private static String ratios(double[] a, double[] b) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < a.length; i++) {
+      sb.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", a[i] / b[i]));
+    }
+    return sb.toString();
+  }
+
+  private static long rssKb() throws IOException {
+    System.gc();
+    for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (l.startsWith("VmRSS:")) {
+        return Long.parseLong(Arrays.stream(l.split("\\s+")).filter(x -> x.matches("\\d+")).findFirst().orElse("0"));
+      }
+    }
+    return 0;
+  }
+
+  private void line(String fmt, Object... args) {
+    report.append(String.format(Locale.ROOT, fmt, args)).append('\n');
+  }
+}

@@ -12,7 +12,7 @@ import pytest
 from mer_train.bundle import load_bundle
 from mer_train.fixtures import read_array
 from mer_train.onnx_pipeline import OnnxPipeline
-from mer_train.reference import ReferencePipeline
+from mer_train.reference import ReferencePipeline, fitted_window_encoder_states
 from mer_train.testbundles import SPECS, build_parts
 
 from .conftest import COMMITTED, COMPAT_V1, TESTDATA, max_diff
@@ -133,9 +133,9 @@ SAME_REFERENCE = 1e-5
 
 @pytest.mark.parametrize("name", COMMITTED)
 def test_every_committed_array_is_the_reference_on_the_committed_waveform(name):
-    """What the Java parity test trusts as PyTorch's, re-derived: log-mel, encoder states, hidden
-    states, logits, probabilities, the speech evidence, and with the sentence supplied the text ids
-    and probabilities."""
+    """What the Java parity test trusts as PyTorch's, re-derived: log-mel, encoder states (full and
+    fitted window), hidden states, logits, probabilities, the speech evidence, and with the sentence
+    supplied the text ids and probabilities."""
     if name not in SPECS:
         pytest.skip(f"{name} is not made by make-test-bundle")
     folder, fx = _fixtures(name)
@@ -147,6 +147,8 @@ def test_every_committed_array_is_the_reference_on_the_committed_waveform(name):
         arrays = {k: read_array(folder, e) for k, e in case["arrays"].items()}
         r = ref.run(arrays["waveform"])
         fresh = {"log_mel": r.log_mel, "encoder_states": r.encoder_states if v.has("context") else None,
+                 "encoder_states_fitted": fitted_window_encoder_states(parts, arrays["waveform"])
+                 if v.needs_asr else None,
                  "wavlm_hidden_states": r.wavlm_hidden_states, "roberta_hidden_states": r.roberta_hidden_states}
         expected_arrays = {"waveform"} | {k for k, a in fresh.items() if a is not None}
         assert set(arrays) == expected_arrays, case["name"]

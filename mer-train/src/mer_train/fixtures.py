@@ -21,7 +21,7 @@ import soundfile as sf
 
 from .export import BundleParts
 from .nonspeech import coloured_noise, rng_for, set_level
-from .reference import ReferencePipeline
+from .reference import ReferencePipeline, fitted_window_encoder_states
 
 SENTENCES = (
     ("won", "I can't believe we finally won the game today!"),
@@ -94,6 +94,10 @@ def write_fixtures(parts: BundleParts, bundle_id: str, folder: Path | str) -> di
             arrays["log_mel"] = _write_array(folder, name, "log_mel", r.log_mel)
         if v.has("context"):
             arrays["encoder_states"] = _write_array(folder, name, "encoder_states", r.encoder_states)
+        if v.needs_asr:
+            # the opt-in fitted ASR window's oracle (Java FitAsrWindowTest)
+            arrays["encoder_states_fitted"] = _write_array(folder, name, "encoder_states_fitted",
+                                                           fitted_window_encoder_states(parts, samples))
         if r.wavlm_hidden_states is not None:
             arrays["wavlm_hidden_states"] = _write_array(folder, name, "wavlm_hidden_states", r.wavlm_hidden_states)
         if r.roberta_hidden_states is not None:

@@ -82,3 +82,31 @@ class ReferencePipeline:
         logits, probs = p.head(*head_inputs)
         r.logits, r.probabilities = logits[0].numpy(), probs[0].numpy()
         return r
+
+
+@torch.no_grad()
+def fitted_window_encoder_states(parts: BundleParts, samples: np.ndarray) -> np.ndarray:
+    """Whisper's encoder states [Tc, d] of an utterance over the window the SDK's opt-in
+    ``fitAsrWindow`` uses: the utterance rounded up to whole seconds, not 30 s. transformers' own
+    modules at that length: the feature extractor with ``chunk_length`` = those seconds, and the
+    encoder with its first positions only (its forward insists on ``max_source_positions``)."""
+    import copy
+
+    from transformers import WhisperFeatureExtractor
+
+    fe = parts.feature_extractor
+    seconds = -(-len(samples) // fe.sampling_rate)
+    short = WhisperFeatureExtractor(feature_size=fe.feature_size, sampling_rate=fe.sampling_rate,
+                                    hop_length=fe.hop_length, chunk_length=seconds, n_fft=fe.n_fft)
+    mel = torch.from_numpy(reference_log_mel(short, samples))[None]
+    enc = copy.deepcopy(parts.whisper.model.encoder)
+    positions = mel.shape[-1] // (enc.conv1.stride[0] * enc.conv2.stride[0])
+    enc.config = copy.deepcopy(enc.config)
+    enc.config.max_source_positions = positions
+    table = enc.embed_positions.weight[:positions].clone()
+    enc.embed_positions = torch.nn.Embedding(positions, table.shape[1])
+    enc.embed_positions.weight.data.copy_(table)
+    states = enc(mel).last_hidden_state[0]
+    n_ctx = context_frames(len(samples), fe.hop_length * 2, states.shape[0])
+    return states[:n_ctx].numpy()
+

@@ -26,14 +26,19 @@ esac
 mkdir -p "$root/target"
 log="$root/target/fuzz-$target.log"
 cd "$root"
-# Jazzer reads its options from JAZZER_* variables (they reach surefire's forked JVM):
-# JAZZER_MAX_DURATION bounds the run. An input that runs longer than the targets' @Timeout (60 s)
-# is a finding (libFuzzer -timeout), and so is one that runs the JVM out of memory.
+# Jazzer reads its options from JUnit configuration parameters, which JUnit also takes from system
+# properties (surefire hands -D user properties to the forked JVM): jazzer.internal.arg.N are
+# libFuzzer arguments (0 is argv[0]), appended after Jazzer's own, so -max_total_time overrides
+# the @FuzzTest's maxDuration (jazzer-junit 0.24.0 reads no other override), and an input that runs
+# longer than 30 s is a finding (-timeout); so is one that runs the JVM out of memory. Inputs are
+# mutated up to 16 KiB (-max_len): larger ones decode slower and reach no new code.
 echo "fuzzing $test for ${seconds}s; log: $log"
 set +e
-JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" \
-  nice -n 5 ./mvnw -B -ntp -o -pl "$module" -am -Dtest="$test" \
-  -Dsurefire.failIfNoSpecifiedTests=false test > "$log" 2>&1
+JAZZER_FUZZ=1 nice -n 5 ./mvnw -B -ntp -o -pl "$module" -am -Dtest="$test" \
+  -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.internal.arg.0=fuzz \
+  -Djazzer.internal.arg.1=-timeout=30 -Djazzer.internal.arg.2=-max_total_time="$seconds" \
+  -Djazzer.internal.arg.3=-max_len=16384 \
+  test > "$log" 2>&1
 rc=$?
 set -e
 # libFuzzer's status lines ("#123 NEW cov: ...", "Done 4567 runs in 300 second(s)")

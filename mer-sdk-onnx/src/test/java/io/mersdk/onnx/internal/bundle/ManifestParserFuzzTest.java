@@ -8,8 +8,6 @@ import io.mersdk.BundleException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Jazzer target for bundle.json, the one file of a bundle a user may have edited by hand: any
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.Timeout;
  * (the manifests of the test and demo bundles, and every input that ever failed);
  * {@code scripts/fuzz.sh manifest SECONDS} fuzzes it (see docs/audio.md, "Fuzzing").
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS) // a hang guard (libFuzzer -timeout), not a speed check
 class ManifestParserFuzzTest {
   @FuzzTest
   @DictionaryEntries({"\"format\"", "\"format_version\"", "\"bundle_id\"", "\"labels\"",
@@ -47,8 +44,8 @@ class ManifestParserFuzzTest {
       System.setOut(out);
       System.setErr(err);
     }
-    // Jazzer itself logs each class it instruments on first load ("INFO: Instrumented ...").
-    assertThat(printed.toString(StandardCharsets.UTF_8)
-        .replaceAll("(?m)^INFO: Instrumented .*\\R", "")).as("written to System.out/err").isEmpty();
+    // Jazzer itself logs as "INFO: ..." (each class it instruments, new coverage counters).
+    assertThat(printed.toString(StandardCharsets.UTF_8).replaceAll("(?m)^INFO: .*\\R", ""))
+        .as("written to System.out/err").isEmpty();
   }
 }

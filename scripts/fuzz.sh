@@ -31,7 +31,7 @@ cd "$root"
 # libFuzzer arguments (0 is argv[0]), appended after Jazzer's own, so -max_total_time overrides
 # the @FuzzTest's maxDuration (jazzer-junit 0.24.0 reads no other override), and an input that runs
 # longer than 30 s is a finding (-timeout); so is one that runs the JVM out of memory. Inputs are
-# mutated up to 16 KiB (-max_len): larger ones decode slower and reach no new code.
+# mutated up to 16 KiB (-max_len), which keeps a run fast (the seeds are 2-15 kB).
 echo "fuzzing $test for ${seconds}s; log: $log"
 set +e
 JAZZER_FUZZ=1 nice -n 5 ./mvnw -B -ntp -o -pl "$module" -am -Dtest="$test" \

@@ -101,7 +101,9 @@ class DecoderFuzzTest {
         assertThat(rate).isLessThanOrEqualTo(0);
         return null;
       } catch (AudioException expected) {
-        assertMessage(expected);
+        // An array source names itself by kind, count and rate.
+        assertThat(expected.getMessage())
+            .startsWith(shorts ? "16-bit samples (" : "float samples (");
         return null;
       }
       assertThat(rate).isPositive();

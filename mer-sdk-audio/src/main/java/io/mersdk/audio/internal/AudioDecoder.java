@@ -112,20 +112,28 @@ public final class AudioDecoder {
       throw last != null ? last : new UnsupportedAudioFileException("no "
           + info.container() + " reader is installed");
     } catch (UnsupportedAudioFileException e) {
-      String why = e.getMessage() == null ? "" : ": " + e.getMessage();
-      String hint = switch (info.container()) {
-        case MP3 -> " (is the " + info.container()
-            + " service provider, a runtime dependency of mer-sdk-audio, on the class path?)";
-        default -> "";
-      };
+      String why = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
+      if (last == null) { // no reader for the container at all
+        String hint = info.container() == ContainerProbe.Container.MP3 ? " (is the MP3 service"
+            + " provider, a runtime dependency of mer-sdk-audio, on the class path?)" : "";
+        throw new AudioException(description + ": " + info.container() + " (" + info.codec()
+            + ") could not be decoded" + why + hint, e);
+      }
+      // A reader of the container declined the file: past our probe, that means corrupt data.
       throw new AudioException(description + ": " + info.container() + " (" + info.codec()
-          + ") could not be decoded" + why + hint, e);
+          + ") could not be decoded: the file is truncated or corrupt" + why, e);
     } catch (AudioException e) {
       throw e;
     } catch (EOFException e) {
       throw new AudioException(description + ": " + info.container()
           + " header is truncated (the data ends inside it)", e);
     } catch (IOException e) {
+      if ("Resetting to invalid mark".equals(e.getMessage())) {
+        // The reader read past the probed head without finding the audio: its header is bogus.
+        throw new AudioException(description + ": " + info.container() + " header is corrupt: the"
+            + " reader found no audio data in the first " + Sizes.bytes(ContainerProbe.HEAD_BYTES),
+            e);
+      }
       throw new AudioException(description + ": could not be read: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       // Third-party providers throw all sorts on corrupt input (IndexOutOfBounds, NPE, ...).

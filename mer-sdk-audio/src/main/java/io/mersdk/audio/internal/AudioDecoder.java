@@ -113,13 +113,12 @@ public final class AudioDecoder {
           + info.container() + " reader is installed");
     } catch (UnsupportedAudioFileException e) {
       String why = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
-      if (last == null) { // no reader for the container at all
-        String hint = info.container() == ContainerProbe.Container.MP3 ? " (is the MP3 service"
-            + " provider, a runtime dependency of mer-sdk-audio, on the class path?)" : "";
+      if (info.container() == ContainerProbe.Container.MP3 && !mp3ProviderInstalled()) {
         throw new AudioException(description + ": " + info.container() + " (" + info.codec()
-            + ") could not be decoded" + why + hint, e);
+            + ") could not be decoded" + why + " (is the MP3 service provider, a runtime"
+            + " dependency of mer-sdk-audio, on the class path?)", e);
       }
-      // A reader of the container declined the file: past our probe, that means corrupt data.
+      // The reader of the container declined the file: past our probe, that means corrupt data.
       throw new AudioException(description + ": " + info.container() + " (" + info.codec()
           + ") could not be decoded: the file is truncated or corrupt" + why, e);
     } catch (AudioException e) {
@@ -140,6 +139,17 @@ public final class AudioDecoder {
       throw new AudioException(description + ": " + info.container()
           + " decoder failed on a corrupt header: " + e, e);
     }
+  }
+
+  private static boolean mp3ProviderInstalled() {
+    for (AudioFileReader r : ServiceLoader.load(AudioFileReader.class,
+        AudioDecoder.class.getClassLoader())) {
+      String cls = r.getClass().getName().toLowerCase(Locale.ROOT);
+      if (cls.contains("mpeg") || cls.contains("mp3")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<AudioFileReader> readersFor(ContainerProbe.Container container) {

@@ -41,8 +41,6 @@ public final class FlacDecoder {
   /** Metadata blocks may take at most this much of a stream (real files: a few MB of cover art). */
   static final long MAX_METADATA_BYTES = 64L * 1024 * 1024;
 
-  private static final int MAX_CHANNELS = 8;
-
   private final Bits in;
   private final String description;
   private final DecodeOptions options;

@@ -3,10 +3,10 @@
  * javax.sound.sampled, down-mixed to mono and resampled to the recogniser's rate; speech
  * segmentation and timelines for long recordings. Entry point: {@link io.mersdk.audio.AudioSources}.
  *
- * <p>FLAC and MP3 come from javax.sound service providers (jflac-codec, mp3spi) that this module
- * does not read: on the module path they are automatic modules that {@code java.desktop}'s
- * {@code uses javax.sound.sampled.spi.AudioFileReader} binds at resolution, so nothing here names
- * them.
+ * <p>FLAC is decoded here (internal.FlacDecoder). MP3 comes from a javax.sound service provider
+ * (mp3spi) that this module does not read: on the module path it is an automatic module that
+ * {@code java.desktop}'s {@code uses javax.sound.sampled.spi.AudioFileReader} binds at
+ * resolution, so nothing here names it.
  */
 module io.mersdk.audio {
   requires transitive io.mersdk.api;

@@ -17,11 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The module graph module-info.java promises, booted for real: io.mersdk.audio (explicit), the
- * API and slf4j (explicit), and the javax.sound providers jflac-codec and mp3spi with their
- * dependencies as automatic modules, resolved with service binding in a module layer of their own.
- * Nothing requires the codec modules: they must come in by binding alone (our {@code uses
- * AudioFileReader}), and FLAC and MP3 must then decode to the very samples the class-path tests
- * get.
+ * API and slf4j (explicit), and the javax.sound provider mp3spi with its dependencies as automatic
+ * modules, resolved with service binding in a module layer of their own. Nothing requires the
+ * codec modules: they must come in by binding alone (our {@code uses AudioFileReader}), and MP3
+ * must then decode to the very samples the class-path tests get; FLAC (our own decoder) too.
  *
  * <p>Surefire runs the other tests on the class path (see the pom), where module-info.java has no
  * effect; this is the test that would catch a codec jar that cannot be an automatic module (a
@@ -35,7 +34,6 @@ class ModuleLayerTest {
     "io.mersdk.vad.FrameClassifier", // mer-sdk-vad, the segmenter's frame classifier
     "org.slf4j.Logger", // slf4j-api
     "org.slf4j.simple.SimpleServiceProvider", // slf4j-simple (quiet logging in the layer)
-    "org.jflac.sound.spi.FlacAudioFileReader", // jflac-codec
     "javazoom.spi.mpeg.sampled.file.MpegAudioFileReader", // mp3spi
     "javazoom.jl.decoder.Decoder", // jlayer, mp3spi's decoder
     "org.tritonus.share.sampled.file.TAudioFileReader", // tritonus-share, mp3spi's base classes
@@ -70,7 +68,6 @@ class ModuleLayerTest {
     Set<String> names = cf.modules().stream().map(ResolvedModule::name)
         .collect(Collectors.toSet());
     assertThat(names).contains("io.mersdk.audio", "io.mersdk.api", "io.mersdk.vad", "org.slf4j",
-        "jflac.codec",
         "mp3spi", "jlayer", "tritonus.share");
     ResolvedModule audio = cf.findModule("io.mersdk.audio").orElseThrow();
     assertThat(audio.reference().descriptor().isAutomatic()).isFalse();
@@ -79,9 +76,9 @@ class ModuleLayerTest {
     // Nothing requires the codecs: they are in the graph because they provide what is used.
     for (ResolvedModule m : cf.modules()) {
       assertThat(m.reference().descriptor().requires())
-          .noneMatch(r -> r.name().equals("jflac.codec") || r.name().equals("mp3spi"));
+          .noneMatch(r -> r.name().equals("mp3spi"));
     }
-    assertThat(cf.findModule("jflac.codec").orElseThrow().reference().descriptor().provides())
+    assertThat(cf.findModule("mp3spi").orElseThrow().reference().descriptor().provides())
         .anyMatch(p -> p.service().equals("javax.sound.sampled.spi.AudioFileReader"));
     // And the layer's classes are its own, not the class path's.
     Module ours = layer.findModule("io.mersdk.audio").orElseThrow();

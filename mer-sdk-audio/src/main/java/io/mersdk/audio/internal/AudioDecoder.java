@@ -21,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes a whole recording through javax.sound.sampled into mono float samples at the file's
- * own rate: probe the header ({@link ContainerProbe}), let {@link AudioSystem} (and the FLAC/MP3
- * service providers) decode, convert any non-PCM coding to PCM, then average the channels.
+ * Decodes a whole recording into mono float samples at the file's own rate: probe the header
+ * ({@link ContainerProbe}); FLAC goes to our own {@link FlacDecoder}; everything else to {@link
+ * AudioSystem} (and the MP3 service provider), converting any non-PCM coding to PCM, then
+ * averaging the channels.
  */
 public final class AudioDecoder {
   private static final Logger LOG = LoggerFactory.getLogger(AudioDecoder.class);
@@ -66,10 +67,15 @@ public final class AudioDecoder {
       }
     }
 
-    // Not closed here: that would close the caller's stream, and the providers hold no native
-    // resources. The sources close what they opened.
-    AudioInputStream ais = toPcm(open(in, info, description), info, description);
-    MonoAudio audio = readAll(ais, info, description, options);
+    MonoAudio audio;
+    if (info.container() == ContainerProbe.Container.FLAC) {
+      audio = FlacDecoder.decode(in, description, options); // see FlacDecoder: why not jflac
+    } else {
+      // Not closed here: that would close the caller's stream, and the providers hold no native
+      // resources. The sources close what they opened.
+      AudioInputStream ais = toPcm(open(in, info, description), info, description);
+      audio = readAll(ais, info, description, options);
+    }
     LOG.debug("{}: decoded {} frames at {} Hz", description, audio.samples().length,
         audio.sampleRate());
     return audio;
@@ -79,8 +85,8 @@ public final class AudioDecoder {
    * Asks the file readers that own the container, in turn. Not {@link
    * AudioSystem#getAudioInputStream(InputStream)}: it asks every provider in an order of its own,
    * and the MP3 provider accepts some WAV files (24-bit WAVE_FORMAT_EXTENSIBLE) as MPEG audio.
-   * So WAV, AIFF and AU go to the JDK's own readers only, FLAC and MP3 to the providers whose
-   * name says they read them first, and the format a reader returns must match the header.
+   * So WAV, AIFF and AU go to the JDK's own readers only, MP3 to the providers whose name says
+   * they read it first, and the format a reader returns must match the header.
    */
   private static AudioInputStream open(BufferedInputStream in, ContainerProbe.Info info,
       String description) {
@@ -106,20 +112,27 @@ public final class AudioDecoder {
       throw last != null ? last : new UnsupportedAudioFileException("no "
           + info.container() + " reader is installed");
     } catch (UnsupportedAudioFileException e) {
-      String why = e.getMessage() == null ? "" : ": " + e.getMessage();
-      String hint = switch (info.container()) {
-        case FLAC, MP3 -> " (is the " + info.container()
-            + " service provider, a runtime dependency of mer-sdk-audio, on the class path?)";
-        default -> "";
-      };
+      String why = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
+      if (info.container() == ContainerProbe.Container.MP3 && !mp3ProviderInstalled()) {
+        throw new AudioException(description + ": " + info.container() + " (" + info.codec()
+            + ") could not be decoded" + why + " (is the MP3 service provider, a runtime"
+            + " dependency of mer-sdk-audio, on the class path?)", e);
+      }
+      // The reader of the container declined the file: past our probe, that means corrupt data.
       throw new AudioException(description + ": " + info.container() + " (" + info.codec()
-          + ") could not be decoded" + why + hint, e);
+          + ") could not be decoded: the file is truncated or corrupt" + why, e);
     } catch (AudioException e) {
       throw e;
     } catch (EOFException e) {
       throw new AudioException(description + ": " + info.container()
           + " header is truncated (the data ends inside it)", e);
     } catch (IOException e) {
+      if ("Resetting to invalid mark".equals(e.getMessage())) {
+        // The reader read past the probed head without finding the audio: its header is bogus.
+        throw new AudioException(description + ": " + info.container() + " header is corrupt: the"
+            + " reader found no audio data in the first " + Sizes.bytes(ContainerProbe.HEAD_BYTES),
+            e);
+      }
       throw new AudioException(description + ": could not be read: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       // Third-party providers throw all sorts on corrupt input (IndexOutOfBounds, NPE, ...).
@@ -128,12 +141,22 @@ public final class AudioDecoder {
     }
   }
 
+  private static boolean mp3ProviderInstalled() {
+    for (AudioFileReader r : ServiceLoader.load(AudioFileReader.class,
+        AudioDecoder.class.getClassLoader())) {
+      String cls = r.getClass().getName().toLowerCase(Locale.ROOT);
+      if (cls.contains("mpeg") || cls.contains("mp3")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static List<AudioFileReader> readersFor(ContainerProbe.Container container) {
     List<AudioFileReader> jdk = new ArrayList<>();
     List<AudioFileReader> named = new ArrayList<>();
     List<AudioFileReader> other = new ArrayList<>();
     String[] names = switch (container) {
-      case FLAC -> new String[] {"flac"};
       case MP3 -> new String[] {"mpeg", "mp3"};
       default -> new String[0];
     };

@@ -92,7 +92,7 @@ public final class ContainerProbe {
       return id3(b, totalLength, description);
     }
     if (mp3FrameLength(b, 0) > 0) {
-      return mp3(b, 0, description);
+      return mp3(b, 0, totalLength, description);
     }
     String other = otherFormat(b);
     if (other != null) {
@@ -184,6 +184,7 @@ public final class ContainerProbe {
         return new Info(Container.WAV, codec, channels, rate, size, frames);
       }
       long next = body + size + (size & 1); // chunks are padded to even sizes
+      checkChunkFits(description, "WAV", id, size, body, total);
       pos = (int) Math.min(next, b.length + 1L); // past the head: handled at the loop top
     }
   }
@@ -280,6 +281,7 @@ public final class ContainerProbe {
         return new Info(Container.AIFF, codec, channels, rate, dataBytes, frames);
       }
       long next = body + size + (size & 1);
+      checkChunkFits(description, kind, id, size, body, total);
       pos = (int) Math.min(next, b.length + 1L);
     }
   }
@@ -371,14 +373,18 @@ public final class ContainerProbe {
       if (mp3FrameLength(b, at) <= 0) {
         throw new AudioException(description + ": has an ID3 tag but no MPEG audio frame after it");
       }
-      return mp3(b, at, description);
+      return mp3(b, at, total, description);
     }
     // Tag larger than the head: the audio after it is javax.sound's to judge.
     return new Info(Container.MP3, "MPEG audio", 0, 0, -1, -1);
   }
 
-  private static Info mp3(Bytes b, int at, String description) {
+  private static Info mp3(Bytes b, int at, long total, String description) {
     int len = mp3FrameLength(b, at);
+    if (total >= 0 && at + len > total) {
+      throw new AudioException(description + ": MP3 data is truncated: the file ends inside its"
+          + " first MPEG frame (" + total + " bytes; the frame needs " + (at + len) + ")");
+    }
     // A single sync pattern occurs by chance in any binary file; demand a second frame right
     // after the first (when the head is long enough to hold it).
     if (at + len + 4 <= b.length && mp3FrameLength(b, at + len) <= 0) {
@@ -527,6 +533,20 @@ public final class ContainerProbe {
       throw new AudioException(description + ": " + kind + " header declares "
           + Sizes.bytes(declared) + " of sample data but only " + Sizes.bytes(available)
           + " follow the header: the file is truncated or its header is corrupt");
+    }
+  }
+
+  /**
+   * A chunk before the sample data that runs past the end of the file: its size field is corrupt
+   * (found by the mutated-file run: the JDK's reader then skips beyond what it can rewind and
+   * fails with "Resetting to invalid mark").
+   */
+  private static void checkChunkFits(
+      String description, String kind, String id, long size, long body, long total) {
+    if (total >= 0 && body + size > total) {
+      throw new AudioException(description + ": " + kind + " header is corrupt: its '" + id
+          + "' chunk declares " + Sizes.bytes(size) + " but only " + Sizes.bytes(
+              Math.max(0, total - body)) + " follow it");
     }
   }
 

@@ -82,7 +82,14 @@ public final class PcmFrames {
       }
       sum += v;
     }
-    return (float) (sum / channels);
+    float mono = (float) (sum / channels);
+    if (!Float.isFinite(mono)) {
+      // A finite 64-bit sample can still lie beyond float's range (found by DecoderFuzzTest#wav).
+      throw new AudioException(description + ": sample " + frameIndex + " (at "
+          + Sizes.seconds(frameIndex / sampleRate) + ") is " + sum / channels
+          + ", beyond the range of float audio; float audio must hold values near [-1, 1]");
+    }
+    return mono;
   }
 
   private long bits(byte[] b, int at, int n) {

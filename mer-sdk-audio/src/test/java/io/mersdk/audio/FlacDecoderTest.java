@@ -30,7 +30,9 @@ class FlacDecoderTest {
 
   @BeforeAll
   static void speech() {
-    TestAudio.assumeTools();
+    if (!TestAudio.toolsAvailable()) {
+      return; // the tests that need the speech call TestAudio.assumeTools()
+    }
     wav = TestAudio.speak(dir, "speech.wav", "Lossless means every sample comes back.");
   }
 
@@ -38,6 +40,7 @@ class FlacDecoderTest {
   @ValueSource(strings = {"-C 0", "-C 5", "-C 8", "-b 8", "-b 24", "-c 2 -C 8", "-c 2 -b 24 -C 0",
       "-r 48000 -c 2 -b 24"})
   void decodesToTheSamplesOfTheSourceWav(String options) {
+    TestAudio.assumeTools();
     String[] opts = options.split(" ");
     String name = options.replace(" ", "").replace("-", "_");
     Path sourceWav = TestAudio.sox(wav, dir.resolve(name + ".wav"), withoutCompression(opts));

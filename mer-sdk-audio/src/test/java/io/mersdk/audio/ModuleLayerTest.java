@@ -46,11 +46,6 @@ class ModuleLayerTest {
 
   @BeforeAll
   static void bootLayer() throws Exception {
-    TestAudio.assumeTools();
-    Path wav = TestAudio.speak(dir, "speech.wav", "Modules, services and codecs, all bound.");
-    flac = TestAudio.sox(wav, dir.resolve("speech.flac"), "-b", "24", "-r", "48000");
-    mp3 = TestAudio.sox(wav, dir.resolve("speech.mp3"), "-r", "44100", "-C", "128");
-
     Path[] jars = new Path[JAR_CLASSES.length];
     for (int i = 0; i < jars.length; i++) {
       jars[i] = location(Class.forName(JAR_CLASSES[i]));
@@ -60,6 +55,13 @@ class ModuleLayerTest {
         .resolveAndBind(finder, ModuleFinder.of(), Set.of("io.mersdk.audio"));
     // Parent: the platform loader, so no class can come from the test's class path.
     layer = ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+
+    if (!TestAudio.toolsAvailable()) {
+      return; // the decoding tests call TestAudio.assumeTools()
+    }
+    Path wav = TestAudio.speak(dir, "speech.wav", "Modules, services and codecs, all bound.");
+    flac = TestAudio.sox(wav, dir.resolve("speech.flac"), "-b", "24", "-r", "48000");
+    mp3 = TestAudio.sox(wav, dir.resolve("speech.mp3"), "-r", "44100", "-C", "128");
   }
 
   @Test
@@ -88,12 +90,14 @@ class ModuleLayerTest {
 
   @Test
   void flacDecodesThroughTheModuleGraphAsOnTheClassPath() throws Exception {
+    TestAudio.assumeTools();
     assertThat(readMonoInLayer(flac, 16000)).containsExactly(
         AudioSources.of(flac).readMono(16000));
   }
 
   @Test
   void mp3DecodesThroughTheModuleGraphAsOnTheClassPath() throws Exception {
+    TestAudio.assumeTools();
     assertThat(readMonoInLayer(mp3, 16000)).containsExactly(
         AudioSources.of(mp3).readMono(16000));
   }

@@ -71,7 +71,7 @@ def evaluate(bundle: Path | str, speech: list[tuple[str, np.ndarray]], n_nonspee
         folder.mkdir(parents=True, exist_ok=True)
         for c in clips:
             sf.write(str(folder / f"{c.name}.wav"), c.audio, rate, subtype="PCM_16")
-    sets = {"nonspeech": [(c.name, c.audio) for c in clips], **speech_sets(speech, seed)}
+    sets = {"nonspeech": [(c.name, c.audio) for c in clips], **(speech_sets(speech, seed) if speech else {})}
     report: dict[str, Any] = {"bundle": str(bundle), "thresholds": pipe.speech_decision.to_dict(), "sets": {}}
     for name, items in sets.items():
         nsp, lp, flagged, by_kind = [], [], [], {}

@@ -109,3 +109,24 @@ def test_training_items_are_seeded():
     assert sum(x.transcript is None for x in a) == 12
     assert all(5.0 <= x.snr_db <= 20.0 for x in a if x.snr_db is not None)
     assert all(-33.0 <= x.dbfs <= -27.0 for x in a if x.dbfs is not None)
+
+
+def test_eval_speech_decision_cli(tmp_path, capsys):
+    from mer_train.__main__ import main
+    from mer_train.speech_eval import evaluate
+
+    from .conftest import TESTDATA, speechlike
+
+    bundle = TESTDATA / "bundles" / "tiny-a"
+    assert main(["eval-speech-decision", "--bundle", str(bundle), "--nonspeech", "10", "--clips-out",
+                 str(tmp_path / "clips"), "--out", str(tmp_path / "r.json")]) == 0
+    assert "| non-speech clips | 10 |" in capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "clips").iterdir())[0] == "brown-0004.wav"
+    report = evaluate(bundle, [("a", speechlike(16000, 1)), ("b", speechlike(24000, 2))], 10)
+    assert list(report["sets"]) == ["nonspeech", "clean", "snr20", "snr10", "snr5", "quiet"]
+    assert all(e["items"] == 2 for k, e in report["sets"].items() if k != "nonspeech")
+    ns = report["sets"]["nonspeech"]
+    assert sum(v["items"] for v in ns["by_kind"].values()) == 10
+    assert ns["called_no_speech"] + len(ns["answered_with_an_emotion"]) == 10
+    with pytest.raises(ValueError, match="does not decode"):
+        evaluate(TESTDATA / "bundles" / "tiny-c", [], 2)

@@ -26,7 +26,7 @@ import logging
 import shutil
 import subprocess
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 BUNDLE_ID = "demo-synthetic"
 HELD_OUT = 5
 MAX_BUNDLE_BYTES = 15 * 1024 * 1024
+# The held-out figures of the demo bundle before its ASR learned silence (format 1, 2026-11;
+# docs/demo-model-card.md of that version), for the card's before/after comparison.
+BEFORE_ISSUE_11 = {"test_wer": 0.1277, "uar": 0.8687, "macro_f1": 0.8639, "accuracy": 0.8688}
 
 
 @dataclass
@@ -86,9 +89,10 @@ def _flac(wav: Path, out: Path) -> None:
     subprocess.run(["sox", "-q", str(wav), "-b", "16", str(out)], check=True, capture_output=True)
 
 
-def load_trained_parts(work: Path, tcfg: TrainConfig) -> BundleParts:
+def load_trained_parts(work: Path, tcfg: TrainConfig) -> tuple[BundleParts, dict[str, Any]]:
     """The trained demo model from the work folder: the ASR folder, the fold's head.pt (head and
-    fine-tuned WavLM/RoBERTa weights) and text_tokenizer.json."""
+    fine-tuned WavLM/RoBERTa weights) and text_tokenizer.json; and the train config it was
+    trained with."""
     import torch
     from tokenizers import Tokenizer
 
@@ -117,7 +121,8 @@ def load_trained_parts(work: Path, tcfg: TrainConfig) -> BundleParts:
                        wavlm=wavlm.eval(), normalize_waveform=bool(ckpt["normalize_waveform"]),
                        roberta=roberta.eval(), text_tokenizer=text_tok,
                        max_text_tokens=int(ckpt["max_text_tokens"]),
-                       sources={"wavlm": tcfg.wavlm, "roberta": tcfg.roberta, "whisper": tcfg.whisper})
+                       sources={"wavlm": tcfg.wavlm, "roberta": tcfg.roberta, "whisper": tcfg.whisper}), \
+        ckpt["train_config"]
 
 
 def make_demo_bundle(cfg: DemoConfig) -> dict[str, Any]:
@@ -132,7 +137,7 @@ def make_demo_bundle(cfg: DemoConfig) -> dict[str, Any]:
         asr_report = json.loads((asr_dir / "asr_report.json").read_text())
         done = json.loads((run_dir / f"fold{HELD_OUT}" / "metrics.json").read_text())
         metrics, fold_seconds = done["metrics"], done["seconds"]
-        parts = load_trained_parts(work, tcfg)
+        parts, train_config = load_trained_parts(work, tcfg)
         trained_seconds = previous.get("total_seconds")
     else:
         make_corpus(corpus, CorpusConfig(sessions=5, utterances_per_emotion=cfg.per_emotion, seed=cfg.seed))
@@ -148,7 +153,7 @@ def make_demo_bundle(cfg: DemoConfig) -> dict[str, Any]:
         _, results = run_folds(tcfg)
         fold = results[0]
         parts, metrics, fold_seconds = fold.parts, fold.metrics, fold.seconds
-        trained_seconds = None
+        trained_seconds, train_config = None, tcfg.to_dict()
 
     bundle = Path(cfg.bundle_out)
     manifest = export_bundle(
@@ -174,7 +179,7 @@ def make_demo_bundle(cfg: DemoConfig) -> dict[str, Any]:
                           "train_seconds": round(fold_seconds, 1)},
               "reference_transcript_wer": fixtures["held_out_wer"],
               "reference_accuracy": fixtures["held_out_accuracy"], "fixture_cases": len(fixtures["cases"]),
-              "recordings": recordings, "train_config": tcfg.to_dict(), "asr_config": asdict(_asr_config(cfg)),
+              "recordings": recordings, "train_config": train_config, "asr_config": asr_report["config"],
               "speech_decision": decision,
               "total_seconds": trained_seconds or round(time.time() - t_start, 1), "manifest_files": sorted(manifest["files"])}
     if cfg.reexport:
@@ -247,7 +252,17 @@ def _write_recordings(held_out: list, fixtures: dict[str, Any], out: Path) -> li
 
 
 def _write_card(path: Path, report: dict[str, Any], asr: dict[str, Any]) -> None:
-    e, t = report["emotion"], report["train_config"]
+    e, t, a = report["emotion"], report["train_config"], report["asr_config"]
+    b = BEFORE_ISSUE_11
+    n_noisy, n_quiet = round(a["noisy_fraction"] * asr["n_train"]), round(a["quiet_fraction"] * asr["n_train"])
+    sd = report["speech_decision"]
+    ns = sd["sets"]["nonspeech"]
+    kinds = ", ".join(f"{k} {v['called_no_speech']}/{v['items']}" for k, v in ns["by_kind"].items())
+    answered = ", ".join(f"`{x}`" for x in ns["answered_with_an_emotion"]) or "none"
+    speech_sets = [k for k in sd["sets"] if k != "nonspeech"]
+    lost = sum(sd["sets"][k]["called_no_speech"] for k in speech_sets if k != "clean")
+    hard = sum(sd["sets"][k]["items"] for k in speech_sets if k != "clean")
+    th = sd["thresholds"]
     cm = "\n".join(f"| {lab} | " + " | ".join(str(x) for x in row) + " |" for lab, row in zip(LABELS, e["confusion"]))
     examples = "\n".join(f"| {x['reference']} | {x['hypothesis']} |" for x in asr["examples"][:6])
     conf = np.array(e["confusion"])
@@ -265,7 +280,7 @@ SDK working offline out of the box; on real speech its labels mean little. For r
 and export a bundle from pretrained checkpoints (docs/training.md, docs/export.md).
 
 Made by `python -m mer_train make-demo-bundle` (mer-train/src/mer_train/demo.py), seed
-{report['train_config']['seed']}, in {report['total_seconds'] / 60:.0f} min on 2 CPU cores.
+{report['train_config']['seed']}, in {report['total_seconds'] / 60:.0f} min with {t['threads']} torch thread(s) on a 2-core machine.
 
 ## Architecture
 The paper's full variant (speech + text + context, layer adapters, two MLF blocks), small:
@@ -284,16 +299,21 @@ each with its own pair of espeak-ng voices; labels neutral, happy (happy + excit
 Session {report['held_out_session']} (voices never heard in training) is held out for every figure below.
 - Emotion model: {e['n_train']} training utterances (sessions 1-4), {e['n_test']} held-out.
 - ASR: {asr['n_train']} training utterances (sessions 1-4 voices: the emotion corpus plus a second
-  corpus of other sentences), {asr['n_test']} held-out.
+  corpus of other sentences), {asr['n_test']} held-out; plus, to learn when nobody speaks
+  (mer_train/nonspeech.py, seeded), {n_noisy} of them again mixed into noise (white, pink, brown,
+  room tone, mains hum) at {a['snr_db'][0]:.0f}-{a['snr_db'][1]:.0f} dB SNR and {n_quiet} again at about {a['quiet_dbfs']:.0f} dBFS, all
+  with their transcripts as targets, and {a['nonspeech_clips']} non-speech clips (digital silence, room tone,
+  white/pink/brown noise, mains hum, tones, chords, clicks, short melodies; 0.5-8 s) whose target
+  is Whisper's: `<|nospeech|>` after `<|startoftranscript|>`, then an empty transcript.
 
 ## Results on the held-out session
-| metric | value |
-|---|---|
-| ASR word error rate (greedy, the bundle's decoding settings) | {asr['test_wer']:.4f} |
-| emotion UAR (unweighted average recall) | {e['uar']:.4f} |
-| emotion macro-F1 | {e['macro_f1']:.4f} |
-| emotion accuracy | {e['accuracy']:.4f} |
-| training time: ASR / emotion model | {asr['train_seconds'] / 60:.1f} min / {e['train_seconds'] / 60:.1f} min |
+| metric | value | before the ASR learned silence |
+|---|---|---|
+| ASR word error rate (greedy, the bundle's decoding settings) | {asr['test_wer']:.4f} | {b['test_wer']:.4f} |
+| emotion UAR (unweighted average recall) | {e['uar']:.4f} | {b['uar']:.4f} |
+| emotion macro-F1 | {e['macro_f1']:.4f} | {b['macro_f1']:.4f} |
+| emotion accuracy | {e['accuracy']:.4f} | {b['accuracy']:.4f} |
+| training time: ASR / emotion model | {asr['train_seconds'] / 60:.1f} min / {e['train_seconds'] / 60:.1f} min | |
 
 Confusion matrix (rows: true, columns: predicted):
 
@@ -307,10 +327,28 @@ ASR examples (held-out voices):
 |---|---|
 {examples}
 
+## Speech or not
+The bundle (format 2) carries Whisper's evidence and openai-whisper's thresholds
+(docs/model-bundle.md, "The speech decision"): no speech when `no_speech_prob >
+{th['no_speech_threshold']}` and `avg_logprob < {th['logprob_threshold']}`, or when the transcript's compression ratio is above
+{th['compression_ratio_threshold']} and `avg_logprob < {th['logprob_threshold']}`. Measured with the model-side rule alone
+(`python -m mer_train eval-speech-decision`, mer_train/speech_eval.py: the bundle's ONNX graphs
+run as the SDK runs them; the SDK's acoustic gate comes on top), on {ns['items']} non-speech clips from
+seeds the ASR never trained on and on the {sd['sets']['clean']['items']} held-out utterances as recorded, in noise and quiet:
+
+{markdown_table(sd)}
+
+Non-speech clips called no speech, by kind: {kinds}. Answered with an emotion by the model-side
+rule: {answered}. Held-out speech in noise or quiet wrongly called no speech: {lost} of {hard}
+({100 * lost / max(hard, 1):.1f} %). Before this version the ASR had never heard non-speech and
+had no no-speech probability: 3 s of digital silence came out as "neutral 1.00" with a made-up
+sentence.
+
 ## Checked
 The Java SDK gives the same labels (and probabilities within 1e-4) as the PyTorch reference on
-{report['fixture_cases']} held-out utterances committed as fixtures
-(mer-sdk-demo-bundle/src/test: `DemoBundleParityTest`).
+{report['fixture_cases']} committed fixture cases (held-out utterances and two non-speech clips, with the no-speech
+probability and average log-probability, tolerance 1e-4; mer-sdk-demo-bundle/src/test:
+`DemoBundleParityTest`).
 
 ## Limits
 The main error: {worst} Four labels only; English only; espeak-ng voices only; a closed vocabulary of a few hundred

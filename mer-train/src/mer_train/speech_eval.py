@@ -34,7 +34,11 @@ log = logging.getLogger(__name__)
 SPEECH_SETS = ("clean", "snr20", "snr10", "snr5", "quiet")
 
 
-def _summary(values: list[float]) -> dict[str, float]:
+def _summary(values: list[float | None]) -> dict[str, float] | None:
+    """Percentiles; None when there are no values (a bundle without a no-speech token)."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
     a = np.array(values, dtype=np.float64)
     q = np.percentile(a, [0, 10, 50, 90, 100])
     return {k: round(float(v), 4) for k, v in zip(("min", "p10", "median", "p90", "max"), q)}
@@ -67,7 +71,7 @@ def evaluate(bundle: Path | str, speech: list[tuple[str, np.ndarray]], n_nonspee
         folder.mkdir(parents=True, exist_ok=True)
         for c in clips:
             sf.write(str(folder / f"{c.name}.wav"), c.audio, rate, subtype="PCM_16")
-    sets = {"nonspeech": [(c.name, c.audio) for c in clips], **speech_sets(speech, seed)}
+    sets = {"nonspeech": [(c.name, c.audio) for c in clips], **(speech_sets(speech, seed) if speech else {})}
     report: dict[str, Any] = {"bundle": str(bundle), "thresholds": pipe.speech_decision.to_dict(), "sets": {}}
     for name, items in sets.items():
         nsp, lp, flagged, by_kind = [], [], [], {}
@@ -102,8 +106,9 @@ def markdown_table(report: dict[str, Any]) -> str:
              "quiet": "quiet speech, -30 dBFS"}
     for key, e in report["sets"].items():
         p, lp = e["no_speech_prob"], e["avg_logprob"]
+        nsp = f"{p['median']:.3f} ({p['p10']:.3f}-{p['p90']:.3f})" if p else "none (no no-speech token)"
         rows.append(f"| {names.get(key, key)} | {e['items']} | {e['called_no_speech']} "
-                    f"({100 * e['called_no_speech'] / e['items']:.1f} %) | {p['median']:.3f} ({p['p10']:.3f}-{p['p90']:.3f}) "
+                    f"({100 * e['called_no_speech'] / e['items']:.1f} %) | {nsp} "
                     f"| {lp['median']:.2f} ({lp['p10']:.2f}-{lp['p90']:.2f}) |")
     return "\n".join(rows)
 

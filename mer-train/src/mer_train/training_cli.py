@@ -39,9 +39,27 @@ def _cmd_make_demo_bundle(a: argparse.Namespace) -> int:
 
     cfg = DemoConfig(work=a.work, bundle_out=a.out, fixture_out=a.fixtures, card=a.card,
                      recordings_out=a.recordings, seed=a.seed, threads=a.threads, asr_epochs=a.asr_epochs,
-                     epochs=a.epochs)
+                     epochs=a.epochs, reexport=a.reexport)
     report = make_demo_bundle(cfg)
     print(json.dumps(report, indent=1))
+    return 0
+
+
+def _cmd_eval_speech_decision(a: argparse.Namespace) -> int:
+    from .iemocap import load_iemocap
+    from .speech_eval import evaluate, markdown_table, write_report
+    from .train import read_wave
+
+    speech = []
+    if a.corpus:
+        utts = load_iemocap(a.corpus, sessions=[a.session])
+        if not utts:
+            raise ValueError(f"--corpus {a.corpus}: no utterances in session {a.session}")
+        speech = [(u.id, read_wave(u.wav)) for u in utts[: a.max_utterances]]
+    report = evaluate(a.bundle, speech, a.nonspeech, seed=a.seed, clips_out=a.clips_out, threads=a.threads)
+    if a.out:
+        write_report(report, a.out)
+    print(markdown_table(report))
     return 0
 
 
@@ -99,7 +117,26 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--threads", type=int, default=2)
     d.add_argument("--asr-epochs", type=int)
     d.add_argument("--epochs", type=int)
+    d.add_argument("--reexport", action="store_true",
+                   help="no training: rebuild bundle, fixtures and card from the checkpoints a finished run left "
+                        "in --work (<work>/asr, <work>/run/fold5/head.pt), with this exporter")
     d.set_defaults(fn=_cmd_make_demo_bundle)
+
+    e = sub.add_parser("eval-speech-decision",
+                       help="a bundle's model-side speech decision on non-speech clips and on speech in noise",
+                       description="Non-speech clips of every kind (seeded, never the demo ASR's training clips) and, "
+                                   "with --corpus, held-out utterances as recorded, at 20/10/5 dB SNR and at -30 dBFS, "
+                                   "run through the bundle's ONNX graphs; prints how many each set calls no speech.")
+    e.add_argument("--bundle", default="mer-sdk-demo-bundle/src/main/resources/io/mersdk/demo/bundle")
+    e.add_argument("--corpus", help="IEMOCAP-layout corpus for the speech sets (e.g. mer-train/out/demo/corpus)")
+    e.add_argument("--session", type=int, default=5, help="its held-out session (default 5)")
+    e.add_argument("--max-utterances", type=int, default=10_000)
+    e.add_argument("--nonspeech", type=int, default=40, help="non-speech clips (default 40)")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--clips-out", help="also write the non-speech clips here as 16-bit WAV")
+    e.add_argument("--out", help="write the JSON report here")
+    e.add_argument("--threads", type=int, default=2)
+    e.set_defaults(fn=_cmd_eval_speech_decision)
 
 
 if __name__ == "__main__":  # pragma: no cover

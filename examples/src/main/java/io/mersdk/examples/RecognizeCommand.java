@@ -182,12 +182,13 @@ final class RecognizeCommand implements Callable<Integer> {
   }
 
   /**
-   * One row per segment that holds speech (a failed segment goes to stderr); a file in which the
-   * segmenter or the recogniser finds no speech at all gets one {@code no speech} row spanning it.
+   * One row per segment the segmenter found, an emotion or {@code no speech} (the recogniser's
+   * gate or Whisper's evidence); a failed segment goes to stderr; a file in which the segmenter
+   * finds no utterance at all gets one {@code no speech} row spanning it.
    */
   private void runTimeline(
       EmotionRecognizer rec, List<Path> files, RowWriter writer, Progress bar, PrintWriter err) {
-    Timeline tl = Timeline.builder(rec).batchSize(batch).build();
+    Timeline tl = Timeline.builder(rec).batchSize(batch).keepNoSpeech(true).build();
     int rate = rec.bundle().sampleRate();
     for (Path f : files) {
       try {
@@ -214,7 +215,7 @@ final class RecognizeCommand implements Callable<Integer> {
     }
   }
 
-  /** The row of a recording without any speech: the segmenter (acoustic) found none. */
+  /** The row of a recording without any utterance: the segmenter (acoustic) found none. */
   private static EmotionResult noSpeech(EmotionRecognizer rec) {
     return EmotionResult.noSpeech(SpeechDecision.builder(false, SpeechDecision.Basis.ACOUSTIC_GATE)
         .speechDuration(Duration.ZERO).build()).device(rec.device())

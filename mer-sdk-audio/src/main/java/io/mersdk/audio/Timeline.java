@@ -41,11 +41,13 @@ public final class Timeline {
   private final EmotionRecognizer recognizer;
   private final Segmenter segmenter;
   private final int batchSize;
+  private final boolean keepNoSpeech;
 
   private Timeline(Builder b) {
     this.recognizer = b.recognizer;
     this.segmenter = Segmenter.of(b.segmenter);
     this.batchSize = b.batchSize;
+    this.keepNoSpeech = b.keepNoSpeech;
   }
 
   public static Builder builder(EmotionRecognizer recognizer) {
@@ -80,7 +82,7 @@ public final class Timeline {
         EmotionResult r = results.get(i);
         // Nobody speaks there after all (the gate or Whisper's evidence said so): no segment. A
         // FAILED segment stays, with its typed exception, so the caller sees what was skipped.
-        if (!r.isNoSpeech()) {
+        if (keepNoSpeech || !r.isNoSpeech()) {
           out.add(new Segment(s.start(), s.end(), r));
         }
       }
@@ -94,6 +96,7 @@ public final class Timeline {
     private final EmotionRecognizer recognizer;
     private SegmenterOptions segmenter = SegmenterOptions.defaults();
     private int batchSize = 4;
+    private boolean keepNoSpeech;
 
     private Builder(EmotionRecognizer recognizer) {
       this.recognizer = recognizer;
@@ -107,6 +110,16 @@ public final class Timeline {
     /** Utterances per {@link EmotionRecognizer#recognizeBatch} call; default 4. */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Off by default. On: an utterance the recogniser calls {@link io.mersdk.Outcome#NO_SPEECH}
+     * keeps its segment (with that result), for callers that show everything the segmenter heard,
+     * such as the {@code mer} command line.
+     */
+    public Builder keepNoSpeech(boolean keep) {
+      this.keepNoSpeech = keep;
       return this;
     }
 

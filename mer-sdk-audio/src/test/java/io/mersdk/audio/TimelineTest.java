@@ -186,6 +186,13 @@ class TimelineTest {
       assertThat(got.get(2).result().isFailed()).isTrue();
       assertThat(got.get(2).result().error()).hasMessageContaining("inference failed on this item");
       assertThat(got.get(2).start()).isEqualTo(all.get(3).start());
+
+      CountingBackendProvider.reset();
+      List<Segment> kept = Timeline.builder(gated).keepNoSpeech(true).build()
+          .run(AudioSources.of(joined.file()));
+      assertThat(kept).hasSameSizeAs(all);
+      assertThat(kept.get(1).result().isNoSpeech()).isTrue();
+      assertThat(kept.get(1).start()).isEqualTo(second);
     } finally {
       CountingBackendProvider.reset();
     }

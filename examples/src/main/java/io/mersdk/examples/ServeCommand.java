@@ -131,7 +131,8 @@ final class ServeCommand implements Callable<Integer> {
     return Mer.OK;
   }
 
-  private ServerOptions options() {
+  /** The server settings the options give (package-private for ServeCommandTest). */
+  ServerOptions options() {
     if (maxBodyMb < 1 || maxBodyMb > 2000) {
       throw new CliException(Mer.USAGE, "--max-body-mb must be within [1, 2000], got "
           + maxBodyMb);

@@ -26,10 +26,13 @@ public final class FakeBackend implements InferenceBackend {
   static final List<Integer> BATCH_SIZES = new CopyOnWriteArrayList<>();
   static volatile long delayMillis;
   static volatile List<String> labels = List.of("neutral", "happy");
+  /** When set, every batch fails as a whole with this message (a model that breaks). */
+  static volatile String failWith;
 
   static void reset() {
     BATCH_SIZES.clear();
     delayMillis = 0;
+    failWith = null;
     labels = List.of("neutral", "happy");
   }
 
@@ -56,6 +59,9 @@ public final class FakeBackend implements InferenceBackend {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (failWith != null) {
+      throw new io.mersdk.InferenceException(failWith);
     }
     List<EmotionResult> out = new ArrayList<>();
     List<String> names = info.labels();

@@ -61,6 +61,25 @@ class RecognizeEndpointTest {
   }
 
   @Test
+  void aModelThatFailsGets500WithTheTypedErrorAndTheServerGoesOn() throws Exception {
+    server = TestServers.start();
+    FakeBackend.failWith = "head.onnx: session run failed";
+    try {
+      HttpResponse<String> r = post("/v1/recognize", wav(TestServers.call(16000, 1.0, 0.3)), null);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(500);
+      JsonNode j = JSON.readTree(r.body());
+      assertThat(j.path("outcome").asText()).isEqualTo("failed");
+      assertThat(j.path("error").path("type").asText()).isEqualTo("InferenceException");
+      assertThat(j.path("error").path("message").asText()).contains("head.onnx");
+    } finally {
+      FakeBackend.failWith = null;
+    }
+    // the failure was the request's alone: the next one is answered
+    HttpResponse<String> next = post("/v1/recognize", wav(TestServers.call(16000, 1.0, 0.3)), null);
+    assertThat(next.statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void silenceIsNoSpeechNotAnError() throws Exception {
     server = TestServers.start();
     HttpResponse<String> r = post("/v1/recognize", wav(new float[16000]), null);

@@ -222,6 +222,11 @@ public final class MerServer implements AutoCloseable {
     return batches.largestBatch();
   }
 
+  /** Whether {@link #close()} has finished: Jetty stopped and the recogniser released. */
+  public boolean isClosed() {
+    return closed.getCount() == 0;
+  }
+
   /** Blocks until {@link #close()} has finished (from another thread or a shutdown hook). */
   public void awaitClosed() throws InterruptedException {
     closed.await();

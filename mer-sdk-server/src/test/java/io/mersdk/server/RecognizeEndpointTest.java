@@ -125,8 +125,11 @@ class RecognizeEndpointTest {
     while (FakeBackend.BATCH_SIZES.isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(10); // until the recogniser has the request
     }
+    assertThat(server.isClosed()).isFalse();
     server.close();
     assertThat(inFlight.get().statusCode()).isEqualTo(200);
+    // the server's own state, not whether the freed port refuses (another process may take it)
+    assertThat(server.isClosed()).isTrue();
   }
 
   @Test

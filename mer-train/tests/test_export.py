@@ -83,7 +83,7 @@ def test_export_from_checkpoint_folders_matches_reference(exported):
 
 
 def test_export_writes_the_speech_decision_options(exported, tmp_path):
-    dirs, head, _ = exported
+    dirs, head, _, _ = exported
     out = tmp_path / "tuned"
     rc = main(["export", "--wavlm", str(dirs["wavlm"]), "--roberta", str(dirs["roberta"]), "--whisper",
                str(dirs["whisper"]), "--head", str(head), "--out", str(out), "--bundle-id", "tuned",

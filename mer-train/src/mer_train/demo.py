@@ -38,6 +38,7 @@ from .export import BundleParts, export_bundle
 from .fixtures import evidence_fields
 from .iemocap import LABELS, load_iemocap
 from .reference import ReferencePipeline
+from .speech import SpeechDecision
 from .speech_eval import evaluate as evaluate_speech_decision
 from .speech_eval import markdown_table, write_report
 from .train import TrainConfig, read_wave, run_folds
@@ -48,8 +49,19 @@ BUNDLE_ID = "demo-synthetic"
 HELD_OUT = 5
 MAX_BUNDLE_BYTES = 15 * 1024 * 1024
 # The held-out figures of the demo bundle before its ASR learned silence (format 1, 2026-11;
-# docs/demo-model-card.md of that version), for the card's before/after comparison.
-BEFORE_ISSUE_11 = {"test_wer": 0.1277, "uar": 0.8687, "macro_f1": 0.8639, "accuracy": 0.8688}
+# docs/demo-model-card.md of that version), and that bundle's avg_logprob on the 40 non-speech
+# clips of eval-speech-decision (seed 0), for the card's before/after comparison.
+# The demo's thresholds. Its ASR, trained from scratch, learned <|nospeech|> well (held-out:
+# no-speech probability >= 0.9 on every non-speech clip, <= 0.4 on all speech) but its transcripts
+# of non-speech are confident: begin-suppression bans the end token (its learned answer) at the
+# first position, and it goes on with a fluent sentence of its closed vocabulary (avg_logprob
+# about -0.5, above openai-whisper's -1.0, tuned for Whisper's low-confidence hallucinations). The
+# demo therefore decides on the no-speech probability alone, as faster-whisper does with
+# log_prob_threshold=None: logprob_threshold 0.0 (every avg_logprob is below it). Not tuned on
+# the evaluation set; the Java builder can override all three.
+DEMO_SPEECH_DECISION = SpeechDecision(no_speech_threshold=0.6, logprob_threshold=0.0, compression_ratio_threshold=2.4)
+BEFORE_ISSUE_11 = {"test_wer": 0.1277, "uar": 0.8687, "macro_f1": 0.8639, "accuracy": 0.8688,
+                   "nonspeech_avg_logprob_median": -0.51, "nonspeech_avg_logprob_p90": -0.21}
 
 
 @dataclass
@@ -155,6 +167,7 @@ def make_demo_bundle(cfg: DemoConfig) -> dict[str, Any]:
         parts, metrics, fold_seconds = fold.parts, fold.metrics, fold.seconds
         trained_seconds, train_config = None, tcfg.to_dict()
 
+    parts.speech_decision = DEMO_SPEECH_DECISION
     bundle = Path(cfg.bundle_out)
     manifest = export_bundle(
         parts, bundle, bundle_id=BUNDLE_ID, overwrite=True,
@@ -328,10 +341,16 @@ ASR examples (held-out voices):
 {examples}
 
 ## Speech or not
-The bundle (format 2) carries Whisper's evidence and openai-whisper's thresholds
-(docs/model-bundle.md, "The speech decision"): no speech when `no_speech_prob >
-{th['no_speech_threshold']}` and `avg_logprob < {th['logprob_threshold']}`, or when the transcript's compression ratio is above
-{th['compression_ratio_threshold']} and `avg_logprob < {th['logprob_threshold']}`. Measured with the model-side rule alone
+The bundle (format 2) carries Whisper's evidence and its thresholds (docs/model-bundle.md, "The
+speech decision"): no speech when `no_speech_prob > {th['no_speech_threshold']}` and `avg_logprob < {th['logprob_threshold']}`, or when the
+transcript's compression ratio is above {th['compression_ratio_threshold']} and `avg_logprob < {th['logprob_threshold']}`. The log-probability
+threshold is not openai-whisper's -1.0: once begin-suppression bans the end token (this ASR's
+learned answer to non-speech) at the first position, it goes on with a fluent sentence of its
+closed vocabulary ("Don't touch the report ever again!" on the white-noise fixture), confident
+(`avg_logprob` about -0.5), so the demo decides on the no-speech probability alone, as
+faster-whisper does without a log-probability threshold (`DEMO_SPEECH_DECISION` in demo.py; with
+-1.0 only 3 of the 40 non-speech clips below were called no speech). The Java builder overrides
+any of the three (`noSpeechThreshold`, `logProbThreshold`, `compressionRatioThreshold`). Measured with the model-side rule alone
 (`python -m mer_train eval-speech-decision`, mer_train/speech_eval.py: the bundle's ONNX graphs
 run as the SDK runs them; the SDK's acoustic gate comes on top), on {ns['items']} non-speech clips from
 seeds the ASR never trained on and on the {sd['sets']['clean']['items']} held-out utterances as recorded, in noise and quiet:
@@ -342,7 +361,8 @@ Non-speech clips called no speech, by kind: {kinds}. Answered with an emotion by
 rule: {answered}. Held-out speech in noise or quiet wrongly called no speech: {lost} of {hard}
 ({100 * lost / max(hard, 1):.1f} %). Before this version the ASR had never heard non-speech and
 had no no-speech probability: 3 s of digital silence came out as "neutral 1.00" with a made-up
-sentence.
+sentence, and on the same {ns['items']} non-speech clips its transcripts were confident (`avg_logprob` median
+{b['nonspeech_avg_logprob_median']:.2f}, 90th percentile {b['nonspeech_avg_logprob_p90']:.2f}), so no log-probability threshold could have told them from speech.
 
 ## Checked
 The Java SDK gives the same labels (and probabilities within 1e-4) as the PyTorch reference on

@@ -22,12 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class DemoFitAsrWindowTest {
   /**
-   * Labels allowed to change among the 24 held-out cases. Measured (2026-12-01): 3 labels and 16
-   * transcripts change, the probabilities move by up to 0.9997 (median about 1e-4); Whisper was
-   * trained on full windows, so no small bound on the probabilities holds. What the option costs
-   * is counted here: a change that makes the fitted window worse shows as more changed labels.
+   * Labels allowed to change among the fixture cases (24 held-out utterances, noise, silence).
+   * Measured on the retrained demo bundle (2026-12-01, issue 11): 6 of 26 labels and 20
+   * transcripts change, the probabilities move by up to 0.966 (the old bundle: 3 of 24, 0.9997);
+   * its ASR was trained on full 8 s windows, so no small bound on the probabilities holds. What
+   * the option costs is counted here: a change that makes the fitted window worse shows as more
+   * changed labels (one of margin over the measured count).
    */
-  static final int LABELS_CHANGED = 4;
+  static final int LABELS_CHANGED = 7;
 
   @Test
   void theFittedWindowStaysCloseToTheReference() throws Exception {

@@ -173,8 +173,11 @@ class StreamProtocolTest {
 
   @Test
   void aStreamFasterThanRecognitionIsRefusedWith1013() throws Exception {
+    // One utterance per batch: otherwise, on a fast machine, all seven utterances arrive within
+    // the batch wait and leave the queue as one batch, and nothing is ever queued long enough
+    // (the test passed under load and timed out on a quiet CI machine).
     server = TestServers.start(ServerOptions.builder().maxUtterance(Duration.ofSeconds(2))
-        .maxQueuedAudio(Duration.ofSeconds(2)));
+        .maxQueuedAudio(Duration.ofSeconds(2)).maxBatch(1));
     FakeBackend.delayMillis = 2000;
     float[] call = TestServers.call(16000, 0.8, 0.3, 0, 0.3, 0, 0.3, 0, 0.3, 0, 0.3, 0, 0.3, 0);
     try (StreamClient c = StreamClient.connect(server)) {

@@ -299,9 +299,8 @@ public final class EmotionRecognizer implements AutoCloseable {
     SpeechDecision d = r.speech();
     SpeechDecision.Basis basis = d.basis() == SpeechDecision.Basis.NOT_CHECKED
         ? SpeechDecision.Basis.ACOUSTIC_GATE_ONLY : d.basis();
-    SpeechDecision merged = SpeechDecision.builder(d.isSpeech(), basis)
-        .speechDuration(a.speechDuration()).build();
-    SpeechDecision.Builder b = merged.toBuilder();
+    SpeechDecision.Builder b = SpeechDecision.builder(d.isSpeech(), basis)
+        .speechDuration(a.speechDuration());
     d.noSpeechProbability().ifPresent(b::noSpeechProbability);
     d.avgLogProbability().ifPresent(b::avgLogProbability);
     d.compressionRatio().ifPresent(b::compressionRatio);

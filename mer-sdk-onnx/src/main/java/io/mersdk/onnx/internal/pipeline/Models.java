@@ -58,7 +58,7 @@ final class Models implements Stages, AutoCloseable {
     logMel = graphs.containsKey(GraphSpec.FEATURES)
         ? new LogMel(graphs.get(GraphSpec.FEATURES), m.audio()) : null;
     whisperEncoder = graphs.containsKey(GraphSpec.WHISPER_ENCODER)
-        ? new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER)) : null;
+        ? new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER), !factory.isCuda()) : null;
     if (graphs.containsKey(GraphSpec.WHISPER_DECODER)) {
       decoder = new GreedyDecoder(graphs.get(GraphSpec.WHISPER_DECODER), m.whisper().orElseThrow(),
           m.decoderLogitsPerPosition());

@@ -108,6 +108,7 @@ public final class MerBench implements Callable<Integer> {
       fp32 = latency(r, torch);
       throughput(r);
     }
+    concurrentCallsSetting();
     physicalLimit(manifest, fp32, torch);
     fittedWindow(fp32);
     if (int8Bundle != null) {
@@ -310,6 +311,43 @@ public final class MerBench implements Callable<Integer> {
         rate[k] = n * calls / concurrent(r, n, calls);
       }
       line("| %d concurrent caller%s, single calls | %d | %s |", n, n == 1 ? "" : "s", n * calls, spread(rate, "%.3f"));
+    }
+    line("");
+  }
+
+  /**
+   * The builder's documented setting for N concurrent callers ({@code concurrentCalls(n)}, which
+   * sizes the default threads), where the SDK on the class path has it: N callers on a recogniser
+   * built with it and default threads. Looked up reflectively, so that the bench also runs
+   * against an SDK without the setting (then this table is left out).
+   */
+  private void concurrentCallsSetting() throws Exception {
+    java.lang.reflect.Method setting;
+    try {
+      setting = EmotionRecognizer.Builder.class.getMethod("concurrentCalls", int.class);
+    } catch (NoSuchMethodException e) {
+      line("(the SDK has no `concurrentCalls` setting: concurrent callers ran with --threads %d only)", threads);
+      line("");
+      return;
+    }
+    line("### Throughput with `concurrentCalls(n)` and default threads, 5 s utterances, median of %d rounds", rounds);
+    line("");
+    line("| callers | utterances per round | utterances/s |");
+    line("|---|---|---|");
+    int perRound = Arrays.stream(callers).max().orElse(1);
+    for (int n : callers) {
+      EmotionRecognizer.Builder b = EmotionRecognizer.builder().bundle(bundle).device(Device.CPU)
+          .speechGate(false).noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE);
+      setting.invoke(b, n);
+      try (EmotionRecognizer r = b.build()) {
+        int calls = Math.max(1, perRound / n);
+        concurrent(r, n, calls);
+        double[] rate = new double[rounds];
+        for (int k = 0; k < rounds; k++) {
+          rate[k] = n * calls / concurrent(r, n, calls);
+        }
+        line("| %d | %d | %s |", n, n * calls, spread(rate, "%.3f"));
+      }
     }
     line("");
   }

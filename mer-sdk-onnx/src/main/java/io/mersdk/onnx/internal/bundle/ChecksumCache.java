@@ -5,12 +5,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
@@ -40,12 +44,17 @@ final class ChecksumCache {
   /** The cache folder; {@code none} disables the cache. */
   static final String DIR_PROPERTY = "mer.bundle.checksum-cache";
 
+  /** Records older than this are deleted when another record is written. */
+  static final Duration MAX_AGE = Duration.ofDays(30);
+
   private final Path record;
+  private final Path folder;
   private final Properties entries = new Properties();
   private boolean changed;
 
-  private ChecksumCache(Path record) {
+  private ChecksumCache(Path record, Path folder) {
     this.record = record;
+    this.folder = folder;
   }
 
   /**
@@ -67,7 +76,7 @@ final class ChecksumCache {
     } catch (IOException e) {
       return Optional.empty();
     }
-    ChecksumCache cache = new ChecksumCache(dir.resolve(sha256(real.toString()) + ".properties"));
+    ChecksumCache cache = new ChecksumCache(dir.resolve(sha256(real.toString()) + ".properties"), real);
     try (InputStream in = Files.newInputStream(cache.record)) {
       cache.entries.load(in);
     } catch (IOException | IllegalArgumentException e) {
@@ -118,7 +127,7 @@ final class ChecksumCache {
       Path tmp = Files.createTempFile(record.getParent(), ".verified-", ".tmp");
       try {
         try (OutputStream out = Files.newOutputStream(tmp)) {
-          entries.store(out, "mer-sdk: bundle files that passed the SHA-256 check (see docs/model-bundle.md)");
+          entries.store(out, "mer-sdk: files of " + folder + " that passed the SHA-256 check (docs/model-bundle.md)");
         }
         try {
           Files.move(tmp, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -128,8 +137,26 @@ final class ChecksumCache {
       } finally {
         Files.deleteIfExists(tmp);
       }
+      pruneOldRecords();
     } catch (IOException | RuntimeException e) {
       LOG.debug("checksum cache {} not written (the next load hashes the files again): {}", record, e.toString());
+    }
+  }
+
+  /**
+   * Deletes records not written for {@link #MAX_AGE} (bundles of temporary folders, removed
+   * bundles): a live bundle's record that ages out only costs one full check.
+   */
+  private void pruneOldRecords() {
+    FileTime oldest = FileTime.from(Instant.now().minus(MAX_AGE));
+    try (DirectoryStream<Path> records = Files.newDirectoryStream(record.getParent(), "*.properties")) {
+      for (Path r : records) {
+        if (Files.getLastModifiedTime(r).compareTo(oldest) < 0) {
+          Files.deleteIfExists(r);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("checksum cache {}: old records not pruned: {}", record.getParent(), e.toString());
     }
   }
 

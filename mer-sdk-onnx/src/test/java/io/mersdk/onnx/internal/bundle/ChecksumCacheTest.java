@@ -128,4 +128,16 @@ class ChecksumCacheTest {
     assertThatThrownBy(() -> load(b, cache()))
         .isInstanceOf(BundleException.class).hasMessageContaining("head.onnx");
   }
+
+  @Test
+  void recordsNotWrittenForThirtyDaysArePrunedWhenAnotherIsWritten() throws IOException {
+    Path cacheDir = temp.resolve("cache");
+    Files.createDirectories(cacheDir);
+    Path stale = Files.writeString(cacheDir.resolve("0123.properties"), "x=y\n");
+    Files.setLastModifiedTime(stale, FileTime.from(java.time.Instant.now().minus(ChecksumCache.MAX_AGE).minusSeconds(60)));
+    Path recent = Files.writeString(cacheDir.resolve("4567.properties"), "x=y\n");
+    load(bundle(), cache()).close();
+    assertThat(stale).doesNotExist();
+    assertThat(recent).exists();
+  }
 }

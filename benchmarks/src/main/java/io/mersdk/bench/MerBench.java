@@ -296,7 +296,7 @@ public final class MerBench implements Callable<Integer> {
       }
       seqRate[k] = batch / ((System.nanoTime() - t0) / 1e9);
     }
-    line("### Throughput, 5 s utterances, one recogniser (default settings), median of %d rounds", rounds);
+    line("### Throughput, 5 s utterances, one recogniser (%d intra-op threads), median of %d rounds", threads, rounds);
     line("");
     line("| mode | utterances per round | utterances/s |");
     line("|---|---|---|");

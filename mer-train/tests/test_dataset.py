@@ -216,3 +216,77 @@ def test_read_wave_is_still_importable_from_train() -> None:
 def test_json_rows_written_are_plain_objects(folder: Path) -> None:
     out = write_manifest(folder / "m.jsonl", [Item(audio=folder / "wav" / "a.wav", label="é", start=1.0)])
     assert json.loads(out.read_text()) == {"audio": "wav/a.wav", "label": "é", "start": 1.0}
+
+
+# The JSON Schema of one row: whatever the reader accepts validates; what it refuses does not,
+# except the two checks a schema cannot make (end after start, the audio file exists).
+ACCEPTED = [
+    {"audio": "wav/a.wav", "label": "happy"},
+    {"audio": "wav/a.wav", "label": " happy ", "group": 12, "transcript": "", "start": 0, "end": 0.5,
+     "split": "validation", "speaker_age": 31},
+    {"audio": "wav/a.wav", "label": "x", "group": None, "transcript": None, "start": None, "end": None, "split": None},
+    {"audio": "wav/a.wav", "label": "x", "group": "", "split": " test "},
+    {"audio": "wav/a.wav", "label": "x", "group": 1.5, "end": 1e-3},
+]
+REFUSED = [
+    {"label": "x"},
+    {"audio": "wav/a.wav"},
+    {"audio": " ", "label": "x"},
+    {"audio": "wav/a.wav", "label": ""},
+    {"audio": "wav/a.wav", "label": 3},
+    {"audio": 3, "label": "x"},
+    {"audio": "wav/a.wav", "label": "x", "group": True},
+    {"audio": "wav/a.wav", "label": "x", "group": ["a"]},
+    {"audio": "wav/a.wav", "label": "x", "transcript": 5},
+    {"audio": "wav/a.wav", "label": "x", "start": -0.5},
+    {"audio": "wav/a.wav", "label": "x", "start": "0.5"},
+    {"audio": "wav/a.wav", "label": "x", "end": 0},
+    {"audio": "wav/a.wav", "label": "x", "end": False},
+    {"audio": "wav/a.wav", "label": "x", "split": "dev"},
+    {"audio": "wav/a.wav", "label": "x", "split": "Test"},
+]
+REFUSED_BY_READER_ONLY = [
+    {"audio": "wav/a.wav", "label": "x", "start": 1.0, "end": 0.5},
+    {"audio": "wav/absent.wav", "label": "x"},
+]
+
+
+def _reader_accepts(folder: Path, row: dict) -> bool:
+    m = folder / "one.jsonl"
+    m.write_text(json.dumps(row) + "\n")
+    try:
+        read_manifest(m)
+        return True
+    except ManifestError:
+        return False
+
+
+def test_schema_agrees_with_the_reader(folder: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from mer_train.dataset import row_schema
+
+    schema = row_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    v = jsonschema.Draft202012Validator(schema)
+    for row in ACCEPTED:
+        assert _reader_accepts(folder, row), row
+        assert v.is_valid(row), (row, [e.message for e in v.iter_errors(row)])
+    for row in REFUSED:
+        assert not _reader_accepts(folder, row), row
+        assert not v.is_valid(row), row
+    for row in REFUSED_BY_READER_ONLY:
+        assert not _reader_accepts(folder, row), row
+        assert v.is_valid(row), row
+
+
+@pytest.mark.parametrize("ext", [".csv", ".jsonl"])
+def test_written_rows_validate(folder: Path, ext: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from mer_train.dataset import row_schema
+
+    src = folder / f"src{ext}"
+    src.write_text("audio,label,group,start,end\nwav/a.wav,x,1,0,0.5\nwav/b.wav,y,,,\n" if ext == ".csv" else
+                   '{"audio": "wav/a.wav", "label": "x", "group": 1, "start": 0, "end": 0.5}\n')
+    out = write_manifest(folder / "out.jsonl", read_manifest(src).items)
+    for line in out.read_text().splitlines():
+        jsonschema.validate(json.loads(line), row_schema())

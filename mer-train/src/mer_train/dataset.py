@@ -32,6 +32,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib import resources
 from math import gcd
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -120,6 +121,11 @@ class Dataset:
                     for it in self.items if it.label not in allowed]
         if problems:
             raise ManifestError(problems)
+
+
+def row_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one manifest row: ``schema/dataset-row.schema.json``."""
+    return json.loads(resources.files("mer_train").joinpath("schema/dataset-row.schema.json").read_text())
 
 
 def read_wave(path: Path | str, sample_rate: int = 16000) -> np.ndarray:
@@ -301,8 +307,10 @@ def _item(path: Path, base: Path, line: int, row: dict[str, Any], problems: list
     transcript = text("transcript")
     start, end = seconds("start"), seconds("end")
     split = text("split")
-    if start is not None and end is not None and not start < end:
+    if end is not None and start is not None and not start < end:
         bad("end", f"{row['end']!r} is not after start {row['start']!r}")
+    elif end is not None and start is None and end == 0:
+        bad("end", f"{row['end']!r} is not after start 0 (the start of the file)")
     if split is not None and split not in SPLITS:
         bad("split", f"{split!r} is not one of {', '.join(SPLITS)}")
     resolved = None

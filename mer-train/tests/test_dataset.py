@@ -120,6 +120,8 @@ def test_jsonl_problems(folder: Path) -> None:
     assert got[3:5] == [f"{m}:4: group: true is not a string", f"{m}:4: start: \"0.5\" is not a number of seconds"]
     assert got[5].startswith(f"{m}:5: not a JSON object: ")
     assert len(got) == 6
+    m.write_text('{"Audio": "wav/a.wav", "label": "x"}\n')
+    assert problems(m) == [f"{m}:1: audio: missing (found 'Audio'; names are lower-case)"]
 
 
 @pytest.mark.parametrize("content, expected", [

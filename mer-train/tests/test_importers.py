@@ -11,8 +11,8 @@ import soundfile as sf
 from mer_train.__main__ import main
 from mer_train.dataset import read_manifest
 from mer_train.folds import leave_one_group_out, split_column
-from mer_train.importers import (CorpusError, import_crema_d, import_iemocap, import_msp_podcast, import_ravdess,
-                                 run_import)
+from mer_train.importers import (CorpusError, check_audio_files, import_crema_d, import_iemocap, import_msp_podcast,
+                                 import_ravdess, run_import)
 
 
 def wav(path: Path, rate: int = 16000, seconds: float = 0.05) -> Path:
@@ -140,6 +140,13 @@ def test_crema_d(tmp_path: Path) -> None:
     assert dict(r.skipped) == {"unknown emotion code XYZ": 1, "unknown sentence or level code": 1,
                                "name not <actor>_<sentence>_<emotion>_<level>": 1}
     assert len(import_crema_d(root / "AudioWAV").items) == 6  # ROOT may be AudioWAV itself
+    # --check-audio: a header-only WAV and a file that is not audio become counted skips
+    sf.write(root / "AudioWAV" / "1005_DFA_ANG_XX.wav", np.zeros(0, np.float32), 16000)
+    (root / "AudioWAV" / "1005_DFA_HAP_XX.wav").write_bytes(b"RIFF? no")
+    unchecked = import_crema_d(root)
+    assert len(unchecked.items) == 8
+    checked = check_audio_files(unchecked)
+    assert len(checked.items) == 6 and checked.skipped["unreadable or empty audio file (--check-audio)"] == 2
     with pytest.raises(CorpusError, match=r"no \.wav files"):
         import_crema_d(tmp_path)
 

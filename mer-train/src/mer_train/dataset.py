@@ -254,7 +254,7 @@ def _jsonl_rows(path: Path, text: str, problems: list[str]) -> list[tuple[int, d
         if not isinstance(obj, dict):
             out.append((i, f"{path}:{i}: not a JSON object (found {type(obj).__name__})"))
             continue
-        out.append((i, {k: v for k, v in obj.items() if k in FIELDS and v is not None}))
+        out.append((i, obj))
     return out
 
 
@@ -278,7 +278,8 @@ def _item(path: Path, base: Path, line: int, row: dict[str, Any], problems: list
         v = v.strip() if v is not None else ""
         if not v:
             if required:
-                bad(name, "missing")
+                near = [k for k in row if k != name and k.lower() == name]
+                bad(name, f"missing (found {near[0]!r}; names are lower-case)" if near else "missing")
             return None
         return v
 

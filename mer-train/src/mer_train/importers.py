@@ -123,7 +123,7 @@ def import_iemocap(root: Path | str, group: str = "session", labels: Sequence[st
 
     if group not in ("session", "speaker"):
         raise ValueError(f"iemocap: group must be 'session' or 'speaker', got {group!r}")
-    root = Path(root)
+    root = Path(root).resolve()
     _require_dir(root, "the IEMOCAP release folder with Session1..Session5")
     found = _sessions(root)
     if not found:
@@ -171,7 +171,7 @@ def import_ravdess(root: Path | str, labels: Sequence[str] | None = None, includ
     statement, repetition, actor). Keeps audio-only files (modality 03) of speech (vocal channel
     01; song 02 too with ``include_song``); full-AV (01) and video-only (02) files are counted skips.
     Group = actor ("Actor_12"); transcript = the statement."""
-    root = Path(root)
+    root = Path(root).resolve()
     _require_dir(root, "the RAVDESS folder with Actor_01..Actor_24")
     result = ImportResult("ravdess")
     files = [p for p in _sorted_files(root, "*") if p.is_file() and p.suffix.lower() in (".wav", ".mp4")]
@@ -225,7 +225,7 @@ _CREMA_NAME = re.compile(r"^(\d{4})_([A-Z]{3})_([A-Z]{3})_([A-Z]{2})$")
 def import_crema_d(root: Path | str, labels: Sequence[str] | None = None) -> ImportResult:
     """``AudioWAV/<actor>_<sentence>_<emotion>_<level>.wav`` (ROOT is the CREMA-D folder or its
     AudioWAV folder). Group = actor ("1001"); transcript = the sentence's text."""
-    root = Path(root)
+    root = Path(root).resolve()
     wav_dir = root / "AudioWAV" if (root / "AudioWAV").is_dir() else root
     _require_dir(wav_dir, "the CREMA-D folder holding AudioWAV/")
     result = ImportResult("crema-d")
@@ -269,7 +269,7 @@ def import_msp_podcast(root: Path | str, labels: Sequence[str] | None = None, te
     set is a counted skip. Group = SpkrID ("Unknown" = absent)."""
     if test_set not in (*MSP_TEST_SETS, "both"):
         raise ValueError(f"msp-podcast: test_set must be Test1, Test2 or both, got {test_set!r}")
-    root = Path(root)
+    root = Path(root).resolve()
     table = root / "Labels" / "labels_consensus.csv"
     audios = root / "Audios"
     if not table.is_file():
@@ -324,13 +324,35 @@ IMPORTERS: dict[str, Callable[..., ImportResult]] = {
 }
 
 
+def check_audio_files(result: ImportResult) -> ImportResult:
+    """Reads each item's audio header (not the samples): an unreadable file or one without samples
+    becomes a counted skip."""
+    import soundfile as sf
+
+    keep = []
+    for it in result.items:
+        try:
+            ok = sf.info(str(it.audio)).frames > 0
+        except RuntimeError:  # soundfile.LibsndfileError: not audio libsndfile can read
+            ok = False
+        if ok:
+            keep.append(it)
+        else:
+            result.skip("unreadable or empty audio file (--check-audio)", it.audio.name)
+    result.items = keep
+    return result
+
+
 def run_import(corpus: str, root: Path | str, out: Path | str, labels: Sequence[str] | None = None,
-               **options) -> ImportResult:
-    """Imports ``corpus`` at ``root`` and writes the manifest ``out`` (format by extension)."""
+               check_audio: bool = False, **options) -> ImportResult:
+    """Imports ``corpus`` at ``root`` and writes the manifest ``out`` (format by extension).
+    ``check_audio``: :func:`check_audio_files` before writing."""
     from .dataset import manifest_format
 
     manifest_format(out)  # refuse a wrong extension before the scan
     result = IMPORTERS[corpus](root, labels=labels, **options)
+    if check_audio:
+        check_audio_files(result)
     if not result.items:
         raise CorpusError(f"{corpus}: nothing to write from {root}\n{result.summary()}")
     write_manifest(out, result.items)
@@ -346,7 +368,7 @@ def _cmd_import(a: argparse.Namespace) -> int:
         options = dict(include_song=a.include_song)
     elif a.corpus == "msp-podcast":
         options = dict(test_set=a.test_set, skip_missing=a.skip_missing)
-    result = run_import(a.corpus, a.root, a.out, labels=labels, **options)
+    result = run_import(a.corpus, a.root, a.out, labels=labels, check_audio=a.check_audio, **options)
     print(result.summary())
     print(f"manifest: {a.out}")
     return 0
@@ -370,5 +392,7 @@ def add_import_command(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--skip-missing", action="store_true",
                    help="iemocap, msp-podcast: leave out (and count) labelled rows whose audio file is missing "
                         "instead of failing")
+    i.add_argument("--check-audio", action="store_true",
+                   help="open each audio file's header; an unreadable or empty file is left out (and counted)")
     i.set_defaults(fn=_cmd_import)
 

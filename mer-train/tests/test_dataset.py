@@ -292,3 +292,11 @@ def test_written_rows_validate(folder: Path, ext: str) -> None:
     out = write_manifest(folder / "out.jsonl", read_manifest(src).items)
     for line in out.read_text().splitlines():
         jsonschema.validate(json.loads(line), row_schema())
+
+
+def test_manifest_error_pickles_with_its_problems() -> None:
+    import pickle
+
+    e = pickle.loads(pickle.dumps(ManifestError(["a.csv:2: label: missing", "a.csv:3: audio: missing"])))
+    assert e.problems == ["a.csv:2: label: missing", "a.csv:3: audio: missing"]
+    assert ManifestError("a.csv: no rows").problems == ["a.csv: no rows"]

@@ -52,13 +52,16 @@ _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 class ManifestError(ValueError):
     """A manifest that cannot be used; ``problems`` lists every one as ``FILE:LINE: problem``."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: Sequence[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
         if len(self.problems) == 1:
             msg = self.problems[0]
         else:
             msg = f"{len(self.problems)} problems:\n" + "\n".join(self.problems)
         super().__init__(msg)
+
+    def __reduce__(self):  # pickles (multiprocessing) with its list, not the joined message
+        return (type(self), (self.problems,))
 
 
 @dataclass(frozen=True)

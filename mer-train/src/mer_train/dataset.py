@@ -95,7 +95,8 @@ class Item:
             raise ValueError(f"{self.audio}: end {self.end} s is past the end of the file ({frames / rate:.3f} s) "
                              f"(manifest line {self.line})")
         if a >= b:
-            raise ValueError(f"{self.audio}: the cut [{self.start or 0}, {self.end}) s holds no samples "
+            span = f"[{self.start or 0}, {'the end' if self.end is None else self.end})"
+            raise ValueError(f"{self.audio}: the cut {span} s holds no samples "
                              f"(the file has {frames / rate:.3f} s) (manifest line {self.line})")
         x, rate = sf.read(str(self.audio), start=a, stop=b, dtype="float32", always_2d=True)
         return _to_mono_rate(x, rate, sample_rate)

@@ -19,6 +19,8 @@ from .tokenization import decoding_for_trained_tokenizer, train_asr_tokenizer, t
 
 IEMOCAP4 = ("neutral", "happy", "sad", "angry")
 SIX = ("neutral", "happy", "sad", "angry", "fearful", "surprised")
+# RAVDESS's eight emotions, in its own order (a bundle trained on a manifest sorts them instead)
+RAVDESS8 = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,18 @@ SPECS: dict[str, Spec] = {
         normalize_waveform=True,
         description="tiny random-weight test bundle: speech+text+context without MF (pooled concat), layer "
                     "adapters, WavLM with normalize_waveform=true, 4 labels"),
+    "tiny-f": Spec(
+        labels=RAVDESS8, variant=Variant(("speech", "text"), True, True),
+        wavlm=dict(_TINY_WAVLM, conv_dim=(16,) * 7, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                   intermediate_size=32),
+        roberta=dict(hidden_size=24, num_hidden_layers=1, num_attention_heads=2, intermediate_size=48,
+                     max_position_embeddings=34),
+        whisper=dict(d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                     decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_target_positions=32),
+        head=dict(d_model=16, num_heads=2, ffn_dim=32),
+        asr_vocab=300, text_vocab=300, max_new_tokens=12, max_text_tokens=32, whisper_init_std=0.2,
+        description="tiny random-weight test bundle: speech+text, layer adapters + MF, the 8 RAVDESS labels "
+                    "(issue 15: a bundle with a data set's labels runs in Java and in mer_train evaluate)"),
     "full": Spec(
         labels=IEMOCAP4, variant=Variant(("speech", "text", "context"), True, True),
         wavlm=dict(),  # WavLMConfig() defaults are wavlm-base's shapes

@@ -97,8 +97,10 @@ public final class DatasetRow {
 
   /**
    * The row's samples: the file decoded, down-mixed and resampled to {@code sampleRate} by
-   * mer-sdk-audio, then cut to {@code [round(start * rate), round(end * rate))} (Math.round, half
-   * up; mer_train.evaluate cuts the same way).
+   * mer-sdk-audio, then cut to {@code [rint(start * rate), rint(end * rate))} (round half to even,
+   * as Python's {@code round} in mer_train.dataset's {@code Item.load}, so that both languages cut a
+   * file at the bundle's rate at the same samples). mer_train cuts at the file's own rate and then
+   * resamples; for a file already at {@code sampleRate} the two are the same.
    *
    * @throws io.mersdk.AudioException if the file cannot be read
    * @throws DatasetException naming the row's line if the cut does not fit the file
@@ -134,8 +136,8 @@ public final class DatasetRow {
     if (!isCut()) {
       return samples;
     }
-    long from = start == null ? 0 : Math.round(start * sampleRate);
-    long to = end == null ? samples.length : Math.round(end * sampleRate);
+    long from = start == null ? 0 : (long) Math.rint(start * sampleRate);
+    long to = end == null ? samples.length : (long) Math.rint(end * sampleRate);
     String length = seconds(samples.length / (double) sampleRate);
     if (to > samples.length) {
       throw new DatasetException(List.of(where() + ": end: " + seconds(end) + " is beyond the end of "

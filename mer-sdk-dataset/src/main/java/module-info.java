@@ -8,7 +8,6 @@ module io.mersdk.dataset {
   requires io.mersdk.audio;
   requires org.apache.commons.csv;
   requires com.fasterxml.jackson.databind;
-  requires org.slf4j;
 
   exports io.mersdk.dataset;
 }

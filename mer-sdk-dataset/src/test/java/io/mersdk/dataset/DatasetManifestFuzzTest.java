@@ -25,10 +25,13 @@ import java.util.Arrays;
 class DatasetManifestFuzzTest {
   private static final String[] NAMES = {"fuzz.csv", "fuzz.tsv", "fuzz.jsonl"};
 
+  // libFuzzer dictionary lines: quoted, with \" and \xNN escapes (tab, CR LF, LF, the BOM)
   @FuzzTest
-  @DictionaryEntries({"audio", "label", "group", "transcript", "start", "end", "split", "train",
-      "validation", "test", "\"", "\"\"", ",", "\t", "\r\n", "\n", "\uFEFF", "{\"audio\":",
-      "\"label\":", "\"start\":", "1e309", "-0", "0.5", ".5", "1e-3", "null", "[]", "{}"})
+  @DictionaryEntries({"\"audio\"", "\"label\"", "\"group\"", "\"transcript\"", "\"start\"",
+      "\"end\"", "\"split\"", "\"train\"", "\"validation\"", "\"test\"", "\"\\\"\"",
+      "\"\\\"\\\"\"", "\",\"", "\"\\x09\"", "\"\\x0d\\x0a\"", "\"\\x0a\"", "\"\\xef\\xbb\\xbf\"",
+      "\"{\\\"audio\\\":\"", "\"\\\"label\\\":\"", "\"\\\"start\\\":\"", "\"1e309\"", "\"-0\"",
+      "\"0.5\"", "\".5\"", "\"1e-3\"", "\"null\"", "\"[]\"", "\"{}\""})
   void parse(byte[] data) {
     if (data.length == 0) {
       return;

@@ -83,3 +83,20 @@ def test_metrics_by_their_definitions() -> None:
     assert m.accuracy() == 3 / 6
     assert m.uar() == (1 / 2 + 2 / 3 + 0) / 3
     assert m.macro_f1() == (2 / 5 + 4 / 6 + 0) / 3
+
+
+def test_the_reader_cases_are_what_the_reader_gives(tmp_path) -> None:
+    """testdata/evaluate/reader-cases.json (mer-sdk-dataset's ReaderAgreementTest holds the Java
+    reader to it) is still what mer_train.dataset reads."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_reader_fixture",
+                                                  TESTDATA.parent / "scripts" / "make_reader_fixture.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    committed = json.loads((TESTDATA / "evaluate" / "reader-cases.json").read_text(encoding="utf-8"))["cases"]
+    assert [c["name"] for c in committed] == [n for n, _ in script.CASES]
+    for case in committed:
+        p = tmp_path / case["name"]
+        p.write_bytes(case["text"].encode("utf-8"))
+        assert {"name": case["name"], "text": case["text"], **script.outcome(p)} == case

@@ -206,7 +206,7 @@ class EvaluateCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(Mer.USAGE);
     assertThat(run.errLines()).hasSize(1);
-    assertThat(run.errLines().get(0)).isEqualTo("mer: " + m + ":11: 1 cell, the header has 2");
+    assertThat(run.errLines().get(0)).isEqualTo("mer: " + m + ":11: label: missing");
   }
 
   /** A file without speech is counted apart, named on stderr, and left out of the metrics. */

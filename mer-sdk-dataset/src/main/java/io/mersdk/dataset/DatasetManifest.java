@@ -64,9 +64,12 @@ public final class DatasetManifest {
   /** The values of {@code split}. */
   public static final List<String> SPLITS = List.of("train", "validation", "test");
 
-  /** A decimal number of seconds: digits with an optional fraction and exponent (no sign, no unit). */
+  /**
+   * A decimal number: an optional sign, digits with an optional fraction and exponent (no unit, no
+   * "inf" or "nan"); mer_train.dataset's {@code _DECIMAL}, so both readers take the same cells.
+   */
   private static final Pattern SECONDS =
-      Pattern.compile("(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
+      Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
   /** Quoted values in messages are cut to this many characters. */
   private static final int QUOTE_MAX = 80;
   /** One row a line: a duplicated key or anything after the object is a bad row. */
@@ -269,12 +272,27 @@ public final class DatasetManifest {
           .setIgnoreEmptyLines(true).setRecordSeparator("\n").get();
       Map<String, Integer> columns = null;
       int headerSize = 0;
+      long nextLine = 0; // line terminators before the next record (where a parse error is)
       try (CSVParser parser = CSVParser.parse(new StringReader(text), format)) {
         Iterator<CSVRecord> it = parser.iterator();
-        while (it.hasNext()) {
-          CSVRecord rec = it.next();
+        while (true) {
+          CSVRecord rec;
+          try {
+            if (!it.hasNext()) {
+              break;
+            }
+            rec = it.next();
+          } catch (UncheckedIOException | IllegalStateException e) {
+            // Commons CSV: an unterminated quote or a character after a closing quote; the rest of
+            // the file cannot be split into rows
+            int at = lineStarts[(int) Math.min(nextLine, lineStarts.length - 1)];
+            problems.add(file + ":" + lineAt(at) + ": cannot parse the row ("
+                + rootMessage(e) + "); check its quotes");
+            break;
+          }
+          nextLine = parser.getCurrentLineNumber();
           int line = lineAt(rec.getCharacterPosition());
-          if (isBlank(rec)) {
+          if (rec.size() == 1 && rec.get(0).isBlank()) {
             continue; // a line of blanks is a blank line too
           }
           if (columns == null) {
@@ -286,38 +304,28 @@ public final class DatasetManifest {
             }
             continue;
           }
-          if (rec.size() != headerSize) {
-            problems.add(file + ":" + line + ": " + rec.size() + (rec.size() == 1 ? " cell" : " cells")
-                + ", the header has " + headerSize);
+          // fewer cells than the header: the missing ones are absent (as an empty cell); more is
+          // a separator inside an unquoted value
+          if (rec.size() > headerSize) {
+            problems.add(file + ":" + line + ": the row has " + rec.size() + " fields, the header "
+                + headerSize + " (a separator inside an unquoted value?)");
             continue;
           }
           Map<String, String> fields = new HashMap<>();
           for (Map.Entry<String, Integer> c : columns.entrySet()) {
-            String v = rec.get(c.getValue());
-            if (!v.isEmpty()) {
+            String v = c.getValue() < rec.size() ? rec.get(c.getValue()) : "";
+            if (!v.isBlank()) {
               fields.put(c.getKey(), v);
             }
           }
           row(line, fields, Map.of());
         }
-      } catch (IOException | UncheckedIOException | IllegalStateException e) {
-        // Commons CSV: an unterminated quote or a character after a closing quote; its message
-        // names the line, which is all we can say: the rest of the file cannot be split
-        problems.add(file + ": not valid " + (separator == '\t' ? "TSV" : "CSV") + ": "
-            + rootMessage(e));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // a StringReader does not fail
       }
       if (columns == null && problems.isEmpty()) {
         problems.add(file + ": no rows (the file is empty)");
       }
-    }
-
-    private static boolean isBlank(CSVRecord rec) {
-      for (String v : rec) {
-        if (!v.isBlank()) {
-          return false;
-        }
-      }
-      return true;
     }
 
     /** Column name -> index of the contract's fields; null (with problems) for a bad header. */
@@ -439,10 +447,8 @@ public final class DatasetManifest {
         bad.add(at + "split: '" + quote(split) + "' is not one of " + String.join(", ", SPLITS));
       }
       String group = text(f, "group", typeProblems, at, bad);
-      String transcript = typeProblems.containsKey("transcript") ? null : f.get("transcript");
-      if (typeProblems.containsKey("transcript")) {
-        bad.add(at + typeProblems.get("transcript"));
-      }
+      // stripped, blank = absent: the text RoBERTa reads is the same in both languages
+      String transcript = text(f, "transcript", typeProblems, at, bad);
       if (!bad.isEmpty()) {
         problems.addAll(bad);
         return;
@@ -472,16 +478,15 @@ public final class DatasetManifest {
       }
       String s = v.strip();
       if (!SECONDS.matcher(s).matches()) {
-        bad.add(at + field + ": '" + quote(v) + "' is not a number of seconds"
-            + (s.startsWith("-") ? " (must be >= 0)" : ""));
+        bad.add(at + field + ": '" + quote(v) + "' is not a number of seconds");
         return null;
       }
       double d = Double.parseDouble(s);
-      if (!Double.isFinite(d)) {
-        bad.add(at + field + ": '" + quote(v) + "' is too large");
+      if (!Double.isFinite(d) || d < 0) {
+        bad.add(at + field + ": '" + quote(v) + "' is not a number of seconds >= 0");
         return null;
       }
-      return d;
+      return d + 0.0; // -0 is 0
     }
 
     private static String rootMessage(Throwable e) {

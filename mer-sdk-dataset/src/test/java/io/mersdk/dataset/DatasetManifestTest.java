@@ -108,7 +108,7 @@ class DatasetManifestTest {
         + "c.wav,sad,2,1,\n"
         + "d.wav,sad,-1,,\n"
         + "e.wav,sad,,,dev\n"
-        + "f.wav,sad\n"
+        + "f.wav\n"
         + "g.wav,sad,,0,\n");
 
     assertThat(problems(m)).containsExactly(
@@ -116,9 +116,9 @@ class DatasetManifestTest {
         m + ":3: audio: missing",
         m + ":4: label: missing",
         m + ":5: start, end: need start < end, got 2 >= 1",
-        m + ":6: start: '-1' is not a number of seconds (must be >= 0)",
+        m + ":6: start: '-1' is not a number of seconds >= 0",
         m + ":7: split: 'dev' is not one of train, validation, test",
-        m + ":8: 2 cells, the header has 5",
+        m + ":8: label: missing",
         m + ":9: end: need end > start (0), got 0");
   }
 
@@ -160,8 +160,11 @@ class DatasetManifestTest {
     assertThat(problems(write("empty.jsonl", ""))).singleElement().asString().endsWith(": no rows");
     assertThat(problems(write("data.txt", "audio,label\na,b\n"))).singleElement().asString()
         .contains("unknown manifest type");
-    assertThat(problems(write("quote.csv", "audio,label\n\"a.wav,happy\n"))).singleElement()
-        .asString().contains("not valid CSV");
+    assertThat(problems(write("quote.csv", "audio,label\n\na.wav,x\n\n\"a.wav,happy\n")))
+        .singleElement().asString().startsWith(dir.resolve("quote.csv") + ":5: cannot parse the row (");
+    assertThat(problems(write("wide.csv", "audio,label\na.wav,x,y\n"))).containsExactly(
+        dir.resolve("wide.csv") + ":2: the row has 3 fields, the header 2 (a separator inside an"
+            + " unquoted value?)");
     Path latin1 = Files.write(dir.resolve("latin1.csv"), "audio,label\ncaf\u00e9.wav,x\n"
         .getBytes(StandardCharsets.ISO_8859_1));
     assertThat(problems(latin1)).containsExactly(latin1 + ": not UTF-8 text");

@@ -70,6 +70,11 @@ public final class DatasetManifest {
    */
   private static final Pattern SECONDS =
       Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
+  /**
+   * Largest manifest read: 256 MiB, a few million rows (read whole: a larger file would come close
+   * to the JVM's array limit and the default heap).
+   */
+  public static final long MAX_BYTES = 256L << 20;
   /** Quoted values in messages are cut to this many characters. */
   private static final int QUOTE_MAX = 80;
   /** One row a line: a duplicated key or anything after the object is a bad row. */
@@ -101,6 +106,11 @@ public final class DatasetManifest {
     }
     byte[] bytes;
     try {
+      long size = Files.size(file);
+      if (size > MAX_BYTES) {
+        throw new DatasetException(List.of(file + ": " + size + " bytes, more than a manifest may"
+            + " hold (" + MAX_BYTES + "); split it"));
+      }
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new DatasetException(List.of(file + ": cannot read: " + e));

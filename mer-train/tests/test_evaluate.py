@@ -100,3 +100,20 @@ def test_the_reader_cases_are_what_the_reader_gives(tmp_path) -> None:
         p = tmp_path / case["name"]
         p.write_bytes(case["text"].encode("utf-8"))
         assert {"name": case["name"], "text": case["text"], **script.outcome(p)} == case
+
+
+def test_the_demo_bundle_on_its_held_out_recordings_gives_scikit_learns_figures(tmp_path) -> None:
+    """A trained bundle (its predictions vary): the figures of testdata/metrics/demo-evaluate.json
+    (scikit-learn on the PyTorch reference's predictions), which examples' EvaluateCommandTest also
+    holds `mer evaluate` to."""
+    bundle = TESTDATA.parent / "mer-sdk-demo-bundle" / "src" / "main" / "resources" / "io" / "mersdk" / "demo" / "bundle"
+    case = json.loads((TESTDATA / "metrics" / "demo-evaluate.json").read_text(encoding="utf-8"))["case"]
+    m = tmp_path / "demo.csv"
+    m.write_text("audio,label\n" + "".join(f"{TESTDATA.parent / f},{t}\n" for f, t in zip(case["files"], case["y_true"])),
+                 encoding="utf-8")
+    r = evaluate(bundle, m).to_json()
+    assert (r["samples"], r["failed"], r["no_speech"]) == (len(case["files"]), 0, 0)
+    assert r["labels"] == case["labels"]
+    assert r["confusion_matrix"] == case["confusion_matrix"]
+    for key in ("accuracy", "uar", "macro_f1"):
+        assert r[key] == pytest.approx(case[key], abs=1e-12)

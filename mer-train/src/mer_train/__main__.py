@@ -1,4 +1,4 @@
-"""Command line: ``python -m mer_train {export,make-test-bundle,verify,import-dataset} ...``."""
+"""Command line: ``python -m mer_train {export,make-test-bundle,evaluate,verify,import-dataset} ...``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,13 @@ def _cmd_bench(a: argparse.Namespace) -> int:
     return bench_main(a.out, a.threads, a.repeats, a.seconds)
 
 
+def _cmd_evaluate(a: argparse.Namespace) -> int:
+    from .evaluate import main as evaluate_main
+
+    return evaluate_main(a.bundle, a.manifest, fmt=a.format, transcripts=a.transcripts,
+                         speech_gate=not a.no_speech_gate, threads=a.threads)
+
+
 def _cmd_quantize(a: argparse.Namespace) -> int:
     from .quantize import quantize_bundle
 
@@ -123,6 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--bundle-id")
     q.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     q.set_defaults(fn=_cmd_quantize)
+
+    ev = sub.add_parser("evaluate", help="UAR, macro-F1, accuracy, confusion matrix of a bundle on a dataset "
+                                         "manifest (ONNX Runtime; the same JSON as `mer evaluate --format json`)")
+    ev.add_argument("bundle", help="model bundle folder")
+    ev.add_argument("manifest", help="dataset manifest (.csv, .tsv, .jsonl; docs/training.md)")
+    ev.add_argument("--format", choices=["table", "json"], default="table")
+    ev.add_argument("--transcripts", choices=["asr", "manifest"], default="asr",
+                    help="asr: Whisper transcribes (default); manifest: each row's transcript, no ASR")
+    ev.add_argument("--no-speech-gate", action="store_true",
+                    help="turn the acoustic speech gate off (as `mer evaluate --no-speech-gate`)")
+    ev.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (default 2)")
+    ev.set_defaults(fn=_cmd_evaluate)
 
     v = sub.add_parser("verify", help="validate a bundle's manifest and checksums")
     v.add_argument("bundle")

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.AfterAll;
  * message, then any mix of text and binary messages, as the fuzzer picks them. Whatever arrives,
  * no exception leaves the session's listener methods, every event the server sends is a JSON object
  * of a known type, the first one is {@code ready} or {@code error}, nothing follows an {@code error}
- * or {@code done} and the connection is then closed once, and nothing is printed.
+ * or {@code done} and the connection is then closed once, a {@code Done} is answered (with {@code
+ * done}, or an error) once what was queued is recognised, and nothing is printed.
  *
  * <p>The session runs against the server's real batch queue over the tests' fake backend, without
  * Jetty (its frames are Jetty's to parse). Under plain {@code mvn verify} it runs over its
@@ -177,6 +178,8 @@ class StreamMessagesFuzzTest {
         (flags & 2) != 0);
     System.setOut(capture);
     System.setErr(capture);
+    boolean sentDone = false;
+    boolean finished;
     try {
       s.onWebSocketOpen(peer.session());
       ByteBuffer in = ByteBuffer.wrap(input, 1, input.length - 1);
@@ -188,19 +191,25 @@ class StreamMessagesFuzzTest {
         if (binary) {
           s.onWebSocketBinary(ByteBuffer.wrap(payload), Callback.NOOP);
         } else {
-          s.onWebSocketText(new String(payload, StandardCharsets.UTF_8));
+          String text = new String(payload, StandardCharsets.UTF_8);
+          sentDone |= text.strip().equals("Done");
+          s.onWebSocketText(text);
         }
       }
-      // Results arrive on the batch thread: wait until the session has closed (done or error) or
-      // holds nothing more, then close it from the client side as a browser would.
+      // After Done the server owes the end of the stream (done, or an error) once the batch thread
+      // has recognised what was queued; without Done the client just goes away.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (peer.closes().isEmpty() && s.heldSamples() > 0 && System.nanoTime() < deadline) {
+      while (sentDone && peer.closes().isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(1);
       }
+      finished = !peer.closes().isEmpty();
       s.onWebSocketClose(1000, "client gone");
     } finally {
       System.setOut(out);
       System.setErr(err);
+    }
+    if (sentDone) {
+      assertThat(finished).as("the stream ended (done or error) within 10 s of Done: %s", peer.sent()).isTrue();
     }
     List<String> sent = peer.sent();
     List<String> types = new ArrayList<>();

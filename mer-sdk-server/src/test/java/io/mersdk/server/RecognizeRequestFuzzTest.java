@@ -2,6 +2,8 @@ package io.mersdk.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,6 +39,8 @@ class RecognizeRequestFuzzTest {
   private static final Pattern STATUS = Pattern.compile("^HTTP/1\\.1 (\\d{3}) ");
   private static final byte[] END_OF_HEAD = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static MerServer server;
+  /** Jetty's loggers that quote malformed requests at WARN. */
+  static final String JETTY_PARSING = "org\\.eclipse\\.jetty\\.(http\\.HttpParser|util\\.HostPort)";
 
   private static synchronized MerServer server() {
     if (server == null) {
@@ -55,10 +59,11 @@ class RecognizeRequestFuzzTest {
   }
 
   @FuzzTest
+  // libFuzzer reads the dictionary as quoted strings: line breaks are written as \\x escapes.
   @DictionaryEntries({"POST ", "GET ", "HEAD ", "PUT ", "OPTIONS ", "/v1/recognize", "/v1/health",
-      "/v1/stream", "/index.html", "?transcript=", "%00", "%ZZ", " HTTP/1.1\r\n", "Host: x\r\n",
-      "Authorization: Bearer secret\r\n", "Content-Type: audio/wav\r\n", "Transfer-Encoding: chunked\r\n",
-      "Expect: 100-continue\r\n", "RIFF", "WAVE", "fmt ", "data", "fLaC", "ID3", "\r\n"})
+      "/v1/stream", "/index.html", "?transcript=", "%00", "%ZZ", " HTTP/1.1\\x0d\\x0a", "Host: x\\x0d\\x0a",
+      "Authorization: Bearer secret\\x0d\\x0a", "Content-Type: audio/wav\\x0d\\x0a", "Transfer-Encoding: chunked\\x0d\\x0a",
+      "Expect: 100-continue\\x0d\\x0a", "RIFF", "WAVE", "fmt ", "data", "fLaC", "ID3", "\\x0d\\x0a"})
   void request(byte[] input) throws IOException {
     byte[] wire = framed(input);
     PrintStream out = System.out;
@@ -68,7 +73,11 @@ class RecognizeRequestFuzzTest {
     String answer;
     System.setOut(capture);
     System.setErr(capture);
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server().uri().getPort())) {
+    int port = server().uri().getPort();
+    // Jazzer's SSRF detector flags every connection; this one, to our own server, is the point.
+    try (SilentCloseable allowed = BugDetectors.allowNetworkConnections(
+            (host, p) -> p == port && InetAddress.getLoopbackAddress().getHostName().equals(host));
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(30_000);
       OutputStream o = s.getOutputStream();
       try {
@@ -93,8 +102,13 @@ class RecognizeRequestFuzzTest {
         && answer.length() > body + 4) {
       JSON.readTree(answer.substring(body + 4));
     }
-    // Jazzer itself logs as "INFO: ..." (each class it instruments, new coverage counters).
-    assertThat(printed.toString(StandardCharsets.UTF_8).replaceAll("(?m)^INFO: .*\\R", ""))
+    // Jazzer itself logs as "INFO: ..." (each class it instruments, new coverage counters). Jetty's
+    // HTTP parsing warns about some malformed requests (a second Host header, a bad authority)
+    // before it refuses them with 400, quoting what the client sent, line breaks included: Jetty's
+    // log, not ours (finding-*jetty-warn*; mer serve keeps those loggers at ERROR, docs/server.md
+    // "Security"). An entry runs to the next "[thread] LEVEL" line.
+    assertThat(printed.toString(StandardCharsets.UTF_8).replaceAll("(?m)^INFO: .*\\R", "")
+            .replaceAll("(?ms)^\\[[^]\n]*\\] WARN " + JETTY_PARSING + " - .*?(?=^\\[[^]\n]*\\] |\\z)", ""))
         .as("written to System.out/err").isEmpty();
   }
 

@@ -4,8 +4,10 @@
 #   bash scripts/fuzz.sh TARGET [SECONDS]        # default 300 s
 #
 # TARGET: probe wav aiff au flac mp3 rawSamples (mer-sdk-audio, DecoderFuzzTest), manifest
-# (mer-sdk-onnx, ManifestParserFuzzTest: bundle.json) or dataset (mer-sdk-dataset,
-# DatasetManifestFuzzTest: the CSV/TSV/JSONL dataset manifest). The plain build (`./mvnw verify`) runs every target in
+# (mer-sdk-onnx, ManifestParserFuzzTest: bundle.json), dataset (mer-sdk-dataset,
+# DatasetManifestFuzzTest: the CSV/TSV/JSONL dataset manifest), stream (mer-sdk-server,
+# StreamMessagesFuzzTest: the WebSocket messages of /v1/stream) or http (mer-sdk-server,
+# RecognizeRequestFuzzTest: HTTP requests). The plain build (`./mvnw verify`) runs every target in
 # regression mode over its committed corpus only; this script searches for new inputs.
 #
 # What it leaves:
@@ -23,7 +25,9 @@ case "$target" in
   probe|wav|aiff|au|flac|mp3|rawSamples) module=mer-sdk-audio; test="DecoderFuzzTest#$target" ;;
   manifest) module=mer-sdk-onnx; test="ManifestParserFuzzTest#parse" ;;
   dataset) module=mer-sdk-dataset; test="DatasetManifestFuzzTest#parse" ;;
-  *) echo "unknown target '$target' (probe wav aiff au flac mp3 rawSamples manifest dataset)" >&2; exit 2 ;;
+  stream) module=mer-sdk-server; test="StreamMessagesFuzzTest#messages" ;;
+  http) module=mer-sdk-server; test="RecognizeRequestFuzzTest#request" ;;
+  *) echo "unknown target '$target' (probe wav aiff au flac mp3 rawSamples manifest dataset stream http)" >&2; exit 2 ;;
 esac
 mkdir -p "$root/target"
 log="$root/target/fuzz-$target.log"

@@ -66,8 +66,16 @@ def _cmd_bench(a: argparse.Namespace) -> int:
 def _cmd_quantize(a: argparse.Namespace) -> int:
     from .quantize import quantize_bundle
 
-    m = quantize_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite)
+    m = quantize_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite, rewrite=not a.no_rewrite)
     print(f"bundle {m['bundle_id']}: {a.out}")
+    return 0
+
+
+def _cmd_fuse(a: argparse.Namespace) -> int:
+    from .quantize import rewrite_bundle
+
+    m = rewrite_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite)
+    print(f"bundle {m['bundle_id']} (fp32, rewritten): {a.out}")
     return 0
 
 
@@ -122,7 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("out")
     q.add_argument("--bundle-id")
     q.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    q.add_argument("--no-rewrite", action="store_true",
+                   help="quantize the graphs as exported (no attention fusion, convolutions stay Conv)")
     q.set_defaults(fn=_cmd_quantize)
+
+    f = sub.add_parser("fuse", help="fp32 copy of a bundle with attention fused and strided convolutions as MatMul")
+    f.add_argument("bundle")
+    f.add_argument("out")
+    f.add_argument("--bundle-id", help="default: the source's (its parity fixtures still apply)")
+    f.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    f.set_defaults(fn=_cmd_fuse)
 
     v = sub.add_parser("verify", help="validate a bundle's manifest and checksums")
     v.add_argument("bundle")

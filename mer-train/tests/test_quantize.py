@@ -92,7 +92,17 @@ def test_the_int8_bundle_holds_the_rewritten_and_quantized_ops(tmp_path):
             " convolution(s) as MatMul") in m["description"]
 
 
-def test_without_rewrites_the_graphs_are_quantized_as_exported(tmp_path):
-    m = quantize_bundle(TESTDATA / "bundles" / "tiny-a", tmp_path / "q", rewrite=False)
-    assert m["description"].endswith("[int8 dynamic quantization of MatMul/Gemm weights]")
-    assert _ops(tmp_path / "q" / "wavlm.onnx")[("", "Conv")] == 8
+@pytest.mark.parametrize("rewrites,convs,attentions", [((), 8, 0), (("attention",), 8, 2)])
+def test_rewrites_can_be_left_out(tmp_path, rewrites, convs, attentions):
+    """``--no-rewrite`` quantizes the graphs as exported; ``--keep-conv`` keeps WavLM's Conv nodes."""
+    m = quantize_bundle(TESTDATA / "bundles" / "tiny-a", tmp_path / "q", rewrites=rewrites, per_channel=True)
+    assert _ops(tmp_path / "q" / "wavlm.onnx")[("", "Conv")] == convs
+    assert _ops(tmp_path / "q" / "whisper_encoder.onnx")[("com.microsoft", "MultiHeadAttention")] == attentions
+    assert "(per output channel)" in m["description"]
+    assert ("fp32 rewrites" in m["description"]) == bool(rewrites)
+
+
+def test_an_unknown_rewrite_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"rewrites \['fold'\]: unknown"):
+        quantize_bundle(TESTDATA / "bundles" / "tiny-a", tmp_path / "q", rewrites=("fold",))
+    assert not (tmp_path / "q").exists()

@@ -64,9 +64,10 @@ def _cmd_bench(a: argparse.Namespace) -> int:
 
 
 def _cmd_quantize(a: argparse.Namespace) -> int:
-    from .quantize import quantize_bundle
+    from .quantize import REWRITES, quantize_bundle
 
-    m = quantize_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite, rewrite=not a.no_rewrite)
+    rewrites = () if a.no_rewrite else tuple(r for r in REWRITES if not (r == "conv" and a.keep_conv))
+    m = quantize_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite, rewrites=rewrites, per_channel=a.per_channel)
     print(f"bundle {m['bundle_id']}: {a.out}")
     return 0
 
@@ -132,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     q.add_argument("--no-rewrite", action="store_true",
                    help="quantize the graphs as exported (no attention fusion, convolutions stay Conv)")
+    q.add_argument("--keep-conv", action="store_true",
+                   help="leave WavLM's convolutions as fp32 Conv (less drift, slower on long utterances)")
+    q.add_argument("--per-channel", action="store_true", help="one weight scale per output column instead of per matrix")
     q.set_defaults(fn=_cmd_quantize)
 
     f = sub.add_parser("fuse", help="fp32 copy of a bundle with attention fused and strided convolutions as MatMul")

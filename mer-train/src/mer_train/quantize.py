@@ -17,35 +17,49 @@ from .bundle import file_entries, load_bundle, write_manifest
 QUANTIZED = ("whisper_encoder", "whisper_decoder", "wavlm", "roberta", "head")
 
 
-def rewrite_graph(src: Path | str, dst: Path | str) -> dict[str, int]:
-    """The fp32 rewrites of ``mer_train.fusion`` applied to one graph file; returns what was rewritten."""
+REWRITES = ("attention", "conv")
+
+
+def _check(rewrites: tuple[str, ...]) -> None:
+    unknown = set(rewrites) - set(REWRITES)
+    if unknown:
+        raise ValueError(f"rewrites {sorted(unknown)}: unknown (known: {', '.join(REWRITES)})")
+
+
+def rewrite_graph(src: Path | str, dst: Path | str, rewrites: tuple[str, ...] = REWRITES) -> dict[str, int]:
+    """The fp32 rewrites of ``mer_train.fusion`` named in ``rewrites`` (``attention``: unmasked attention
+    to MultiHeadAttention; ``conv``: strided convolutions as MatMul) applied to one graph file; returns
+    how many of each were made."""
     import onnx
 
     from .fusion import conv_as_matmul, fuse_attention
 
+    _check(rewrites)
     model = onnx.load(str(src))
-    done = {"attention": fuse_attention(model), "conv": conv_as_matmul(model)}
+    done = {"attention": fuse_attention(model) if "attention" in rewrites else 0,
+            "conv": conv_as_matmul(model) if "conv" in rewrites else 0}
     onnx.save(model, str(dst))
     return done
 
 
-def quantize_graph(src: Path | str, dst: Path | str, rewrite: bool = True) -> dict[str, int]:
-    """One graph: the fp32 rewrites (optional), then int8 weights for every MatMul/Gemm with a
-    constant weight. Returns the rewrite counts."""
+def quantize_graph(src: Path | str, dst: Path | str, rewrites: tuple[str, ...] = REWRITES,
+                   per_channel: bool = False) -> dict[str, int]:
+    """One graph: the fp32 ``rewrites``, then int8 weights (one scale per tensor, or per output column
+    with ``per_channel``) for every MatMul/Gemm with a constant weight. Returns the rewrite counts."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with tempfile.TemporaryDirectory() as tmp:
         done = {"attention": 0, "conv": 0}
-        if rewrite:
-            done = rewrite_graph(src, Path(tmp) / "rewritten.onnx")
+        if rewrites:
+            done = rewrite_graph(src, Path(tmp) / "rewritten.onnx", rewrites)
             if any(done.values()):
                 src = Path(tmp) / "rewritten.onnx"
         # MatMul/Gemm only: the convolutions left (Whisper's two, WavLM's first and positional ones)
         # stay fp32, ConvInteger is slow on the CPU. The default tensor type is needed once
         # MultiHeadAttention is in the graph: ONNX shape inference gives no types for contrib ops.
         quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"],
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+                         per_channel=per_channel, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     return done
 
 
@@ -95,9 +109,10 @@ def rewrite_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = Non
 
 
 def quantize_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None, overwrite: bool = False,
-                    rewrite: bool = True) -> dict:
-    m, total = _transform_bundle(src, dst, lambda a, b: quantize_graph(a, b, rewrite), overwrite)
-    done = "int8 dynamic quantization of MatMul/Gemm weights"
+                    rewrites: tuple[str, ...] = REWRITES, per_channel: bool = False) -> dict:
+    _check(rewrites)  # before anything is written
+    m, total = _transform_bundle(src, dst, lambda a, b: quantize_graph(a, b, rewrites, per_channel), overwrite)
+    done = "int8 dynamic quantization of MatMul/Gemm weights" + (" (per output channel)" if per_channel else "")
     if any(total.values()):
         done += "; before it, " + _rewrites(total)
     return _finish(dst, m, bundle_id or f"{m['bundle_id']}-int8", done)

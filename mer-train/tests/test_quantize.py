@@ -66,7 +66,7 @@ def test_masked_attention_is_left_alone():
     """RoBERTa's attention adds the padding mask to the scores: not the unmasked shape fused."""
     model = onnx.load(str(TESTDATA / "bundles" / "tiny-a" / "roberta.onnx"))
     before = len(model.graph.node)
-    assert fuse_attention(model) == 0
+    assert fuse_attention(model) == {"attention": 0, "cross_attention": 0}
     assert len(model.graph.node) == before
 
 
@@ -77,8 +77,10 @@ def test_the_int8_bundle_holds_the_rewritten_and_quantized_ops(tmp_path):
     ms = ("com.microsoft", "MultiHeadAttention")
     enc, dec = _ops(tmp_path / "q" / "whisper_encoder.onnx"), _ops(tmp_path / "q" / "whisper_decoder.onnx")
     assert enc[ms] == w["encoder_layers"] and enc[("", "Softmax")] == 0
-    # cross-attention is unmasked and fused; the self-attention's causal mask keeps it as it is
-    assert dec[ms] == w["decoder_layers"] and dec[("", "Softmax")] == w["decoder_layers"]
+    # cross-attention over the cached K/V: block diagonal, standard ops (one Softmax over the frames
+    # per layer); the self-attention's causal mask keeps it as exported (the other Softmax per layer)
+    assert dec[ms] == 0 and dec[("", "Softmax")] == 2 * w["decoder_layers"]
+    assert dec[("", "ReduceSum")] == w["decoder_layers"]
     wavlm = _ops(tmp_path / "q" / "wavlm.onnx")
     # left as Conv: the first one (on the waveform) and the positional (grouped, padded) one
     assert wavlm[("", "Conv")] == 2
@@ -88,8 +90,8 @@ def test_the_int8_bundle_holds_the_rewritten_and_quantized_ops(tmp_path):
         # what ONNX Runtime 1.23 (the Java runtime) runs: opset <= 17, com.microsoft only for MultiHeadAttention
         assert {o.domain: o.version for o in model.opset_import}.get("", 0) <= 17
         assert {op for d, op in _ops(tmp_path / "q" / graph) if d} <= {"MultiHeadAttention"}
-    assert (f"{w['encoder_layers'] + w['decoder_layers']} attention(s) fused to MultiHeadAttention, 6 strided"
-            " convolution(s) as MatMul") in m["description"]
+    assert (f"{w['encoder_layers']} attention(s) fused to MultiHeadAttention, {w['decoder_layers']} cross-attention(s)"
+            " over cached K/V as block-diagonal MatMuls, 6 strided convolution(s) as MatMul") in m["description"]
 
 
 @pytest.mark.parametrize("rewrites,convs,attentions", [((), 8, 0), (("attention",), 8, 2)])

@@ -4,9 +4,12 @@
 graphs but no attention: the TorchScript export of PyTorch's scaled-dot-product attention multiplies
 Q and K by sqrt(scale) each (two Mul nodes before the Q·Kᵀ MatMul), a shape its patterns do not
 match. ``fuse_attention`` matches that shape and replaces it with ``com.microsoft.MultiHeadAttention``,
-whose CPU kernel runs flash attention (no [heads, S, S] score tensor in memory) when there is no mask.
-Only unmasked attention is fused (the Whisper encoder's self-attention); a masked or biased one
-(RoBERTa's padding mask, WavLM's relative position bias, the decoder's causal mask) is left as it is.
+whose CPU kernel runs flash attention (no [heads, S, S] score tensor in memory) when there is no mask
+(the Whisper encoder's self-attention), or, where K and V are graph inputs (the decoder step's
+cross-attention over the cached encoder K/V), with a block-diagonal product in standard ops that
+never copies K or V. A masked or biased attention (RoBERTa's padding mask, WavLM's relative position
+bias, the decoder's causal self-attention) is left as it is. ``conv_as_matmul`` turns WavLM's strided
+convolutions into MatMuls, which int8 quantization then covers.
 MultiHeadAttention (domain com.microsoft, opset 1) exists in ONNX Runtime 1.23's CPU and CUDA
 execution providers, which the Java SDK runs.
 """
@@ -81,8 +84,57 @@ def _perm(node) -> list[int]:
     return next((list(a.ints) for a in node.attribute if a.name == "perm"), [])
 
 
-def fuse_attention(proto: onnx.ModelProto) -> int:
-    """Replaces every unmasked multi-head attention of the exported shape with MultiHeadAttention.
+def _from_graph_input(model, name: str, inputs: set[str]) -> bool:
+    """Whether ``name`` is a graph input, or a part of one picked by Gather/Squeeze/Reshape/Identity."""
+    out2node = model.output_name_to_node()
+    while name not in inputs:
+        node = out2node.get(name)
+        if node is None or node.op_type not in ("Gather", "Squeeze", "Reshape", "Identity"):
+            return False
+        name = node.input[0]
+    return True
+
+
+def _block_diagonal_attention(model, q: str, k: str, v: str, out: str, heads: int, hidden: int, scale: float,
+                              prefix: str) -> list:
+    """Attention of a few query steps over cached K/V [B, T, D] without moving K or V.
+
+    The split into heads would transpose K and V ([B, T, H, d] to [B, H, d, T] and [B, H, T, d]), at
+    every decoder step, for 1500 encoder frames per layer: most of a step's time. Instead the query
+    becomes block diagonal, Qbd[b, h·d + i, s·H + h] = q[b, s, h·d + i], so that scores = K · Qbd
+    ([B, T, S·H], one GEMM reading K as it lies) and R = softmax(scores)ᵀ · V ([B, S·H, D]); head h's
+    output is block h of R's row (s, h), picked by the mask M[h, h·d + i] = 1 and a sum over h.
+    The products are H times larger than needed, which is cheap next to the memory they save."""
+    d = hidden // heads
+    mask = np.zeros((hidden, heads), np.float32)
+    for h in range(heads):
+        mask[h * d:(h + 1) * d, h] = 1
+    consts = {"mask3": mask.reshape(hidden, 1, heads), "maskT": np.ascontiguousarray(mask.T),
+              "scale": np.array(scale, np.float32), "axis3": np.array([3], np.int64), "axis2": np.array([2], np.int64),
+              "qshape": np.array([0, hidden, -1], np.int64), "rshape": np.array([0, -1, heads, hidden], np.int64)}
+    for name, value in consts.items():
+        model.add_initializer(onnx.numpy_helper.from_array(value, f"{prefix}_{name}"))
+    p = prefix
+    return [
+        helper.make_node("Transpose", [q], [f"{p}_qt"], perm=[0, 2, 1]),
+        helper.make_node("Unsqueeze", [f"{p}_qt", f"{p}_axis3"], [f"{p}_qu"]),
+        helper.make_node("Mul", [f"{p}_qu", f"{p}_mask3"], [f"{p}_qm"]),
+        helper.make_node("Reshape", [f"{p}_qm", f"{p}_qshape"], [f"{p}_qbd"]),
+        helper.make_node("MatMul", [k, f"{p}_qbd"], [f"{p}_scores"]),
+        helper.make_node("Mul", [f"{p}_scores", f"{p}_scale"], [f"{p}_scaled"]),
+        helper.make_node("Softmax", [f"{p}_scaled"], [f"{p}_probs"], axis=1),
+        helper.make_node("Transpose", [f"{p}_probs"], [f"{p}_probs_t"], perm=[0, 2, 1]),
+        helper.make_node("MatMul", [f"{p}_probs_t", v], [f"{p}_r"]),
+        helper.make_node("Reshape", [f"{p}_r", f"{p}_rshape"], [f"{p}_r4"]),
+        helper.make_node("Mul", [f"{p}_r4", f"{p}_maskT"], [f"{p}_rm"]),
+        helper.make_node("ReduceSum", [f"{p}_rm", f"{p}_axis2"], [out], keepdims=0),
+    ]
+
+
+def fuse_attention(proto: onnx.ModelProto) -> dict[str, int]:
+    """Replaces every unmasked multi-head attention of the exported shape with MultiHeadAttention, or,
+    where K and V are graph inputs (the decoder's cross-attention over the encoder's cached K/V),
+    with ``_block_diagonal_attention``.
 
     Matched (all tensors [batch, seq, hidden] before the head split)::
 
@@ -91,12 +143,14 @@ def fuse_attention(proto: onnx.ModelProto) -> int:
         k3 ----------> Reshape[B,S,H,d] -> Transpose(0,2,3,1) -[Mul c]*-/                          /
         v3 ----------> Reshape[B,S,H,d] -> Transpose(0,2,1,3) ------------------------------------/
 
-    The scalar Muls fold into the kernel's ``scale``. Returns the number of attentions fused."""
+    The scalar Muls fold into the kernel's ``scale``. Returns how many of each were made
+    (``attention``: MultiHeadAttention, ``cross_attention``: block diagonal)."""
     from onnxruntime.transformers.onnx_model import OnnxModel
 
     model = OnnxModel(proto)
     typed = onnx.shape_inference.infer_shapes(proto)  # for the hidden size where the split says -1 heads
-    fused = 0
+    fused = {"attention": 0, "cross_attention": 0}
+    inputs = {i.name for i in proto.graph.input}
     for softmax in [n for n in model.nodes() if n.op_type == "Softmax"]:
         out2node, in2nodes = model.output_name_to_node(), model.input_name_to_nodes()
         axis = next((a.i for a in softmax.attribute if a.name == "axis"), -1)
@@ -133,15 +187,21 @@ def fuse_attention(proto: onnx.ModelProto) -> int:
         inner = {o for p in parts for o in p.output} - {out_r[0].output[0]}
         if any(u not in parts for o in inner for u in in2nodes.get(o, [])):
             continue
-        fused += 1
-        model.add_node(helper.make_node(
-            "MultiHeadAttention", [sides["q"], sides["k"], sides["v"]], [out_r[0].output[0]],
-            name=f"{softmax.name or 'attention'}_MultiHeadAttention", domain=MS_DOMAIN,
-            num_heads=heads, scale=scale))
+        hidden = _last_dim(typed, sides["q"])
+        name = (softmax.name or softmax.output[0]).replace("/", "_").strip("_")
+        if hidden and all(_from_graph_input(model, sides[x], inputs) for x in "kv"):
+            fused["cross_attention"] += 1
+            model.add_nodes(_block_diagonal_attention(model, sides["q"], sides["k"], sides["v"], out_r[0].output[0],
+                                                      heads, hidden, scale, f"{name}_bd"))
+        else:
+            fused["attention"] += 1
+            model.add_node(helper.make_node(
+                "MultiHeadAttention", [sides["q"], sides["k"], sides["v"]], [out_r[0].output[0]],
+                name=f"{name}_MultiHeadAttention", domain=MS_DOMAIN, num_heads=heads, scale=scale))
         model.remove_nodes(parts)
-    if fused:
-        if not any(o.domain == MS_DOMAIN for o in proto.opset_import):
-            proto.opset_import.append(helper.make_opsetid(MS_DOMAIN, 1))
+    if fused["attention"] and not any(o.domain == MS_DOMAIN for o in proto.opset_import):
+        proto.opset_import.append(helper.make_opsetid(MS_DOMAIN, 1))
+    if any(fused.values()):
         model.prune_graph(allow_remove_graph_inputs=False)
         model.topological_sort()
     return fused

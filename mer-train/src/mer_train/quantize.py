@@ -2,8 +2,9 @@
 on the fly by ONNX Runtime's MatMulInteger kernels). Log-mel and the tokenizers stay as they are.
 
 Before quantizing, each graph is rewritten in fp32 (``mer_train.fusion``): unmasked attention becomes
-one MultiHeadAttention node (flash attention on the CPU) and WavLM's strided convolutions become
-MatMuls, so that they are quantized too. Both rewrites keep the fp32 results (the tests compare the
+one MultiHeadAttention node (flash attention on the CPU), the decoder's cross-attention over cached
+K/V a block-diagonal product that never copies K or V, and WavLM's strided convolutions MatMuls, so
+that they are quantized too. Both rewrites keep the fp32 results (the tests compare the
 rewritten graphs with the exported ones)."""
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def rewrite_graph(src: Path | str, dst: Path | str, rewrites: tuple[str, ...] = 
 
     _check(rewrites)
     model = onnx.load(str(src))
-    done = {"attention": fuse_attention(model) if "attention" in rewrites else 0,
-            "conv": conv_as_matmul(model) if "conv" in rewrites else 0}
+    done = fuse_attention(model) if "attention" in rewrites else {"attention": 0, "cross_attention": 0}
+    done["conv"] = conv_as_matmul(model) if "conv" in rewrites else 0
     onnx.save(model, str(dst))
     return done
 
@@ -50,7 +51,7 @@ def quantize_graph(src: Path | str, dst: Path | str, rewrites: tuple[str, ...] =
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with tempfile.TemporaryDirectory() as tmp:
-        done = {"attention": 0, "conv": 0}
+        done = {"attention": 0, "cross_attention": 0, "conv": 0}
         if rewrites:
             done = rewrite_graph(src, Path(tmp) / "rewritten.onnx", rewrites)
             if any(done.values()):
@@ -75,7 +76,7 @@ def _transform_bundle(src: Path | str, dst: Path | str, graph_fn, overwrite: boo
             raise FileExistsError(f"{dst}: not empty (use --overwrite)")
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
-    total = {"attention": 0, "conv": 0}
+    total = {"attention": 0, "cross_attention": 0, "conv": 0}
     for kind, name in m["graphs"].items():
         if kind in QUANTIZED:
             for k, v in graph_fn(src / name, dst / name).items():
@@ -98,6 +99,7 @@ def _finish(dst: Path | str, m: dict, bundle_id: str, done: str) -> dict:
 
 def _rewrites(total: dict[str, int]) -> str:
     return (f"fp32 rewrites: {total['attention']} attention(s) fused to MultiHeadAttention,"
+            f" {total['cross_attention']} cross-attention(s) over cached K/V as block-diagonal MatMuls,"
             f" {total['conv']} strided convolution(s) as MatMul")
 
 

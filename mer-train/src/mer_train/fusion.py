@@ -148,7 +148,10 @@ def fuse_attention(proto: onnx.ModelProto) -> dict[str, int]:
     from onnxruntime.transformers.onnx_model import OnnxModel
 
     model = OnnxModel(proto)
-    typed = onnx.shape_inference.infer_shapes(proto)  # for the hidden size where the split says -1 heads
+    try:  # for the hidden size where the split says -1 heads
+        typed = onnx.shape_inference.infer_shapes(proto)
+    except ValueError:  # a graph over 2 GB: no sizes, so heads only from the split's constants
+        typed = onnx.ModelProto()
     fused = {"attention": 0, "cross_attention": 0}
     inputs = {i.name for i in proto.graph.input}
     for softmax in [n for n in model.nodes() if n.op_type == "Softmax"]:

@@ -71,10 +71,19 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
 
 
 def _cmd_quantize(a: argparse.Namespace) -> int:
-    from .quantize import quantize_bundle
+    from .quantize import REWRITES, quantize_bundle
 
-    m = quantize_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite)
+    rewrites = () if a.no_rewrite else tuple(r for r in REWRITES if not (r == "conv" and a.keep_conv))
+    m = quantize_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite, rewrites=rewrites, per_channel=a.per_channel)
     print(f"bundle {m['bundle_id']}: {a.out}")
+    return 0
+
+
+def _cmd_fuse(a: argparse.Namespace) -> int:
+    from .quantize import rewrite_bundle
+
+    m = rewrite_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite)
+    print(f"bundle {m['bundle_id']} (fp32, rewritten): {a.out}")
     return 0
 
 
@@ -129,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("out")
     q.add_argument("--bundle-id")
     q.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    q.add_argument("--no-rewrite", action="store_true",
+                   help="quantize the graphs as exported (no attention fusion, convolutions stay Conv)")
+    q.add_argument("--keep-conv", action="store_true",
+                   help="leave WavLM's convolutions as fp32 Conv (less drift, slower on long utterances)")
+    q.add_argument("--per-channel", action="store_true", help="one weight scale per output column instead of per matrix")
     q.set_defaults(fn=_cmd_quantize)
 
     ev = sub.add_parser("evaluate", help="UAR, macro-F1, accuracy, confusion matrix of a bundle on a dataset "
@@ -142,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="turn the acoustic speech gate off (as `mer evaluate --no-speech-gate`)")
     ev.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (default 2)")
     ev.set_defaults(fn=_cmd_evaluate)
+
+    f = sub.add_parser("fuse", help="fp32 copy of a bundle with attention fused and strided convolutions as MatMul")
+    f.add_argument("bundle")
+    f.add_argument("out")
+    f.add_argument("--bundle-id", help="default: the source's (its parity fixtures still apply)")
+    f.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    f.set_defaults(fn=_cmd_fuse)
 
     v = sub.add_parser("verify", help="validate a bundle's manifest and checksums")
     v.add_argument("bundle")

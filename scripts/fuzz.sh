@@ -3,8 +3,11 @@
 #
 #   bash scripts/fuzz.sh TARGET [SECONDS]        # default 300 s
 #
-# TARGET: probe wav aiff au flac mp3 rawSamples (mer-sdk-audio, DecoderFuzzTest) or manifest
-# (mer-sdk-onnx, ManifestParserFuzzTest). The plain build (`./mvnw verify`) runs every target in
+# TARGET: probe wav aiff au flac mp3 rawSamples (mer-sdk-audio, DecoderFuzzTest), manifest
+# (mer-sdk-onnx, ManifestParserFuzzTest: bundle.json), dataset (mer-sdk-dataset,
+# DatasetManifestFuzzTest: the CSV/TSV/JSONL dataset manifest), stream (mer-sdk-server,
+# StreamMessagesFuzzTest: the WebSocket messages of /v1/stream) or http (mer-sdk-server,
+# RecognizeRequestFuzzTest: HTTP requests). The plain build (`./mvnw verify`) runs every target in
 # regression mode over its committed corpus only; this script searches for new inputs.
 #
 # What it leaves:
@@ -21,7 +24,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 case "$target" in
   probe|wav|aiff|au|flac|mp3|rawSamples) module=mer-sdk-audio; test="DecoderFuzzTest#$target" ;;
   manifest) module=mer-sdk-onnx; test="ManifestParserFuzzTest#parse" ;;
-  *) echo "unknown target '$target' (probe wav aiff au flac mp3 rawSamples manifest)" >&2; exit 2 ;;
+  dataset) module=mer-sdk-dataset; test="DatasetManifestFuzzTest#parse" ;;
+  stream) module=mer-sdk-server; test="StreamMessagesFuzzTest#messages" ;;
+  http) module=mer-sdk-server; test="RecognizeRequestFuzzTest#request" ;;
+  *) echo "unknown target '$target' (probe wav aiff au flac mp3 rawSamples manifest dataset stream http)" >&2; exit 2 ;;
 esac
 mkdir -p "$root/target"
 log="$root/target/fuzz-$target.log"

@@ -12,6 +12,7 @@ samples. Metrics as in make_metrics_fixture.py (scikit-learn, every label, zero_
 """
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 from pathlib import Path
@@ -42,10 +43,10 @@ def evaluation_set() -> dict:
     by_utt = {Path(c["audio"]).stem: c for c in fx["cases"]}
     files, y_true, y_pred = [], [], []
     used = set()
-    for line in (RECORDINGS / "labels.tsv").read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        name, label = line.split("\t")
+    # labels.tsv is a dataset manifest (header audio<TAB>label; docs/training.md, "Your own data")
+    rows = csv.DictReader((RECORDINGS / "labels.tsv").read_text(encoding="utf-8").splitlines(), delimiter="\t")
+    for row in rows:
+        name, label = row["audio"], row["label"]
         utt = _utterance(Path(name))
         case = by_utt[utt]
         rec, _ = sf.read(str(RECORDINGS / name), dtype="float32")

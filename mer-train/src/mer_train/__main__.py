@@ -1,4 +1,4 @@
-"""Command line: ``python -m mer_train {export,make-test-bundle,verify} ...``."""
+"""Command line: ``python -m mer_train {export,make-test-bundle,evaluate,verify,import-dataset} ...``."""
 
 from __future__ import annotations
 
@@ -63,11 +63,27 @@ def _cmd_bench(a: argparse.Namespace) -> int:
     return bench_main(a.out, a.threads, a.repeats, a.seconds)
 
 
-def _cmd_quantize(a: argparse.Namespace) -> int:
-    from .quantize import quantize_bundle
+def _cmd_evaluate(a: argparse.Namespace) -> int:
+    from .evaluate import main as evaluate_main
 
-    m = quantize_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite)
+    return evaluate_main(a.bundle, a.manifest, fmt=a.format, transcripts=a.transcripts,
+                         speech_gate=not a.no_speech_gate, threads=a.threads)
+
+
+def _cmd_quantize(a: argparse.Namespace) -> int:
+    from .quantize import REWRITES, quantize_bundle
+
+    rewrites = () if a.no_rewrite else tuple(r for r in REWRITES if not (r == "conv" and a.keep_conv))
+    m = quantize_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite, rewrites=rewrites, per_channel=a.per_channel)
     print(f"bundle {m['bundle_id']}: {a.out}")
+    return 0
+
+
+def _cmd_fuse(a: argparse.Namespace) -> int:
+    from .quantize import rewrite_bundle
+
+    m = rewrite_bundle(a.bundle, a.out, a.bundle_id, overwrite=a.overwrite)
+    print(f"bundle {m['bundle_id']} (fp32, rewritten): {a.out}")
     return 0
 
 
@@ -122,11 +138,38 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("out")
     q.add_argument("--bundle-id")
     q.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    q.add_argument("--no-rewrite", action="store_true",
+                   help="quantize the graphs as exported (no attention fusion, convolutions stay Conv)")
+    q.add_argument("--keep-conv", action="store_true",
+                   help="leave WavLM's convolutions as fp32 Conv (less drift, slower on long utterances)")
+    q.add_argument("--per-channel", action="store_true", help="one weight scale per output column instead of per matrix")
     q.set_defaults(fn=_cmd_quantize)
+
+    ev = sub.add_parser("evaluate", help="UAR, macro-F1, accuracy, confusion matrix of a bundle on a dataset "
+                                         "manifest (ONNX Runtime; the same JSON as `mer evaluate --format json`)")
+    ev.add_argument("bundle", help="model bundle folder")
+    ev.add_argument("manifest", help="dataset manifest (.csv, .tsv, .jsonl; docs/training.md)")
+    ev.add_argument("--format", choices=["table", "json"], default="table")
+    ev.add_argument("--transcripts", choices=["asr", "manifest"], default="asr",
+                    help="asr: Whisper transcribes (default); manifest: each row's transcript, no ASR")
+    ev.add_argument("--no-speech-gate", action="store_true",
+                    help="turn the acoustic speech gate off (as `mer evaluate --no-speech-gate`)")
+    ev.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (default 2)")
+    ev.set_defaults(fn=_cmd_evaluate)
+
+    f = sub.add_parser("fuse", help="fp32 copy of a bundle with attention fused and strided convolutions as MatMul")
+    f.add_argument("bundle")
+    f.add_argument("out")
+    f.add_argument("--bundle-id", help="default: the source's (its parity fixtures still apply)")
+    f.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    f.set_defaults(fn=_cmd_fuse)
 
     v = sub.add_parser("verify", help="validate a bundle's manifest and checksums")
     v.add_argument("bundle")
     v.set_defaults(fn=_cmd_verify)
+
+    from .importers import add_import_command  # import-dataset (issue 15)
+    add_import_command(sub)
 
     from .training_cli import add_training_commands  # make-corpus, train, make-demo-bundle (issue 5)
     add_training_commands(sub)

@@ -252,7 +252,8 @@ def _write_recordings(held_out: list, fixtures: dict[str, Any], out: Path) -> li
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.wav"):
         old.unlink()
-    names, lines = [], ["# held-out synthetic recordings (session 5, voices unseen in training): path<TAB>label"]
+    # a dataset manifest (docs/training.md, "Your own data"): held-out synthetic recordings of session 5
+    names, lines = [], ["audio\tlabel"]
     for lab in LABELS:
         case = next(c for c in fixtures["cases"] if c["true_label"] == lab)
         u = next(x for x in held_out if f"{x.id}.flac" == case["audio"])

@@ -1,9 +1,16 @@
 """int8 dynamic quantization of a bundle's transformer graphs (weights int8, activations quantized
-on the fly by ONNX Runtime's MatMulInteger kernels). Log-mel and the tokenizers stay as they are."""
+on the fly by ONNX Runtime's MatMulInteger kernels). Log-mel and the tokenizers stay as they are.
+
+Before quantizing, each graph is rewritten in fp32 (``mer_train.fusion``): unmasked attention becomes
+one MultiHeadAttention node (flash attention on the CPU), the decoder's cross-attention over cached
+K/V a block-diagonal product that never copies K or V, and WavLM's strided convolutions MatMuls, so
+that they are quantized too. Both rewrites keep the fp32 results (the tests compare the
+rewritten graphs with the exported ones)."""
 
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 from .bundle import file_entries, load_bundle, write_manifest
@@ -11,9 +18,55 @@ from .bundle import file_entries, load_bundle, write_manifest
 QUANTIZED = ("whisper_encoder", "whisper_decoder", "wavlm", "roberta", "head")
 
 
-def quantize_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None, overwrite: bool = False) -> dict:
+REWRITES = ("attention", "conv")
+
+
+def _check(rewrites: tuple[str, ...]) -> None:
+    unknown = set(rewrites) - set(REWRITES)
+    if unknown:
+        raise ValueError(f"rewrites {sorted(unknown)}: unknown (known: {', '.join(REWRITES)})")
+
+
+def rewrite_graph(src: Path | str, dst: Path | str, rewrites: tuple[str, ...] = REWRITES) -> dict[str, int]:
+    """The fp32 rewrites of ``mer_train.fusion`` named in ``rewrites`` (``attention``: unmasked attention
+    to MultiHeadAttention; ``conv``: strided convolutions as MatMul) applied to one graph file; returns
+    how many of each were made."""
+    import onnx
+
+    from .fusion import conv_as_matmul, fuse_attention
+
+    _check(rewrites)
+    model = onnx.load(str(src))
+    done = fuse_attention(model) if "attention" in rewrites else {"attention": 0, "cross_attention": 0}
+    done["conv"] = conv_as_matmul(model) if "conv" in rewrites else 0
+    onnx.save(model, str(dst))
+    return done
+
+
+def quantize_graph(src: Path | str, dst: Path | str, rewrites: tuple[str, ...] = REWRITES,
+                   per_channel: bool = False) -> dict[str, int]:
+    """One graph: the fp32 ``rewrites``, then int8 weights (one scale per tensor, or per output column
+    with ``per_channel``) for every MatMul/Gemm with a constant weight. Returns the rewrite counts."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    with tempfile.TemporaryDirectory() as tmp:
+        done = {"attention": 0, "cross_attention": 0, "conv": 0}
+        if rewrites:
+            done = rewrite_graph(src, Path(tmp) / "rewritten.onnx", rewrites)
+            if any(done.values()):
+                src = Path(tmp) / "rewritten.onnx"
+        # MatMul/Gemm only: the convolutions left (Whisper's two, WavLM's first and positional ones)
+        # stay fp32, ConvInteger is slow on the CPU. The default tensor type is needed once
+        # MultiHeadAttention is in the graph: ONNX shape inference gives no types for contrib ops.
+        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"],
+                         per_channel=per_channel, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    return done
+
+
+def _transform_bundle(src: Path | str, dst: Path | str, graph_fn, overwrite: bool) -> tuple[dict, dict[str, int]]:
+    """Copies bundle ``src`` to ``dst`` with ``graph_fn(src_graph, dst_graph)`` applied to the transformer
+    graphs; returns the source manifest (for the caller to edit and write) and the summed counts."""
     src, dst = Path(src), Path(dst)
     m = load_bundle(src)
     if dst.resolve() == src.resolve() or src.resolve() in dst.resolve().parents:
@@ -23,17 +76,45 @@ def quantize_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = No
             raise FileExistsError(f"{dst}: not empty (use --overwrite)")
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
+    total = {"attention": 0, "cross_attention": 0, "conv": 0}
     for kind, name in m["graphs"].items():
         if kind in QUANTIZED:
-            # MatMul only: WavLM's convolutional front end stays fp32 (ConvInteger is slow on CPU)
-            quantize_dynamic(str(src / name), str(dst / name), weight_type=QuantType.QInt8,
-                             op_types_to_quantize=["MatMul", "Gemm"])
+            for k, v in graph_fn(src / name, dst / name).items():
+                total[k] += v
         else:
             shutil.copy2(src / name, dst / name)
     for name in m["tokenizers"].values():
         shutil.copy2(src / name, dst / name)
-    m["bundle_id"] = bundle_id or f"{m['bundle_id']}-int8"
-    m["description"] = (m.get("description", "") + " [int8 dynamic quantization of MatMul/Gemm weights]").strip()
+    return m, total
+
+
+def _finish(dst: Path | str, m: dict, bundle_id: str, done: str) -> dict:
+    dst = Path(dst)
+    m["bundle_id"] = bundle_id
+    m["description"] = (m.get("description", "") + f" [{done}]").strip()
     m["files"] = file_entries(dst, list(m["graphs"].values()) + list(m["tokenizers"].values()))
     write_manifest(dst, m)
     return m
+
+
+def _rewrites(total: dict[str, int]) -> str:
+    return (f"fp32 rewrites: {total['attention']} attention(s) fused to MultiHeadAttention,"
+            f" {total['cross_attention']} cross-attention(s) over cached K/V as block-diagonal MatMuls,"
+            f" {total['conv']} strided convolution(s) as MatMul")
+
+
+def rewrite_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None, overwrite: bool = False) -> dict:
+    """An fp32 copy of a bundle with the ``mer_train.fusion`` rewrites only (same results within float
+    rounding; the bundle id stays the source's unless given, so its parity fixtures still apply)."""
+    m, total = _transform_bundle(src, dst, rewrite_graph, overwrite)
+    return _finish(dst, m, bundle_id or m["bundle_id"], _rewrites(total))
+
+
+def quantize_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None, overwrite: bool = False,
+                    rewrites: tuple[str, ...] = REWRITES, per_channel: bool = False) -> dict:
+    _check(rewrites)  # before anything is written
+    m, total = _transform_bundle(src, dst, lambda a, b: quantize_graph(a, b, rewrites, per_channel), overwrite)
+    done = "int8 dynamic quantization of MatMul/Gemm weights" + (" (per output channel)" if per_channel else "")
+    if any(total.values()):
+        done += "; before it, " + _rewrites(total)
+    return _finish(dst, m, bundle_id or f"{m['bundle_id']}-int8", done)

@@ -21,6 +21,8 @@ from .tokenization import decoding_for_trained_tokenizer, train_asr_tokenizer, t
 
 IEMOCAP4 = ("neutral", "happy", "sad", "angry")
 SIX = ("neutral", "happy", "sad", "angry", "fearful", "surprised")
+# RAVDESS's eight emotions, in its own order (a bundle trained on a manifest sorts them instead)
+RAVDESS8 = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Spec:
     whisper_init_std: float = 0.02
     fixed_decode: bool = False   # suppress the end token: always decode max_new_tokens (benchmarks)
     normalize_waveform: bool = False   # as a checkpoint whose feature extractor has do_normalize=True
+    classifier_spread: float = 3.0     # _spread_head's factor on the classifier weights
     description: str = ""
 
 
@@ -98,6 +101,21 @@ SPECS: dict[str, Spec] = {
         normalize_waveform=True,
         description="tiny random-weight test bundle: speech+text+context without MF (pooled concat), layer "
                     "adapters, WavLM with normalize_waveform=true, 4 labels"),
+    "tiny-f": Spec(
+        labels=RAVDESS8, variant=Variant(("speech", "text"), True, True),
+        wavlm=dict(_TINY_WAVLM, conv_dim=(16,) * 7, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                   intermediate_size=32),
+        roberta=dict(hidden_size=24, num_hidden_layers=1, num_attention_heads=2, intermediate_size=48,
+                     max_position_embeddings=34),
+        whisper=dict(d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                     decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_target_positions=32),
+        head=dict(d_model=16, num_heads=2, ffn_dim=32),
+        asr_vocab=300, text_vocab=300, max_new_tokens=12, max_text_tokens=32, whisper_init_std=0.2,
+        # at 3.0 the fitted ASR window (another random transcript) moved its probabilities by up to 0.62,
+        # past FitAsrWindowTest's bound for random bundles (0.3)
+        classifier_spread=1.0,
+        description="tiny random-weight test bundle: speech+text, layer adapters + MF, the 8 RAVDESS labels "
+                    "(issue 15: a bundle with a data set's labels runs in Java and in mer_train evaluate)"),
     "full": Spec(
         labels=IEMOCAP4, variant=Variant(("speech", "text", "context"), True, True),
         wavlm=dict(),  # WavLMConfig() defaults are wavlm-base's shapes
@@ -181,7 +199,7 @@ def build_parts(name: str, seed: int = 0) -> BundleParts:
                        speech_dims=(wavlm.config.num_hidden_layers, wavlm.config.hidden_size) if wavlm else None,
                        text_dims=(roberta.config.num_hidden_layers, roberta.config.hidden_size) if roberta else None,
                        context_dim=whisper.config.d_model if spec.variant.has("context") else None)
-    _spread_head(head, seed)
+    _spread_head(head, seed, spec.classifier_spread)
     head.eval()
     return BundleParts(head_config=cfg, head=head, feature_extractor=fe, whisper=whisper, decoding=decoding,
                        asr_tokenizer=asr_tok, wavlm=wavlm, roberta=roberta, text_tokenizer=text_tok,
@@ -189,7 +207,7 @@ def build_parts(name: str, seed: int = 0) -> BundleParts:
                        sources={"whisper": "random", "wavlm": "random", "roberta": "random"})
 
 
-def _spread_head(head: EmotionHead, seed: int) -> None:
+def _spread_head(head: EmotionHead, seed: int, spread: float = 3.0) -> None:
     """Random layer weights and a wider classifier so random probabilities are not all ~1/E
     (a parity test on near-uniform outputs would prove little)."""
     g = torch.Generator().manual_seed(seed + 1)
@@ -197,4 +215,4 @@ def _spread_head(head: EmotionHead, seed: int) -> None:
         for adapter in head.adapters.values():
             if adapter.layer_weights is not None:
                 adapter.layer_weights.copy_(torch.randn(adapter.layer_weights.shape, generator=g))
-        head.classifier.weight.mul_(3.0)
+        head.classifier.weight.mul_(spread)

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile as sf
 import torch
 from torch import nn
 from tqdm import tqdm
 
 from .config import MODALITIES, HeadConfig, Variant
+from .dataset import read_wave  # moved to dataset.py; still importable from here
 from .decoding import hf_generate
 from .encoders import SpeechEncoder, TextEncoder, context_frames
 from .export import BundleParts, export_bundle, save_head_checkpoint
@@ -223,13 +223,6 @@ def _fingerprint(module: nn.Module, extra: str) -> str:
 
 # ----------------------------------------------------------------------------------------------
 # The frozen Whisper pass, cached
-
-
-def read_wave(path: Path, sample_rate: int = 16000) -> np.ndarray:
-    x, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    if rate != sample_rate:
-        raise ValueError(f"{path}: {rate} Hz; the encoders need {sample_rate} Hz (IEMOCAP is 16 kHz)")
-    return x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]
 
 
 class WhisperCache:

@@ -396,7 +396,8 @@ public final class EmotionRecognizer implements AutoCloseable {
   public static final class Builder {
     private BundleLocation bundle;
     private Device device = Device.AUTO;
-    private int threads = Runtime.getRuntime().availableProcessors();
+    private Integer threads; // null: threadsFor(available processors, concurrentCalls)
+    private int concurrentCalls = 1;
     private final Set<Modality> required = EnumSet.noneOf(Modality.class);
     private Executor executor;
     private boolean fitAsrWindow;
@@ -440,10 +441,40 @@ public final class EmotionRecognizer implements AutoCloseable {
       return this;
     }
 
-    /** Intra-op threads per model session; default: available processors. */
+    /**
+     * Intra-op threads per model session. Default: {@link #threadsFor(int, int) threadsFor}(available
+     * processors, {@link #concurrentCalls(int) concurrentCalls}), half the cores for one caller.
+     */
     public Builder threads(int threads) {
       this.threads = threads;
       return this;
+    }
+
+    /**
+     * How many calls will run on this recogniser at once (a server's batch workers, the request
+     * threads of a web application, the task slots of a Spark executor sharing it); default 1. It
+     * sizes the default {@link #threads(int) threads} so that those calls together do not ask for
+     * more threads than there are cores; an explicit {@code threads(n)} wins.
+     */
+    public Builder concurrentCalls(int calls) {
+      this.concurrentCalls = calls;
+      return this;
+    }
+
+    /**
+     * The intra-op threads per session that keep {@code concurrentCalls} calls within {@code cores}
+     * cores: {@code max(1, cores / (2 x concurrentCalls))}. The 2: a call runs WavLM on a second
+     * thread while the Whisper chain and the text encoder run, each in its own session with its own
+     * pool of that many threads (docs/architecture.md, "Threads and concurrency"). A bundle without
+     * speech, or without the transcript path, runs one of the two: give it {@code cores /
+     * concurrentCalls} with {@link #threads(int)}.
+     */
+    public static int threadsFor(int cores, int concurrentCalls) {
+      if (cores < 1 || concurrentCalls < 1) {
+        throw new IllegalArgumentException("threadsFor: cores and concurrentCalls must be >= 1, got "
+            + cores + " and " + concurrentCalls);
+      }
+      return Math.max(1, cores / (2 * concurrentCalls));
     }
 
     /** Fails {@link #build()} unless the bundle uses every one of these modalities. */
@@ -520,9 +551,14 @@ public final class EmotionRecognizer implements AutoCloseable {
         throw new IllegalArgumentException(
             "bundle: not set; call bundle(Path) or bundleResource(String)");
       }
-      if (threads < 1) {
+      if (threads != null && threads < 1) {
         throw new IllegalArgumentException("threads: must be >= 1, got " + threads);
       }
+      if (concurrentCalls < 1) {
+        throw new IllegalArgumentException("concurrentCalls: must be >= 1, got " + concurrentCalls);
+      }
+      int sessionThreads = threads != null ? threads
+          : threadsFor(Runtime.getRuntime().availableProcessors(), concurrentCalls);
       // Each override checked on its own, so the message names the setting.
       SpeechThresholds t = SpeechThresholds.WHISPER_DEFAULTS;
       if (!Double.isNaN(noSpeechThreshold)) {
@@ -553,7 +589,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         }
       }
       InferenceBackendProvider provider = findProvider();
-      BackendConfig config = new BackendConfig(bundle, device, threads, fitAsrWindow, overrides);
+      BackendConfig config = new BackendConfig(bundle, device, sessionThreads, fitAsrWindow, overrides);
       InferenceBackend backend = provider.open(config);
       try {
         Set<Modality> missing = EnumSet.noneOf(Modality.class);
@@ -571,7 +607,7 @@ public final class EmotionRecognizer implements AutoCloseable {
       LOG.info(
           "emotion recogniser ready: bundle {} ({}), labels {}, modalities {}, backend {}, device {}, threads {}, speech gate {}",
           backend.bundle().bundleId(), bundle.describe(), backend.bundle().labels(),
-          backend.bundle().modalities(), provider.name(), backend.device(), threads, gateName);
+          backend.bundle().modalities(), provider.name(), backend.device(), sessionThreads, gateName);
       return new EmotionRecognizer(backend, gate, executor);
     }
 

@@ -16,6 +16,8 @@ class BuilderValidationTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bundle");
     assertThatThrownBy(() -> builder().threads(0).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
+    assertThatThrownBy(() -> builder().concurrentCalls(0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("concurrentCalls");
     assertThatThrownBy(() -> builder().noSpeechThreshold(1.5).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("noSpeechThreshold");
     assertThatThrownBy(() -> builder().logProbThreshold(0.1).build())
@@ -23,6 +25,32 @@ class BuilderValidationTest {
     assertThatThrownBy(() -> builder().compressionRatioThreshold(-2).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("compressionRatioThreshold");
     assertThat(FakeBackend.CONFIGS).as("no backend opened for a bad setting").isEmpty();
+  }
+
+  @Test
+  void theDefaultThreadsLeaveRoomForTheTwoSessionsOfACallAndForConcurrentCalls() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    try (EmotionRecognizer r = builder().build()) {
+      assertThat(FakeBackend.CONFIGS.get(0).threads()).isEqualTo(Math.max(1, cores / 2));
+    }
+    try (EmotionRecognizer r = builder().concurrentCalls(4).build()) {
+      assertThat(FakeBackend.CONFIGS.get(0).threads()).isEqualTo(EmotionRecognizer.Builder.threadsFor(cores, 4));
+    }
+    try (EmotionRecognizer r = builder().concurrentCalls(4).threads(3).build()) {
+      assertThat(FakeBackend.CONFIGS.get(0).threads()).as("an explicit setting wins").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void threadsForSharesTheCoresBetweenTwoSessionsPerCall() {
+    assertThat(EmotionRecognizer.Builder.threadsFor(16, 1)).isEqualTo(8);
+    assertThat(EmotionRecognizer.Builder.threadsFor(16, 4)).isEqualTo(2);
+    assertThat(EmotionRecognizer.Builder.threadsFor(16, 3)).isEqualTo(2);
+    assertThat(EmotionRecognizer.Builder.threadsFor(2, 1)).isEqualTo(1);
+    assertThat(EmotionRecognizer.Builder.threadsFor(1, 1)).isEqualTo(1);
+    assertThat(EmotionRecognizer.Builder.threadsFor(8, 64)).isEqualTo(1);
+    assertThatThrownBy(() -> EmotionRecognizer.Builder.threadsFor(0, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cores");
   }
 
   @Test

@@ -33,7 +33,8 @@ final class RecognizerOptions {
   @Option(
       names = "--threads",
       paramLabel = "N",
-      description = "Intra-op threads per model session. Default: available processors.")
+      description = "Intra-op threads per model session. Default: half the available processors"
+          + " (divided by the calls run at once: mer serve's batch workers).")
   Integer threads;
 
   @Option(
@@ -78,8 +79,13 @@ final class RecognizerOptions {
    *     path; the SDK's BundleException and DeviceUnavailableException also map to exit 3
    */
   EmotionRecognizer build() {
+    return build(1);
+  }
+
+  /** The same, for {@code concurrentCalls} calls at once (sizes the default --threads). */
+  EmotionRecognizer build(int concurrentCalls) {
     EmotionRecognizer.Builder b = EmotionRecognizer.builder().device(device).fitAsrWindow(fitAsrWindow)
-        .speechGate(!noSpeechGate);
+        .speechGate(!noSpeechGate).concurrentCalls(concurrentCalls);
     if (noSpeechThreshold != null) {
       b.noSpeechThreshold(noSpeechThreshold);
     }

@@ -114,7 +114,8 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ServerOptions options = options();
-    EmotionRecognizer rec = recognizer.build();
+    // every recognition runs on a batch worker: that many calls at once
+    EmotionRecognizer rec = recognizer.build(options.batchWorkers());
     MerServer server;
     try {
       server = MerServer.start(rec, options); // owns rec from here, even when it fails

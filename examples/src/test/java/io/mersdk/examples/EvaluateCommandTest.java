@@ -44,14 +44,17 @@ class EvaluateCommandTest {
     }
   }
 
-  /** Relative paths, a comment, a blank line, both separators. */
+  /** A dataset manifest (TSV, header on line 1, a blank line skipped), relative paths. */
   static Path manifest(String name, String... extraLines) throws IOException {
-    List<String> lines = new ArrayList<>(List.of("# file<TAB>label", ""));
+    List<String> lines = new ArrayList<>(List.of("audio\tlabel"));
     for (int i = 0; i < TRUTH.length; i++) {
-      lines.add("audio/clip" + i + ".wav" + (i % 2 == 0 ? "\t" : ",") + TRUTH[i]);
+      lines.add("audio/clip" + i + ".wav\t" + TRUTH[i]);
+      if (i == 3) {
+        lines.add("");
+      }
     }
     lines.addAll(List.of(extraLines));
-    return Files.write(dir.resolve(name), lines);
+    return Files.write(dir.resolve(name.replace(".txt", ".tsv")), lines);
   }
 
   static String[] args(String bundle, String... rest) {
@@ -130,6 +133,7 @@ class EvaluateCommandTest {
       lines.add(repo.resolve(expected.get("files").get(i).asText()) + "\t"
           + expected.get("y_true").get(i).asText());
     }
+    lines.add(0, "audio\tlabel");
     Path m = Files.write(dir.resolve("demo-held-out.tsv"), lines);
 
     // the demo bundle from the class path (no --bundle), with its own speech rule
@@ -138,7 +142,7 @@ class EvaluateCommandTest {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode j = JSON.readTree(run.out());
-    assertThat(j.get("samples").asInt()).isEqualTo(lines.size());
+    assertThat(j.get("samples").asInt()).isEqualTo(lines.size() - 1);
     assertThat(j.get("no_speech").asInt()).isZero();
     assertThat(j.get("failed").asInt()).isZero();
     assertThat(j.get("confusion_matrix")).isEqualTo(expected.get("confusion_matrix"));
@@ -183,14 +187,14 @@ class EvaluateCommandTest {
 
   @Test
   void labelNotInTheBundleIsNamedByLine() throws IOException {
-    Path m = manifest("unknown.txt", "audio/clip0.wav,bored");
+    Path m = manifest("unknown.txt", "audio/clip0.wav\tbored");
 
     Cli.Run run = Cli.run(args("tiny-a", m.toString()));
 
     assertThat(run.exitCode()).isEqualTo(Mer.USAGE);
     assertThat(run.out()).isEmpty();
-    // 2 header lines + 8 entries: the bad one is line 11
-    assertThat(run.errLines()).containsExactly("mer: " + m + ":11: label 'bored' is not one of"
+    // a header, 8 rows and a blank line: the bad one is line 11
+    assertThat(run.errLines()).containsExactly("mer: " + m + ":11: label: 'bored' is not one of"
         + " the bundle's labels [neutral, happy, sad, angry]");
   }
 
@@ -202,14 +206,14 @@ class EvaluateCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(Mer.USAGE);
     assertThat(run.errLines()).hasSize(1);
-    assertThat(run.errLines().get(0)).startsWith("mer: " + m + ":11: expected");
+    assertThat(run.errLines().get(0)).isEqualTo("mer: " + m + ":11: label: missing");
   }
 
   /** A file without speech is counted apart, named on stderr, and left out of the metrics. */
   @Test
   void noSpeechIsCountedApartFromTheMetrics() throws IOException {
     TestAudio.writeWav(dir.resolve("audio").resolve("silence.wav"), TestAudio.silence(2));
-    Path m = manifest("with-silence.txt", "audio/silence.wav,sad");
+    Path m = manifest("with-silence.txt", "audio/silence.wav\tsad");
 
     Cli.Run run = Cli.run(args("tiny-a", "--format", "json", m.toString()));
 
@@ -234,7 +238,7 @@ class EvaluateCommandTest {
 
   @Test
   void unreadableFileIsNamedAndTheOthersAreScored() throws IOException {
-    Path m = manifest("missing.txt", "audio/gone.wav,sad");
+    Path m = manifest("missing.txt", "audio/gone.wav\tsad");
 
     Cli.Run run = Cli.run(args("tiny-a", "--format", "json", m.toString()));
 

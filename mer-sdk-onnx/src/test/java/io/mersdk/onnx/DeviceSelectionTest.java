@@ -44,22 +44,34 @@ class DeviceSelectionTest {
   }
 
   @Test
-  void autoFallsBackToTheCpuWithExactlyOneWarning() {
-    assumeFalse(runtimeHasCuda() && NvidiaDriver.absenceReason().isEmpty(), "CUDA is usable here");
+  void autoWithoutTheNvidiaDriverTakesTheCpuWithOneInfoAndNoWarning() {
+    String noDriver = NvidiaDriver.absenceReason().orElse(null);
+    assumeTrue(noDriver != null, "the NVIDIA driver is installed here");
     StdErr.Captured<EmotionRecognizer> built = StdErr.capture(() ->
         EmotionRecognizer.builder().speechGate(false).bundle(bundle).device(Device.AUTO).threads(1).build());
     try (EmotionRecognizer recognizer = built.value()) {
-      assertThat(built.sdkWarnings()).hasSize(1);
-      assertThat(built.sdkWarnings().get(0))
-          .contains("AUTO").contains("CPU").contains("CUDA").contains("onnxruntime_gpu");
+      assertThat(built.sdkWarnings()).as("nothing to fall back from").isEmpty();
+      assertThat(built.lines()).filteredOn(l -> l.contains("device AUTO")).containsExactly(
+          "INFO io.mersdk.onnx.internal.pipeline.OnnxBackend - device AUTO: running on the CPU: " + noDriver);
+      assertThat(noDriver).startsWith("no NVIDIA driver found");
       assertThat(recognizer.device()).isEqualTo(Device.CPU);
 
       StdErr.Captured<EmotionResult> call = StdErr.capture(() ->
           recognizer.recognize(TestData.fixtures(bundle.getFileName().toString()).orElseThrow()
               .cases().get(0).waveform()));
       assertThat(call.value().device()).isEqualTo(Device.CPU);
-      assertThat(call.sdkWarnings()).as("no further warning per call").isEmpty();
+      assertThat(call.lines()).as("nothing logged per call").isEmpty();
     }
+  }
+
+  @Test
+  void explicitCudaWithTheGpuRuntimeButNoDriverNamesTheDriver() {
+    assumeTrue(runtimeHasCuda(), "only with the GPU runtime (-Pcuda)");
+    assumeTrue(NvidiaDriver.absenceReason().isPresent(), "the NVIDIA driver is installed here");
+    assertThatThrownBy(() -> EmotionRecognizer.builder().speechGate(false).bundle(bundle).device(Device.cuda(0)).build())
+        .isInstanceOf(DeviceUnavailableException.class)
+        .hasMessage("device cuda:0: " + NvidiaDriver.absenceReason().get()
+            + "; install the NVIDIA driver or ask for Device.CPU / Device.AUTO");
   }
 
   @Test
@@ -77,7 +89,8 @@ class DeviceSelectionTest {
     assumeTrue(runtimeHasCuda(), "only with the GPU runtime (-Pcuda)");
     if (NvidiaDriver.absenceReason().isPresent()) {
       assertThatThrownBy(() -> EmotionRecognizer.builder().speechGate(false).bundle(bundle).device(Device.cuda(0)).build())
-          .isInstanceOf(DeviceUnavailableException.class).hasMessageContaining("driver");
+          .isInstanceOf(DeviceUnavailableException.class).hasMessageContaining("no NVIDIA driver found")
+          .hasMessageNotContaining("DefaultLogger");
     } else {
       try (EmotionRecognizer r = EmotionRecognizer.builder().speechGate(false).bundle(bundle).device(Device.cuda(0)).build()) {
         assertThat(r.device()).isEqualTo(Device.cuda(0));

@@ -44,7 +44,6 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
@@ -402,8 +401,16 @@ public final class MerServer implements AutoCloseable {
             + e.getMessage());
         return;
       }
-      Fields query = Request.extractQueryParameters(request);
-      String transcript = query.getValue("transcript");
+      String transcript;
+      try {
+        transcript = Request.extractQueryParameters(request).getValue("transcript");
+      } catch (RuntimeException e) {
+        // Jetty decodes the query on demand and throws on bad percent-encoding (found by fuzzing:
+        // "?transcript=a%%00" was a 500)
+        error(response, callback, 400, "BadRequest", "the query string is not valid "
+            + "percent-encoded UTF-8: " + e.getMessage());
+        return;
+      }
       float[] samples;
       try {
         samples = AudioSources.of(body, "request body", decode)

@@ -151,6 +151,7 @@ final class ScorerConfig implements Serializable {
       return setting;
     }
     int cpus = task == null ? 1 : Math.max(1, task.cpus());
-    return Math.max(1, cpus / 2);
+    // the SDK's one rule, for one call per task slot
+    return EmotionRecognizer.Builder.threadsFor(cpus, 1);
   }
 }

@@ -22,8 +22,17 @@ public class MerProperties {
    */
   private String device = "auto";
 
-  /** Intra-op threads per model session; unset: the available processors. */
+  /**
+   * Intra-op threads per model session; unset: from concurrent-calls, max(1, available processors /
+   * (2 x concurrent-calls)).
+   */
   private Integer threads;
+
+  /**
+   * Calls that will run on the recogniser at once (the request threads allowed to recognise, or the
+   * size of the executor in front of the service); sizes the default threads. Unset: 1.
+   */
+  private Integer concurrentCalls;
 
   /**
    * Whether every utterance passes the acoustic speech gate before any model runs (needs a speech
@@ -74,6 +83,14 @@ public class MerProperties {
 
   public void setThreads(Integer threads) {
     this.threads = threads;
+  }
+
+  public Integer getConcurrentCalls() {
+    return concurrentCalls;
+  }
+
+  public void setConcurrentCalls(Integer concurrentCalls) {
+    this.concurrentCalls = concurrentCalls;
   }
 
   public boolean isSpeechGate() {

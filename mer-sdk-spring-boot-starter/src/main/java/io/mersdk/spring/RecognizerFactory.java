@@ -68,10 +68,17 @@ final class RecognizerFactory {
     b.device(device);
     if (p.getThreads() != null) {
       if (p.getThreads() < 1) {
-        throw invalid("mer.threads", p.getThreads(), "must be >= 1 (or unset for the available "
-            + "processors)", null);
+        throw invalid("mer.threads", p.getThreads(), "must be >= 1 (or unset: from "
+            + "mer.concurrent-calls)", null);
       }
       b.threads(p.getThreads());
+    }
+    if (p.getConcurrentCalls() != null) {
+      if (p.getConcurrentCalls() < 1) {
+        throw invalid("mer.concurrent-calls", p.getConcurrentCalls(), "must be >= 1 (or unset for 1)",
+            null);
+      }
+      b.concurrentCalls(p.getConcurrentCalls());
     }
     SpeechThresholds t = SpeechThresholds.WHISPER_DEFAULTS;
     check("mer.no-speech-threshold", p.getNoSpeechThreshold(), t::withNoSpeech);

@@ -26,6 +26,7 @@ class BadPropertyFailsStartUpTest {
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', value = {
       "mer.threads                     | 0                  | must be >= 1",
+      "mer.concurrent-calls            | 0                  | must be >= 1",
       "mer.device                      | tpu                | unknown device 'tpu'",
       "mer.device                      | cuda:x             | bad CUDA device index",
       "mer.device                      | cuda:1             | not available",

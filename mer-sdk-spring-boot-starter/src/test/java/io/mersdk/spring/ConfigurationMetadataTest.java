@@ -28,7 +28,7 @@ class ConfigurationMetadataTest {
     while (m.find()) {
       names.add(m.group(1));
     }
-    assertThat(names).contains("mer.bundle", "mer.device", "mer.threads", "mer.speech-gate",
+    assertThat(names).contains("mer.bundle", "mer.device", "mer.threads", "mer.concurrent-calls", "mer.speech-gate",
         "mer.no-speech-threshold", "mer.log-prob-threshold", "mer.compression-ratio-threshold",
         "mer.fit-asr-window", "mer.health.require-cuda");
   }

@@ -54,9 +54,17 @@ class RecognizerFromPropertiesTest {
     RUNNER.withPropertyValues("mer.bundle=classpath:/fake-bundle/").run(context -> {
       BackendConfig c = FakeBackendProvider.lastConfig;
       assertThat(c.device()).isEqualTo(Device.AUTO);
-      assertThat(c.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+      assertThat(c.threads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
       assertThat(c.fitAsrWindow()).isFalse();
       assertThat(c.speechThresholds()).isEmpty();
+    });
+  }
+
+  @Test
+  void concurrentCallsSizeTheDefaultThreads() {
+    RUNNER.withPropertyValues("mer.bundle=classpath:/fake-bundle/", "mer.concurrent-calls=4").run(context -> {
+      assertThat(FakeBackendProvider.lastConfig.threads()).isEqualTo(
+          EmotionRecognizer.Builder.threadsFor(Runtime.getRuntime().availableProcessors(), 4));
     });
   }
 

@@ -18,6 +18,7 @@ import io.mersdk.onnx.internal.bundle.BundleLoader;
 import io.mersdk.onnx.internal.bundle.LoadedBundle;
 import io.mersdk.onnx.internal.bundle.Manifest;
 import io.mersdk.onnx.internal.fusion.FusionHead;
+import io.mersdk.onnx.internal.runtime.NvidiaDriver;
 import io.mersdk.onnx.internal.runtime.Scope;
 import io.mersdk.onnx.internal.runtime.SessionFactory;
 import io.mersdk.onnx.internal.runtime.Tensors;
@@ -117,13 +118,28 @@ public final class OnnxBackend implements InferenceBackend {
         return openWith(bundle, SessionFactory.cuda(device.index(), threads));
       case AUTO:
       default:
-        try {
-          return openWith(bundle, SessionFactory.cuda(0, threads));
-        } catch (DeviceUnavailableException e) {
-          // The one WARN of a fallback (sherpa-onnx#1044: users want to know they are on the CPU).
-          LOG.warn("device AUTO: running on the CPU because CUDA cannot be used: {}", e.getMessage());
-          return openWith(bundle, SessionFactory.cpu(threads));
-        }
+        return openAuto(bundle, threads, NvidiaDriver.absenceReason());
+    }
+  }
+
+  /**
+   * {@link Device#AUTO}: the CPU at once on a machine without the NVIDIA driver (there is no GPU to
+   * fall back from, so one INFO), else CUDA device 0, falling back to the CPU with one WARN that
+   * names the cause and the remedy when the GPU is there but cannot be used.
+   *
+   * @param noDriver why the machine has no NVIDIA driver ({@link NvidiaDriver#absenceReason()})
+   */
+  static Models openAuto(LoadedBundle bundle, int threads, Optional<String> noDriver) {
+    if (noDriver.isPresent()) {
+      LOG.info("device AUTO: running on the CPU: {}", noDriver.get());
+      return openWith(bundle, SessionFactory.cpu(threads));
+    }
+    try {
+      return openWith(bundle, SessionFactory.cuda(0, threads));
+    } catch (DeviceUnavailableException e) {
+      // The one WARN of a fallback (sherpa-onnx#1044: users want to know they are on the CPU).
+      LOG.warn("device AUTO: running on the CPU because CUDA cannot be used: {}", e.getMessage());
+      return openWith(bundle, SessionFactory.cpu(threads));
     }
   }
 

@@ -49,33 +49,45 @@ public final class SessionFactory implements AutoCloseable {
    */
   public static SessionFactory cuda(int index, int threads) {
     Device device = Device.cuda(index);
+    boolean runtimeHasCuda = runtimeHasCuda();
+    if (runtimeHasCuda) {
+      // What the machine lacks is asked first, so that the message names it: the GPU runtime's own
+      // error for a missing driver is a shared-library or native-logger failure, not the cause.
+      String noDriver = NvidiaDriver.absenceReason().orElse(null);
+      if (noDriver != null) {
+        throw new DeviceUnavailableException("device " + device + ": " + noDriver
+            + "; install the NVIDIA driver or ask for Device.CPU / Device.AUTO");
+      }
+      OptionalInt count = NvidiaDriver.deviceCount();
+      if (count.isPresent() && index >= count.getAsInt()) {
+        throw new DeviceUnavailableException("device " + device + ": the NVIDIA driver reports "
+            + count.getAsInt() + " CUDA device(s), so the highest index is " + (count.getAsInt() - 1));
+      }
+    }
     OrtSession.SessionOptions options = base(threads);
     try {
       options.addCUDA(index);
     } catch (OrtException e) {
       options.close();
-      boolean cpuOnly = !runtimeHasCuda();
       throw new DeviceUnavailableException("device " + device + ": "
-          + (cpuOnly ? "the ONNX Runtime on the class path has no CUDA execution provider"
-              : "ONNX Runtime could not enable CUDA")
-          + " (" + e.getMessage() + "); " + HOW_TO_GET_CUDA, e);
-    }
-    String noDriver = NvidiaDriver.absenceReason().orElse(null);
-    if (noDriver != null) {
-      options.close();
-      throw new DeviceUnavailableException("device " + device + ": " + noDriver
-          + "; install the NVIDIA driver or ask for Device.CPU / Device.AUTO");
-    }
-    OptionalInt count = NvidiaDriver.deviceCount();
-    if (count.isPresent() && index >= count.getAsInt()) {
-      options.close();
-      throw new DeviceUnavailableException("device " + device + ": the NVIDIA driver reports "
-          + count.getAsInt() + " CUDA device(s), so the highest index is " + (count.getAsInt() - 1));
+          + (runtimeHasCuda ? "ONNX Runtime could not enable CUDA"
+              : "the ONNX Runtime on the class path has no CUDA execution provider")
+          + " (" + firstLine(e.getMessage()) + "); " + HOW_TO_GET_CUDA, e);
     }
     return new SessionFactory(options, device);
   }
 
+  /** Native messages carry a source path and several lines; the first says what failed. */
+  private static String firstLine(String message) {
+    String m = message == null ? "" : message.strip();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl).strip();
+  }
+
   private static boolean runtimeHasCuda() {
+    // The environment first: it registers the native default logger, without which the GPU
+    // runtime's addCUDA fails with "Attempt to use DefaultLogger but none has been registered".
+    Ort.env();
     return ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
   }
 

@@ -31,7 +31,7 @@ public final class TextTokenizer implements AutoCloseable {
 
   static HuggingFaceTokenizer open(Path file, Map<String, String> options, String bundle) {
     try {
-      return HuggingFaceTokenizer.newInstance(file, options);
+      return Djl.newTokenizer(file, options);
     } catch (IOException | RuntimeException e) {
       throw new BundleException("bundle " + bundle + ": tokenizer " + file.getFileName()
           + " could not be loaded: " + e.getMessage(), e);

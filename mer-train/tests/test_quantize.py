@@ -1,0 +1,110 @@
+"""The int8 bundle and the fp32 rewrites made before quantizing (mer_train.fusion): the rewritten fp32
+graphs give the exported graphs' results, and the int8 bundle holds the ops the docs name."""
+
+from __future__ import annotations
+
+import collections
+import json
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+
+from mer_train.fixtures import read_array
+from mer_train.fusion import conv_as_matmul, fuse_attention
+from mer_train.onnx_pipeline import OnnxPipeline
+from mer_train.quantize import quantize_bundle, rewrite_bundle
+
+from .conftest import COMMITTED, TESTDATA, max_diff, speechlike
+
+# fp32 rewrites change the order of float sums only
+FP32_PROBABILITIES = 1e-5
+FP32_STATES = 1e-4
+
+
+def _ops(path) -> collections.Counter:
+    return collections.Counter((n.domain, n.op_type) for n in onnx.load(str(path)).graph.node)
+
+
+def _cases(name: str):
+    folder = TESTDATA / "fixtures" / name
+    for case in json.loads((folder / "fixtures.json").read_text())["cases"]:
+        yield case, read_array(folder, case["arrays"]["waveform"])
+
+
+@pytest.mark.parametrize("name", COMMITTED)
+def test_the_rewritten_fp32_bundle_gives_the_exported_results(name, tmp_path):
+    src = TESTDATA / "bundles" / name
+    m = rewrite_bundle(src, tmp_path / "fused")
+    assert m["bundle_id"] == name and "fp32 rewrites" in m["description"]
+    a, b = OnnxPipeline(src), OnnxPipeline(tmp_path / "fused")
+    for case, w in _cases(name):
+        x, y = a.run(w), b.run(w)
+        assert (y.label, y.asr_tokens, y.transcript) == (x.label, x.asr_tokens, x.transcript), case["name"]
+        assert max_diff(x.probabilities, y.probabilities) <= FP32_PROBABILITIES, case["name"]
+        for states in ("encoder_states", "wavlm_hidden_states", "roberta_hidden_states"):
+            if getattr(x, states) is not None:
+                assert max_diff(getattr(x, states), getattr(y, states)) <= FP32_STATES, f"{case['name']} {states}"
+
+
+@pytest.mark.parametrize("extra", [0, 1, 7, 333])
+def test_convolutions_as_matmul_agree_for_any_length(extra):
+    """The polyphase frames need the output length from the input's: lengths that are no multiple of
+    any stride cover the edge cases."""
+    path = TESTDATA / "bundles" / "tiny-a" / "wavlm.onnx"
+    model = onnx.load(str(path))
+    assert conv_as_matmul(model) == 6
+    a, b = ort.InferenceSession(str(path)), ort.InferenceSession(model.SerializeToString())
+    w = speechlike(16000 + extra, seed=extra)[None]
+    feeds = {"waveform": w, "waveform_mask": np.ones(w.shape, np.int64)}
+    for x, y in zip(a.run(None, feeds), b.run(None, feeds)):
+        assert max_diff(x, y) <= FP32_STATES
+
+
+def test_masked_attention_is_left_alone():
+    """RoBERTa's attention adds the padding mask to the scores: not the unmasked shape fused."""
+    model = onnx.load(str(TESTDATA / "bundles" / "tiny-a" / "roberta.onnx"))
+    before = len(model.graph.node)
+    assert fuse_attention(model) == {"attention": 0, "cross_attention": 0}
+    assert len(model.graph.node) == before
+
+
+def test_the_int8_bundle_holds_the_rewritten_and_quantized_ops(tmp_path):
+    src = TESTDATA / "bundles" / "tiny-a"
+    m = quantize_bundle(src, tmp_path / "q")
+    w = json.loads((src / "bundle.json").read_text())["whisper"]
+    ms = ("com.microsoft", "MultiHeadAttention")
+    enc, dec = _ops(tmp_path / "q" / "whisper_encoder.onnx"), _ops(tmp_path / "q" / "whisper_decoder.onnx")
+    assert enc[ms] == w["encoder_layers"] and enc[("", "Softmax")] == 0
+    # cross-attention over the cached K/V: block diagonal, standard ops (one Softmax over the frames
+    # per layer); the self-attention's causal mask keeps it as exported (the other Softmax per layer)
+    assert dec[ms] == 0 and dec[("", "Softmax")] == 2 * w["decoder_layers"]
+    assert dec[("", "ReduceSum")] == w["decoder_layers"]
+    wavlm = _ops(tmp_path / "q" / "wavlm.onnx")
+    # left as Conv: the first one (on the waveform) and the positional (grouped, padded) one
+    assert wavlm[("", "Conv")] == 2
+    assert wavlm[("", "MatMulInteger")] > _ops(src / "wavlm.onnx")[("", "MatMul")] - 4
+    for graph in m["graphs"].values():
+        model = onnx.load(str(tmp_path / "q" / graph))
+        # what ONNX Runtime 1.23 (the Java runtime) runs: opset <= 17, com.microsoft only for MultiHeadAttention
+        assert {o.domain: o.version for o in model.opset_import}.get("", 0) <= 17
+        assert {op for d, op in _ops(tmp_path / "q" / graph) if d} <= {"MultiHeadAttention"}
+    assert (f"{w['encoder_layers']} attention(s) fused to MultiHeadAttention, {w['decoder_layers']} cross-attention(s)"
+            " over cached K/V as block-diagonal MatMuls, 6 strided convolution(s) as MatMul") in m["description"]
+
+
+@pytest.mark.parametrize("rewrites,convs,attentions", [((), 8, 0), (("attention",), 8, 2)])
+def test_rewrites_can_be_left_out(tmp_path, rewrites, convs, attentions):
+    """``--no-rewrite`` quantizes the graphs as exported; ``--keep-conv`` keeps WavLM's Conv nodes."""
+    m = quantize_bundle(TESTDATA / "bundles" / "tiny-a", tmp_path / "q", rewrites=rewrites, per_channel=True)
+    assert _ops(tmp_path / "q" / "wavlm.onnx")[("", "Conv")] == convs
+    assert _ops(tmp_path / "q" / "whisper_encoder.onnx")[("com.microsoft", "MultiHeadAttention")] == attentions
+    assert "(per output channel)" in m["description"]
+    assert ("fp32 rewrites" in m["description"]) == bool(rewrites)
+
+
+def test_an_unknown_rewrite_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"rewrites \['fold'\]: unknown"):
+        quantize_bundle(TESTDATA / "bundles" / "tiny-a", tmp_path / "q", rewrites=("fold",))
+    assert not (tmp_path / "q").exists()

@@ -317,36 +317,25 @@ public final class MerBench implements Callable<Integer> {
 
   /**
    * The builder's documented setting for N concurrent callers ({@code concurrentCalls(n)}, which
-   * sizes the default threads), where the SDK on the class path has it: N callers on a recogniser
-   * built with it and default threads. Looked up reflectively, so that the bench also runs
-   * against an SDK without the setting (then this table is left out).
+   * sizes the default threads): N callers on a recogniser built with it and default threads.
    */
-  private void concurrentCallsSetting() throws Exception {
-    java.lang.reflect.Method setting;
-    try {
-      setting = EmotionRecognizer.Builder.class.getMethod("concurrentCalls", int.class);
-    } catch (NoSuchMethodException e) {
-      line("(the SDK has no `concurrentCalls` setting: concurrent callers ran with --threads %d only)", threads);
-      line("");
-      return;
-    }
+  private void concurrentCallsSetting() throws InterruptedException {
     line("### Throughput with `concurrentCalls(n)` and default threads, 5 s utterances, median of %d rounds", rounds);
     line("");
-    line("| callers | utterances per round | utterances/s |");
-    line("|---|---|---|");
+    line("| callers | default threads | utterances per round | utterances/s |");
+    line("|---|---|---|---|");
     int perRound = Arrays.stream(callers).max().orElse(1);
+    int cores = Runtime.getRuntime().availableProcessors();
     for (int n : callers) {
-      EmotionRecognizer.Builder b = EmotionRecognizer.builder().bundle(bundle).device(Device.CPU)
-          .speechGate(false).noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE);
-      setting.invoke(b, n);
-      try (EmotionRecognizer r = b.build()) {
+      try (EmotionRecognizer r = EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).concurrentCalls(n)
+          .speechGate(false).noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE).build()) {
         int calls = Math.max(1, perRound / n);
         concurrent(r, n, calls);
         double[] rate = new double[rounds];
         for (int k = 0; k < rounds; k++) {
           rate[k] = n * calls / concurrent(r, n, calls);
         }
-        line("| %d | %d | %s |", n, n * calls, spread(rate, "%.3f"));
+        line("| %d | %d | %d | %s |", n, EmotionRecognizer.Builder.threadsFor(cores, n), n * calls, spread(rate, "%.3f"));
       }
     }
     line("");
@@ -394,8 +383,8 @@ public final class MerBench implements Callable<Integer> {
    */
   private void physicalLimit(JsonNode m, Map<String, double[]> fp32, JsonNode torch) {
     double gemm = torch == null ? Double.NaN : torch.path("gemm_gflops").asDouble();
-    line("### Share of the physical limit (fp32 GEMM rate of this run: %s GFLOP/s)",
-        Double.isNaN(gemm) ? "n/a, no --torch-json" : String.format(Locale.ROOT, "%.0f", gemm));
+    line("### Share of the physical limit (fp32 GEMM rate of this run: %s)",
+        Double.isNaN(gemm) ? "n/a, no --torch-json" : String.format(Locale.ROOT, "%.0f GFLOP/s", gemm));
     line("");
     line("| stage | utterance | GFLOP | limit s | measured s | %% of the limit |");
     line("|---|---|---|---|---|---|");

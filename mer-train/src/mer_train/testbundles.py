@@ -5,10 +5,12 @@ shapes for benchmarks (same compute as the real weights)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 from dataclasses import dataclass, field
 
 import torch
+from tokenizers import Tokenizer
 from transformers import (RobertaConfig, RobertaModel, WavLMConfig, WavLMModel, WhisperConfig,
                           WhisperFeatureExtractor, WhisperForConditionalGeneration)
 
@@ -139,6 +141,28 @@ def tokenizer_corpus(seed: int, n: int = 3000) -> list[str]:
     return [" ".join(rng.choice(_WORDS) for _ in range(rng.randint(3, 12))) for _ in range(n)]
 
 
+# whisper-small.en's tokenizer: 51864 ids, 50257 of them byte-level BPE, 1607 added tokens (specials,
+# timestamps). A filler of 51k added tokens instead took DJL's tokenizer (Java, 0.36.0) 13-22 s to
+# load, against 0.1 s with Whisper's proportions: a cold-start cost no real bundle has.
+WHISPER_ADDED_TOKENS = 1607
+
+
+def _fill_vocabulary(tok: Tokenizer, size: int) -> Tokenizer:
+    """``tok`` with filler tokens ``<w0>``, ``<w1>``, ... up to ``size`` ids: in the BPE vocabulary
+    (unreachable by merges, so encoding is unchanged) except as many added tokens as Whisper has."""
+    d = json.loads(tok.to_str())
+    have = tok.get_vocab_size()
+    fill = size - have
+    in_vocab = max(0, fill - max(0, WHISPER_ADDED_TOKENS - len(d["added_tokens"])))
+    for i in range(in_vocab):
+        d["model"]["vocab"][f"<w{i}>"] = have + i
+    filled = Tokenizer.from_str(json.dumps(d))
+    filled.add_tokens([f"<w{i}>" for i in range(in_vocab, fill)])
+    if filled.get_vocab_size() != size:
+        raise AssertionError(f"filled tokenizer has {filled.get_vocab_size()} ids, expected {size}")
+    return filled
+
+
 def build_parts(name: str, seed: int = 0) -> BundleParts:
     """Random-weight encoders, head and trained tokenizers for ``SPECS[name]``, deterministic by seed."""
     spec = SPECS[name]
@@ -152,7 +176,7 @@ def build_parts(name: str, seed: int = 0) -> BundleParts:
     model_vocab = spec.whisper.get("vocab_size", 0)
     if model_vocab > asr_tok.get_vocab_size():
         # full-size shapes: fill the tokenizer up to the model's vocabulary so any id decodes
-        asr_tok.add_tokens([f"<w{i}>" for i in range(model_vocab - asr_tok.get_vocab_size())])
+        asr_tok = _fill_vocabulary(asr_tok, model_vocab)
     torch.manual_seed(seed)
     fe = WhisperFeatureExtractor(feature_size=80, sampling_rate=16000, hop_length=160, chunk_length=30, n_fft=400)
     asr_vocab = max(asr_tok.get_vocab_size(), spec.whisper.get("vocab_size", 0))

@@ -27,10 +27,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Benchmarks a bundle through the public API: bundle load time, per-stage and end-to-end latency
- * (median of repeats after one warm-up) for utterances of several lengths, batch throughput, peak
- * RSS, encoder FLOP rates, and, given the PyTorch reference's JSON ({@code python -m mer_train
- * bench}), Java/PyTorch ratios. Optionally an int8 bundle: speed-up, top-label agreement, drift.
+ * Benchmarks a bundle through the public API: cold start (bundle folder to first result) and peak
+ * RSS, each in fresh JVMs ({@link ColdStart}, with the load split), per-stage and end-to-end latency
+ * for utterances of several lengths, throughput (one padded batch, single calls, 1/2/4 concurrent
+ * callers), each stage's share of the physical limit (its FLOPs over the GEMM rate measured in the
+ * same run by {@code python -m mer_train bench}), the fitted ASR window, and, given the PyTorch
+ * reference's JSON, Java/PyTorch ratios. Every figure is a median of at least 3 runs, printed
+ * with its spread. Optionally an int8 bundle: speed-up, top-label agreement, drift.
  */
 @Command(name = "mer-bench", mixinStandardHelpOptions = true, description = "Benchmark a model bundle.")
 public final class MerBench implements Callable<Integer> {
@@ -63,6 +66,17 @@ public final class MerBench implements Callable<Integer> {
   @Option(names = "--markdown", description = "also write the tables to this file")
   Path markdown;
 
+  @Option(names = "--cold-starts", defaultValue = "3",
+      description = "fresh JVMs (child processes) for the cold start and peak RSS; 0: skip")
+  int coldStarts;
+
+  @Option(names = "--callers", split = ",", defaultValue = "1,2,4",
+      description = "concurrent callers for the throughput run (5 s utterances, one recogniser)")
+  int[] callers;
+
+  @Option(names = "--rounds", defaultValue = "3", description = "timed rounds of each throughput mode")
+  int rounds;
+
   private final StringBuilder md = new StringBuilder();
   private final PrintStream out = System.out;
 
@@ -72,39 +86,96 @@ public final class MerBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (repeats < 3 || rounds < 3) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--repeats and --rounds must be at least 3: every figure is a median of 3 or more runs");
+    }
     JsonNode torch = torchJson == null ? null : new ObjectMapper().readTree(torchJson.toFile());
     JsonNode manifest = new ObjectMapper().readTree(bundle.resolve("bundle.json").toFile());
     long weightBytes = weightBytes(bundle);
-    line("## mer-sdk benchmark: bundle `%s`, %d intra-op threads, %d cores, %s",
+    line("## mer-sdk benchmark: bundle `%s`, %d intra-op threads, %d cores, %s; load average at start %s",
         manifest.path("bundle_id").asText(), threads, Runtime.getRuntime().availableProcessors(),
-        System.getProperty("os.arch"));
+        System.getProperty("os.arch"), loadAverage());
     line("");
-
-    long t0 = System.nanoTime();
-    Map<String, double[]> fp32;
-    double loadS;
-    try (EmotionRecognizer r = open(bundle)) {
-      loadS = (System.nanoTime() - t0) / 1e9;
-      line("bundle load: %.2f s; weights %.0f MB; device %s", loadS, weightBytes / 1e6, r.device());
-      line("");
-      fp32 = latency(r, torch);
-      long single = peakRssBytes();
-      throughput(r);
-      long batched = peakRssBytes();
-      line("peak RSS (process, JVM included): %.0f MB = %.2f x the bundle's weight bytes after the single"
-          + " utterances; %.0f MB = %.2f x after the batch of %d (target <= 1.3)", single / 1e6,
-          (double) single / weightBytes, batched / 1e6, (double) batched / weightBytes, batch);
-      line("");
+    line("Every figure is the median of the runs named, with the spread: ±x%% is half the range (max - min)"
+        + " over the median.");
+    line("");
+    if (coldStarts > 0) {
+      coldStart(weightBytes);
     }
-    encoderRates(manifest, fp32, torch);
+    Map<String, double[]> fp32;
+    try (EmotionRecognizer r = open(bundle)) {
+      fp32 = latency(r, torch);
+      throughput(r);
+    }
+    concurrentCallsSetting();
+    physicalLimit(manifest, fp32, torch);
     fittedWindow(fp32);
     if (int8Bundle != null) {
       int8(fp32);
     }
+    line("load average at the end: %s", loadAverage());
     if (markdown != null) {
       Files.writeString(markdown, md.toString(), StandardCharsets.UTF_8);
     }
     return 0;
+  }
+
+  /** Cold start and peak RSS, each child a fresh JVM; one more child with forced hashing. */
+  private void coldStart(long weightBytes) throws IOException, InterruptedException {
+    List<ColdStart.Run> runs = new ArrayList<>();
+    for (int i = 0; i < coldStarts; i++) {
+      runs.add(ColdStart.child(bundle, threads, seconds[0], seconds, batch, true, List.of()));
+    }
+    ColdStart.Run hashed = ColdStart.child(bundle, threads, seconds[0], seconds, batch, false,
+        List.of("-Dmer.bundle.verify=always"));
+    line("### Cold start: bundle folder to first result (%s s utterance), %d fresh JVMs", fmt(seconds[0]), coldStarts);
+    line("");
+    line("| run | files checked s | sessions s | tokenizers s | build s | first result s | cold start s |");
+    line("|---|---|---|---|---|---|---|");
+    for (int i = 0; i < runs.size(); i++) {
+      coldRow("JVM " + (i + 1), runs.get(i));
+    }
+    line("| median | %s | %s | %s | %s | %s | %s |",
+        spread(runs.stream().mapToDouble(ColdStart.Run::checkedS).toArray()),
+        spread(runs.stream().mapToDouble(ColdStart.Run::sessionsS).toArray()),
+        spread(runs.stream().mapToDouble(ColdStart.Run::tokenizersS).toArray()),
+        spread(runs.stream().mapToDouble(ColdStart.Run::buildS).toArray()),
+        spread(runs.stream().mapToDouble(ColdStart.Run::firstResultS).toArray()),
+        spread(runs.stream().mapToDouble(ColdStart.Run::coldStartS).toArray()));
+    coldRow("`-Dmer.bundle.verify=always`", hashed);
+    line("");
+    line("Files checked: manifest, sizes and SHA-256 (trusted from the checksum cache when unchanged since a"
+        + " full check; the last row hashes every file); sessions: ONNX Runtime session creation for every"
+        + " graph (parsing, optimization, weight pre-packing), in parallel, with the contract checks;"
+        + " build: `EmotionRecognizer.builder()...build()` in all. The OS file cache is warm.");
+    line("");
+    double[] single = runs.stream().mapToDouble(r -> r.rssSingle()).toArray();
+    double[] batched = runs.stream().mapToDouble(r -> r.rssBatch()).toArray();
+    double[] built = runs.stream().mapToDouble(r -> r.rssAfterBuild()).toArray();
+    line("### Peak RSS (VmHWM, process, JVM included), %d fresh JVMs; weights %.0f MB", coldStarts, weightBytes / 1e6);
+    line("");
+    line("| after | peak RSS MB | x weight bytes | target |");
+    line("|---|---|---|---|");
+    line("| the build | %s | %.2f | |", spread(scale(built, 1e-6), "%.0f"), median(built) / weightBytes);
+    line("| single utterances (%s s) | %s | %.2f | <= 1.3 |", joinSeconds(), spread(scale(single, 1e-6), "%.0f"),
+        median(single) / weightBytes);
+    line("| then a batch of %d x 5 s | %s | %.2f | <= 1.6 |", batch, spread(scale(batched, 1e-6), "%.0f"),
+        median(batched) / weightBytes);
+    line("");
+  }
+
+  private void coldRow(String name, ColdStart.Run r) {
+    line("| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", name, r.checkedS(), r.sessionsS(), r.tokenizersS(),
+        r.buildS(), r.firstResultS(), r.coldStartS());
+  }
+
+  private String joinSeconds() {
+    StringBuilder b = new StringBuilder();
+    for (double s : seconds) {
+      b.append(b.length() == 0 ? "" : ", ").append(fmt(s));
+    }
+    return b.toString();
   }
 
   private EmotionRecognizer open(Path b) {
@@ -112,6 +183,10 @@ public final class MerBench implements Callable<Integer> {
   }
 
   private EmotionRecognizer open(Path b, boolean fitAsrWindow) {
+    return benchRecognizer(b, threads, fitAsrWindow);
+  }
+
+  static EmotionRecognizer benchRecognizer(Path b, int threads, boolean fitAsrWindow) {
     // The bench times every model stage on a synthetic voiced-like signal, which is not speech:
     // the acoustic gate is off and Whisper's speech rule cannot say no speech (thresholds no
     // evidence crosses), so every utterance runs the whole pipeline and gets an emotion.
@@ -163,7 +238,7 @@ public final class MerBench implements Callable<Integer> {
     for (String s : STAGES) {
       head.append(s).append(" | ");
     }
-    line("### Latency, median of %d (seconds)%s", repeats, torch == null ? "" : "; Java / PyTorch eager in brackets");
+    line("### Latency, median of %d (seconds) ±spread%s", repeats, torch == null ? "" : "; Java / PyTorch eager in brackets");
     line("");
     line("%s", head.toString().trim());
     line("|%s", "---|".repeat(STAGES.length + 1));
@@ -175,19 +250,19 @@ public final class MerBench implements Callable<Integer> {
         runs.add(r.recognize(x).timings());
       }
       double[] med = new double[STAGES.length];
-      for (int s = 0; s < STAGES.length; s++) {
-        med[s] = median(runs, STAGES[s]);
-      }
-      medians.put(fmt(sec), med);
       StringBuilder row = new StringBuilder("| " + fmt(sec) + " s | ");
       for (int s = 0; s < STAGES.length; s++) {
+        String stage = STAGES[s];
+        double[] v = runs.stream().mapToDouble(t -> seconds(stage(t, stage))).toArray();
+        med[s] = median(v);
         row.append(String.format(Locale.ROOT, "%.3f", med[s]));
-        JsonNode ref = torch == null ? null : torch.path("utterances").path(fmt(sec)).path(STAGES[s]);
+        JsonNode ref = torch == null ? null : torch.path("utterances").path(fmt(sec)).path(stage);
         if (ref != null && ref.isNumber() && ref.asDouble() > 0) {
           row.append(String.format(Locale.ROOT, " (%.2fx)", med[s] / ref.asDouble()));
         }
-        row.append(" | ");
+        row.append(String.format(Locale.ROOT, " ±%.0f%%", halfRangePercent(v))).append(" | ");
       }
+      medians.put(fmt(sec), med);
       line("%s", row.toString().trim());
     }
     line("");
@@ -199,58 +274,161 @@ public final class MerBench implements Callable<Integer> {
     return medians;
   }
 
-  private void throughput(EmotionRecognizer r) {
+  /**
+   * Utterances per second of one recogniser: one padded batch, the same items as single calls,
+   * and N concurrent callers (threads) each making single calls; every mode {@code rounds} times.
+   */
+  private void throughput(EmotionRecognizer r) throws InterruptedException {
     List<Utterance> items = new ArrayList<>();
     for (int i = 0; i < batch; i++) {
       items.add(Utterance.of(speech(5.0, 10 + i)));
     }
     r.recognizeBatch(items); // warm-up
-    long t0 = System.nanoTime();
-    r.recognizeBatch(items);
-    double batchS = (System.nanoTime() - t0) / 1e9;
-    t0 = System.nanoTime();
-    for (Utterance u : items) {
-      r.recognize(u);
+    double[] batchRate = new double[rounds];
+    double[] seqRate = new double[rounds];
+    for (int k = 0; k < rounds; k++) {
+      long t0 = System.nanoTime();
+      r.recognizeBatch(items);
+      batchRate[k] = batch / ((System.nanoTime() - t0) / 1e9);
+      t0 = System.nanoTime();
+      for (Utterance u : items) {
+        r.recognize(u);
+      }
+      seqRate[k] = batch / ((System.nanoTime() - t0) / 1e9);
     }
-    double seqS = (System.nanoTime() - t0) / 1e9;
-    line("### Throughput, %d x 5 s utterances", batch);
+    line("### Throughput, 5 s utterances, one recogniser (%d intra-op threads), median of %d rounds", threads, rounds);
     line("");
-    line("| mode | seconds | utterances/s |");
+    line("| mode | utterances per round | utterances/s |");
     line("|---|---|---|");
-    line("| one padded batch | %.2f | %.2f |", batchS, batch / batchS);
-    line("| %d single calls | %.2f | %.2f |", batch, seqS, batch / seqS);
+    line("| one padded batch of %d | %d | %s |", batch, batch, spread(batchRate, "%.3f"));
+    line("| %d single calls, one caller | %d | %s |", batch, batch, spread(seqRate, "%.3f"));
+    int perRound = Arrays.stream(callers).max().orElse(1);
+    for (int n : callers) {
+      double[] rate = new double[rounds];
+      int calls = Math.max(1, perRound / n); // each caller's calls: every mode does the same work
+      concurrent(r, n, calls); // warm-up of the callers' threads and the arenas
+      for (int k = 0; k < rounds; k++) {
+        rate[k] = n * calls / concurrent(r, n, calls);
+      }
+      line("| %d concurrent caller%s, single calls | %d | %s |", n, n == 1 ? "" : "s", n * calls, spread(rate, "%.3f"));
+    }
     line("");
   }
 
-  /** Achieved GFLOP/s of the encoders (transformer + stem matmuls) against the machine's GEMM rate. */
-  private void encoderRates(JsonNode m, Map<String, double[]> fp32, JsonNode torch) {
-    double gemm = torch == null ? Double.NaN : torch.path("gemm_gflops").asDouble();
-    line("### Encoder FLOP rates (fp32)");
+  /**
+   * The builder's documented setting for N concurrent callers ({@code concurrentCalls(n)}, which
+   * sizes the default threads): N callers on a recogniser built with it and default threads.
+   */
+  private void concurrentCallsSetting() throws InterruptedException {
+    line("### Throughput with `concurrentCalls(n)` and default threads, 5 s utterances, median of %d rounds", rounds);
     line("");
-    line("| encoder | utterance | GFLOP | GFLOP/s | of GEMM peak |");
-    line("|---|---|---|---|---|");
+    line("| callers | default threads | utterances per round | utterances/s |");
+    line("|---|---|---|---|");
+    int perRound = Arrays.stream(callers).max().orElse(1);
+    int cores = Runtime.getRuntime().availableProcessors();
+    for (int n : callers) {
+      try (EmotionRecognizer r = EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).concurrentCalls(n)
+          .speechGate(false).noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE).build()) {
+        int calls = Math.max(1, perRound / n);
+        concurrent(r, n, calls);
+        double[] rate = new double[rounds];
+        for (int k = 0; k < rounds; k++) {
+          rate[k] = n * calls / concurrent(r, n, calls);
+        }
+        line("| %d | %d | %d | %s |", n, EmotionRecognizer.Builder.threadsFor(cores, n), n * calls, spread(rate, "%.3f"));
+      }
+    }
+    line("");
+  }
+
+  /** Seconds for {@code n} threads each making {@code calls} single 5 s calls on {@code r}. */
+  private static double concurrent(EmotionRecognizer r, int n, int calls) throws InterruptedException {
+    List<Thread> threads = new ArrayList<>();
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    for (int t = 0; t < n; t++) {
+      float[] x = speech(5.0, 200 + t);
+      Thread th = new Thread(() -> {
+        try {
+          start.await();
+          for (int c = 0; c < calls; c++) {
+            r.recognize(x);
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+      }, "bench-caller-" + t);
+      th.start();
+      threads.add(th);
+    }
+    long t0 = System.nanoTime();
+    start.countDown();
+    for (Thread th : threads) {
+      th.join();
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    if (failure.get() != null) {
+      throw new IllegalStateException("a bench caller failed: " + failure.get(), failure.get());
+    }
+    return s;
+  }
+
+  /**
+   * Each stage's FLOPs (from the manifest's shapes) over the machine's fp32 GEMM rate measured in
+   * the same bench run ({@code python -m mer_train bench}, same threads): the fastest the stage
+   * could be, and the measured median as a share of it. Counted: the matrix products of the
+   * transformers (projections, attention, FFN) and Whisper's convolutional stem; left out:
+   * WavLM's convolutional front end, element-wise work, log-mel and the head (together a few
+   * percent of the time).
+   */
+  private void physicalLimit(JsonNode m, Map<String, double[]> fp32, JsonNode torch) {
+    double gemm = torch == null ? Double.NaN : torch.path("gemm_gflops").asDouble();
+    line("### Share of the physical limit (fp32 GEMM rate of this run: %s)",
+        Double.isNaN(gemm) ? "n/a, no --torch-json" : String.format(Locale.ROOT, "%.0f GFLOP/s", gemm));
+    line("");
+    line("| stage | utterance | GFLOP | limit s | measured s | %% of the limit |");
+    line("|---|---|---|---|---|---|");
     JsonNode w = m.path("whisper");
-    if (!w.isMissingNode()) {
-      int d = w.path("d_model").asInt();
-      int ffn = w.path("encoder_ffn_dim").asInt(4 * d);
-      int frames = w.path("encoder_frames").asInt();
-      int mels = m.path("audio").path("n_mels").asInt();
-      double flops = 2.0 * 2 * frames * mels * d * 3 + 2.0 * frames * d * d * 3
-          + w.path("encoder_layers").asInt() * transformerLayerFlops(frames, d, ffn);
-      for (Map.Entry<String, double[]> e : fp32.entrySet()) {
-        rateRow("whisper encoder (30 s window)", e.getKey(), flops, e.getValue()[1], gemm);
+    for (Map.Entry<String, double[]> e : fp32.entrySet()) {
+      double sec = Double.parseDouble(e.getKey());
+      double total = 0;
+      if (!w.isMissingNode()) {
+        int d = w.path("d_model").asInt();
+        int ffn = w.path("encoder_ffn_dim").asInt(4 * d);
+        int frames = w.path("encoder_frames").asInt();
+        int mels = m.path("audio").path("n_mels").asInt();
+        double enc = 2.0 * 2 * frames * mels * d * 3 + 2.0 * frames * d * d * 3
+            + w.path("encoder_layers").asInt() * transformerLayerFlops(frames, d, ffn)
+            // cross-attention K and V of every decoder layer, computed by the encoder graph
+            + w.path("decoder_layers").asInt() * 2 * 2.0 * frames * d * d;
+        total += limitRow("asr_encode (30 s window)", e.getKey(), enc, e.getValue()[1], gemm);
+        JsonNode dec = w.path("decoding");
+        if (dec.path("max_new_tokens").asInt() > 1) {
+          int prompt = dec.path("start_sequence").size();
+          int steps = dec.path("max_new_tokens").asInt();
+          int dffn = w.path("decoder_ffn_dim").asInt(4 * d);
+          double flops = 0;
+          for (int t = 0; t < prompt + steps - 1; t++) { // one token per position, past length t
+            flops += w.path("decoder_layers").asInt() * (2.0 * (6.0 * d * d + 2.0 * d * dffn)
+                + 4.0 * (t + 1) * d + 4.0 * frames * d)
+                + 2.0 * d * w.path("vocab_size").asInt();
+          }
+          total += limitRow("asr_decode (" + steps + " tokens)", e.getKey(), flops, e.getValue()[2], gemm);
+        }
       }
-    }
-    JsonNode wl = m.path("wavlm");
-    if (!wl.isMissingNode()) {
-      int d = wl.path("hidden_size").asInt();
-      int ffn = wl.path("ffn_dim").asInt(4 * d);
-      for (Map.Entry<String, double[]> e : fp32.entrySet()) {
-        int frames = (int) Math.floor(Double.parseDouble(e.getKey()) * 50);
+      JsonNode wl = m.path("wavlm");
+      if (!wl.isMissingNode()) {
+        int d = wl.path("hidden_size").asInt();
+        int ffn = wl.path("ffn_dim").asInt(4 * d);
+        int frames = (int) Math.floor(sec * 50);
         double flops = wl.path("num_layers").asInt() * transformerLayerFlops(frames, d, ffn);
-        rateRow("wavlm (transformer only)", e.getKey(), flops, e.getValue()[3], gemm);
+        total += limitRow("wavlm (transformer only)", e.getKey(), flops, e.getValue()[3], gemm);
       }
+      limitRow("total (sum of the above)", e.getKey(), total, e.getValue()[STAGES.length - 1], gemm);
     }
+    line("");
+    line("The SDK runs WavLM concurrently with the Whisper chain, so on 2 cores each of those stages' own"
+        + " time includes waiting for the cores; the total row is the one to read.");
     line("");
   }
 
@@ -258,10 +436,13 @@ public final class MerBench implements Callable<Integer> {
     return 2.0 * t * (4.0 * d * d + 2.0 * d * ffn) + 4.0 * t * (double) t * d;
   }
 
-  private void rateRow(String name, String sec, double flops, double seconds, double gemm) {
-    double rate = flops / seconds / 1e9;
-    line("| %s | %s s | %.1f | %.0f | %s |", name, sec, flops / 1e9, rate,
-        Double.isNaN(gemm) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * rate / gemm));
+  /** Prints one row; returns the FLOPs for the total. */
+  private double limitRow(String name, String sec, double flops, double measured, double gemm) {
+    double limit = flops / (gemm * 1e9);
+    line("| %s | %s s | %.1f | %s | %.3f | %s |", name, sec, flops / 1e9,
+        Double.isNaN(gemm) ? "n/a" : String.format(Locale.ROOT, "%.3f", limit), measured,
+        Double.isNaN(gemm) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * limit / measured));
+    return flops;
   }
 
   private void int8(Map<String, double[]> fp32) throws IOException {
@@ -344,11 +525,40 @@ public final class MerBench implements Callable<Integer> {
     return -1;
   }
 
+  /** "median ±x%" where x is half the range over the median. */
+  static String spread(double[] v) {
+    return spread(v, "%.3f");
+  }
+
+  static String spread(double[] v, String format) {
+    return String.format(Locale.ROOT, format + " ±%.0f%%", median(v), halfRangePercent(v));
+  }
+
+  static double halfRangePercent(double[] v) {
+    double min = Arrays.stream(v).min().orElse(Double.NaN);
+    double max = Arrays.stream(v).max().orElse(Double.NaN);
+    return 100 * (max - min) / 2 / median(v);
+  }
+
+  private static double[] scale(double[] v, double f) {
+    return Arrays.stream(v).map(x -> x * f).toArray();
+  }
+
+  /** The 1, 5 and 15 minute load averages (Linux), for the record: other work skews every figure. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
+    }
+  }
+
   private static double median(List<StageTimings> runs, String stage) {
     return median(runs.stream().mapToDouble(t -> seconds(stage(t, stage))).toArray());
   }
 
-  private static double median(double[] v) {
+  static double median(double[] v) {
     double[] s = v.clone();
     Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

@@ -12,18 +12,26 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Finds a bundle, validates its manifest and checks every listed file: present, of the listed size
- * and SHA-256, and (for a folder) no unlisted files beside them. Class-path bundles are copied once
+ * and SHA-256 (for a folder: hashed in parallel, or trusted from the {@link ChecksumCache} when
+ * unchanged since a full check), and (for a folder) no unlisted files beside them. Class-path bundles are copied once
  * to a temporary folder, checksummed on the way, because ONNX Runtime and the tokenizer library
  * load from files.
  */
@@ -34,13 +42,18 @@ public final class BundleLoader {
   private BundleLoader() {}
 
   public static LoadedBundle load(BundleLocation location) {
+    return load(location, ChecksumCache.configuredDir());
+  }
+
+  /** As {@link #load(BundleLocation)} with the checksum cache in {@code cacheDir} (empty: none). */
+  static LoadedBundle load(BundleLocation location, Optional<Path> cacheDir) {
     if (location instanceof BundleLocation.Directory d) {
-      return loadFolder(d.path(), location.describe());
+      return loadFolder(d.path(), location.describe(), cacheDir);
     }
     return loadResource((BundleLocation.Resource) location);
   }
 
-  private static LoadedBundle loadFolder(Path folder, String description) {
+  private static LoadedBundle loadFolder(Path folder, String description, Optional<Path> cacheDir) {
     if (!Files.isDirectory(folder)) {
       throw new BundleException("bundle " + description + ": folder does not exist or is not a folder");
     }
@@ -55,26 +68,85 @@ public final class BundleLoader {
       throw new BundleException("bundle " + description + ": cannot read " + manifestFile + ": " + e, e);
     }
     Manifest manifest = ManifestParser.parse(json, description);
-    for (Map.Entry<String, Manifest.FileEntry> f : manifest.files().entrySet()) {
-      Path file = folder.resolve(f.getKey());
-      if (!Files.isRegularFile(file)) {
-        throw new BundleException("bundle " + description + ": file " + f.getKey()
+    for (String name : manifest.files().keySet()) {
+      if (!Files.isRegularFile(folder.resolve(name))) {
+        throw new BundleException("bundle " + description + ": file " + name
             + " is listed in bundle.json files but missing from the folder");
       }
-      try (InputStream in = Files.newInputStream(file)) {
-        verify(description, f.getKey(), f.getValue(), in, OutputStream.nullOutputStream());
-      } catch (IOException e) {
-        throw new BundleException("bundle " + description + ": cannot read file " + f.getKey() + ": " + e, e);
-      }
     }
+    int hashed = verifyFolder(folder, description, manifest.files(), cacheDir);
     List<String> extra = unlisted(folder, manifest);
     if (!extra.isEmpty()) {
       throw new BundleException("bundle " + description + ": file(s) " + extra
           + " are in the bundle folder but not listed in bundle.json files (no checksum); "
           + "remove them or re-export the bundle");
     }
-    LOG.debug("bundle {} ({}): {} files verified", manifest.bundleId(), description, manifest.files().size());
+    LOG.debug("bundle {} ({}): {} files verified, {} of them hashed ({} trusted from the checksum cache)",
+        manifest.bundleId(), description, manifest.files().size(), hashed, manifest.files().size() - hashed);
     return new LoadedBundle(description, folder, manifest, Optional.empty());
+  }
+
+  /**
+   * Checks every listed file's size and SHA-256, except files the checksum cache trusts (its
+   * trust rule: {@link ChecksumCache}); the others are hashed in parallel, largest first, on up to
+   * one thread per core. Returns how many files were hashed.
+   */
+  private static int verifyFolder(Path folder, String description, Map<String, Manifest.FileEntry> files,
+      Optional<Path> cacheDir) {
+    Optional<ChecksumCache> cache = cacheDir.flatMap(dir -> ChecksumCache.forFolder(folder, dir));
+    List<Map.Entry<String, Manifest.FileEntry>> todo = new ArrayList<>();
+    Map<String, Optional<String>> stamps = new HashMap<>();
+    for (Map.Entry<String, Manifest.FileEntry> f : files.entrySet()) {
+      Optional<String> stamp = cache.isEmpty() ? Optional.empty()
+          : ChecksumCache.stamp(folder.resolve(f.getKey()), f.getValue());
+      stamps.put(f.getKey(), stamp);
+      if (cache.isEmpty() || !cache.get().trusted(f.getKey(), stamp)) {
+        todo.add(f);
+      }
+    }
+    todo.sort(Comparator.comparingLong((Map.Entry<String, Manifest.FileEntry> f) -> f.getValue().bytes()).reversed());
+    int threads = Math.max(1, Math.min(todo.size(), Runtime.getRuntime().availableProcessors()));
+    if (threads <= 1) {
+      todo.forEach(f -> verifyFile(folder, description, f));
+    } else {
+      ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "mer-sdk-checksum");
+        t.setDaemon(true);
+        return t;
+      });
+      try {
+        List<Future<?>> jobs = new ArrayList<>();
+        for (Map.Entry<String, Manifest.FileEntry> f : todo) {
+          jobs.add(pool.submit(() -> verifyFile(folder, description, f)));
+        }
+        for (Future<?> job : jobs) {
+          job.get();
+        }
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException("checking bundle " + description + ": " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BundleException("bundle " + description + ": interrupted while checking its files", e);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    cache.ifPresent(c -> {
+      todo.forEach(f -> c.verified(f.getKey(), stamps.get(f.getKey())));
+      c.save(files);
+    });
+    return todo.size();
+  }
+
+  private static void verifyFile(Path folder, String description, Map.Entry<String, Manifest.FileEntry> f) {
+    try (InputStream in = Files.newInputStream(folder.resolve(f.getKey()))) {
+      verify(description, f.getKey(), f.getValue(), in, OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      throw new BundleException("bundle " + description + ": cannot read file " + f.getKey() + ": " + e, e);
+    }
   }
 
   private static List<String> unlisted(Path folder, Manifest manifest) {

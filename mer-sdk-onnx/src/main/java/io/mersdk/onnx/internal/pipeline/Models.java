@@ -1,7 +1,6 @@
 package io.mersdk.onnx.internal.pipeline;
 
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OnnxTensor;
 import io.mersdk.BundleException;
 import io.mersdk.Device;
@@ -24,7 +23,12 @@ import io.mersdk.onnx.internal.whisper.WhisperEncoder;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Every model stage of a bundle, opened on one device: the sessions and tokenizers live as long as
@@ -42,6 +46,9 @@ final class Models implements Stages, AutoCloseable {
   final TextEncoder textEncoder;
   final FusionHead head;
   private final Deque<AutoCloseable> owned;
+  /** Wall-clock nanoseconds opening the sessions (all graphs, with their checks) and the tokenizers took. */
+  long sessionNanos;
+  long tokenizerNanos;
 
   private Models(SessionFactory factory, Map<GraphSpec, Graph> graphs, LoadedBundle bundle,
       Deque<AutoCloseable> owned) {
@@ -51,7 +58,7 @@ final class Models implements Stages, AutoCloseable {
     logMel = graphs.containsKey(GraphSpec.FEATURES)
         ? new LogMel(graphs.get(GraphSpec.FEATURES), m.audio()) : null;
     whisperEncoder = graphs.containsKey(GraphSpec.WHISPER_ENCODER)
-        ? new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER)) : null;
+        ? new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER), !factory.isCuda()) : null;
     if (graphs.containsKey(GraphSpec.WHISPER_DECODER)) {
       decoder = new GreedyDecoder(graphs.get(GraphSpec.WHISPER_DECODER), m.whisper().orElseThrow(),
           m.decoderLogitsPerPosition());
@@ -121,6 +128,8 @@ final class Models implements Stages, AutoCloseable {
   /**
    * Opens and checks every graph the variant needs on {@code factory}'s device, then the
    * tokenizers. On failure everything opened so far is closed (the factory is the caller's).
+   * Sessions are created in parallel, up to one per core: creating one (parsing the graph,
+   * optimizing it, pre-packing its weights) runs on one thread, and it is most of a cold start.
    *
    * @throws BundleException if a graph cannot be loaded on the CPU or breaks the bundle contract
    * @throws DeviceUnavailableException if a graph cannot be loaded on CUDA
@@ -128,30 +137,89 @@ final class Models implements Stages, AutoCloseable {
   static Models open(LoadedBundle bundle, SessionFactory factory) {
     Deque<AutoCloseable> owned = new ArrayDeque<>();
     try {
-      Map<GraphSpec, Graph> graphs = new EnumMap<>(GraphSpec.class);
-      for (GraphSpec spec : GraphSpec.required(bundle.manifest().variant().modalities())) {
-        String file = bundle.manifest().graphs().get(spec.key());
-        OrtSession session;
-        try {
-          session = factory.open(bundle.graph(spec));
-        } catch (OrtException e) {
-          if (factory.isCuda()) {
-            throw new DeviceUnavailableException("device " + factory.device() + ": ONNX Runtime "
-                + "could not create a CUDA session for " + file + " of bundle " + bundle.description()
-                + ": " + e.getMessage(), e);
-          }
-          throw new BundleException("bundle " + bundle.description() + ": graph " + file
-              + " (graphs." + spec.key() + ") could not be loaded by ONNX Runtime: " + e.getMessage(), e);
-        }
-        Graph graph = new Graph(file, session);
-        owned.push(graph);
-        graphs.put(spec, graph);
-        checkContract(bundle, spec, graph);
+      long t0 = System.nanoTime();
+      Map<GraphSpec, Graph> graphs = openGraphs(bundle, factory, owned);
+      for (Map.Entry<GraphSpec, Graph> g : graphs.entrySet()) {
+        checkContract(bundle, g.getKey(), g.getValue());
       }
-      return new Models(factory, graphs, bundle, owned);
+      long t1 = System.nanoTime();
+      Models models = new Models(factory, graphs, bundle, owned);
+      models.sessionNanos = t1 - t0;
+      models.tokenizerNanos = System.nanoTime() - t1;
+      return models;
     } catch (RuntimeException e) {
       closeAll(owned);
       throw e;
+    }
+  }
+
+  private static Map<GraphSpec, Graph> openGraphs(LoadedBundle bundle, SessionFactory factory,
+      Deque<AutoCloseable> owned) {
+    List<GraphSpec> specs = List.copyOf(GraphSpec.required(bundle.manifest().variant().modalities()));
+    int threads = Math.max(1, Math.min(specs.size(), Runtime.getRuntime().availableProcessors()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "mer-sdk-session-open");
+      t.setDaemon(true);
+      return t;
+    });
+    Map<GraphSpec, Future<Graph>> jobs = new EnumMap<>(GraphSpec.class);
+    try {
+      for (GraphSpec spec : specs) {
+        jobs.put(spec, pool.submit(() -> openGraph(bundle, factory, spec)));
+      }
+      Map<GraphSpec, Graph> graphs = new EnumMap<>(GraphSpec.class);
+      RuntimeException failure = null;
+      // every job is awaited, so that each session opened is owned (and closed on failure)
+      for (GraphSpec spec : specs) {
+        try {
+          Graph graph = awaitUninterruptibly(jobs.get(spec));
+          owned.push(graph);
+          graphs.put(spec, graph);
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause() instanceof RuntimeException re ? re
+                : new IllegalStateException("opening " + spec.key() + ": " + e.getCause(), e.getCause());
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return graphs;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static Graph awaitUninterruptibly(Future<Graph> job) throws ExecutionException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return job.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static Graph openGraph(LoadedBundle bundle, SessionFactory factory, GraphSpec spec) {
+    String file = bundle.manifest().graphs().get(spec.key());
+    try {
+      return new Graph(file, factory.open(bundle.graph(spec)));
+    } catch (OrtException e) {
+      if (factory.isCuda()) {
+        throw new DeviceUnavailableException("device " + factory.device() + ": ONNX Runtime "
+            + "could not create a CUDA session for " + file + " of bundle " + bundle.description()
+            + ": " + e.getMessage(), e);
+      }
+      throw new BundleException("bundle " + bundle.description() + ": graph " + file
+          + " (graphs." + spec.key() + ") could not be loaded by ONNX Runtime: " + e.getMessage(), e);
     }
   }
 

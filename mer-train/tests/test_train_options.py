@@ -11,12 +11,14 @@ import torch
 
 from mer_train import progress
 from mer_train import train as train_mod
+from mer_train.dataset import Item, ManifestError
 from mer_train.train import (Sample, TrainConfig, check_transcripts, class_weights, epoch_order, make_folds,
                              resolve_labels, select_precision)
 
 
 def sample(i: int, label: str, group: str | None, split: str | None = None, transcript: str | None = "words"):
-    return Sample(f"u{i}", Path(f"/data/u{i}.wav"), label, group, transcript, split=split, where=f"data.csv:{i + 2}")
+    item = Item(Path(f"/data/u{i}.wav"), label, group, transcript, split=split, line=i + 2)
+    return Sample(f"u{i}", item, f"data.csv:{i + 2}")
 
 
 def config(**kw) -> TrainConfig:
@@ -30,7 +32,7 @@ DATA = [sample(i, ["calm", "angry", "sad"][i % 3], GROUPS[i % 4]) for i in range
 def test_labels_are_sorted_unless_given_and_a_stray_label_names_its_row():
     assert resolve_labels(DATA, None) == ("angry", "calm", "sad")
     assert resolve_labels(DATA, ("sad", "calm", "angry")) == ("sad", "calm", "angry")
-    with pytest.raises(ValueError, match=r"data\.csv:3: label: 'angry' is not in --labels"):
+    with pytest.raises(ManifestError, match=r"data\.csv:3: label: 'angry' is not in --labels"):
         resolve_labels(DATA, ("sad", "calm"))
     with pytest.raises(ValueError, match="at least 2 labels"):
         resolve_labels([sample(0, "calm", "a")], None)
@@ -42,45 +44,32 @@ def test_reference_transcripts_missing_name_their_rows():
         check_transcripts(rows)
 
 
-def test_leave_one_group_out_holds_out_each_group_and_validates_on_the_next():
-    folds = make_folds(config(validation_groups=1), DATA)
+def test_the_fold_options_reach_the_fold_schemes():
+    """folds.py (tested in test_folds.py) makes the folds; these are the options that choose them."""
+    folds = make_folds(config(validation=0.3), DATA)
     assert [f.name for f in folds] == GROUPS
-    for f, nxt in zip(folds, GROUPS[1:] + GROUPS[:1]):
+    for f in folds:
         assert {s.group for s in f.test} == {f.name}
-        assert {s.group for s in f.validation} == {nxt}
-        assert {s.group for s in f.train} == set(GROUPS) - {f.name, nxt}
+        assert f.validation and not {s.group for s in f.validation} & ({s.group for s in f.train} | {f.name})
         assert len(f.train) + len(f.validation) + len(f.test) == len(DATA)
     only = make_folds(config(folds=("spk3",)), DATA)
     assert [f.name for f in only] == ["spk3"] and not only[0].validation
-    with pytest.raises(ValueError, match=r"fold \['spk9'\]: not a fold.*spk1"):
+    with pytest.raises(ValueError, match=r"spk9"):
         make_folds(config(folds=("spk9",)), DATA)
+    kfold = make_folds(config(fold_scheme="kfold", k=2), DATA)
+    assert [f.name for f in kfold] == ["1", "2"]             # folder fold1, fold2 (as sessions' are)
+    assert [f.name for f in make_folds(config(fold_scheme="kfold", k=2, folds=("2",)), DATA)] == ["2"]
+    with pytest.raises(ValueError, match=r"fold \['3'\]: not a fold of scheme 'kfold'"):
+        make_folds(config(fold_scheme="kfold", k=2, folds=("3",)), DATA)
+    split = [sample(i, "calm" if i % 2 else "sad", f"g{i}", s)
+             for i, s in enumerate(["train", "test", "validation", "train", "test"])]
+    f, = make_folds(config(fold_scheme="split"), split)
+    assert (f.name, len(f.train), len(f.validation), len(f.test)) == ("split", 2, 1, 2)
 
 
-def test_grouped_k_folds_keep_each_group_on_one_side():
-    folds = make_folds(config(fold_scheme="kfold", k=2), DATA)
-    assert [f.name for f in folds] == ["1", "2"]
-    assert [sorted({s.group for s in f.test}) for f in folds] == [["spk1", "spk3"], ["spk2", "spk4"]]
-    for f in folds:
-        assert not {s.group for s in f.test} & {s.group for s in f.train}
-    with pytest.raises(ValueError, match="k: 5 grouped folds but only 4 groups"):
-        make_folds(config(fold_scheme="kfold", k=5), DATA)
-
-
-def test_groups_sort_numerically_as_iemocap_sessions_do():
+def test_iemocap_sessions_are_folds_in_numeric_order():
     rows = [sample(i, "calm" if i % 2 else "sad", str(g)) for i, g in enumerate([10, 2, 1, 10, 2, 1])]
     assert [f.name for f in make_folds(config(), rows)] == ["1", "2", "10"]
-
-
-def test_a_missing_group_or_split_is_named_with_its_row():
-    rows = DATA[:4] + [sample(9, "calm", None)]
-    with pytest.raises(ValueError, match=r"data\.csv:11: group: missing"):
-        make_folds(config(), rows)
-    split = [sample(i, "calm" if i % 2 else "sad", None, s) for i, s in enumerate(["train", "test", "validation",
-                                                                                      "train", "test", "dev"])]
-    with pytest.raises(ValueError, match=r"data\.csv:7: split: dev"):
-        make_folds(config(fold_scheme="split"), split)
-    f, = make_folds(config(fold_scheme="split"), split[:5])
-    assert (f.name, len(f.train), len(f.validation), len(f.test)) == ("split", 2, 1, 2)
 
 
 def test_class_weights_are_scikit_learns_balanced_weights():

@@ -26,7 +26,6 @@ Everything is deterministic given the seed (espeak-ng itself is deterministic).
 
 from __future__ import annotations
 
-import csv
 import json
 import random
 import shutil
@@ -375,31 +374,34 @@ def speaker(u: _Planned) -> str:
 
 
 def make_manifest_corpus(out: Path | str, cfg: CorpusConfig = CorpusConfig(emotions=EMOTIONS6),
-                         progress: bool = True) -> Path:
+                         progress: bool = True, splits: dict[str, str] | None = None) -> Path:
     """The same corpus as a labelled-audio manifest (docs/training.md, "Your own data") instead of the
     IEMOCAP layout: ``<out>/wav/<speaker>/<utterance>.wav`` and ``<out>/manifest.csv`` with the
-    columns audio, label (the emotion's name), group (the speaker, e.g. ``Ses05F``) and transcript.
-    Any emotion set (``cfg.emotions``); no dropped codes and no ``exc`` (those are IEMOCAP's).
-    Returns the manifest's path; ``corpus.json`` beside it holds the summary."""
+    columns audio, label (the emotion's name), group (the speaker, e.g. ``Ses05F``) and transcript,
+    plus split when ``splits`` maps speakers to ``train``/``validation``/``test`` (speakers it does
+    not name: ``train``). Any emotion set (``cfg.emotions``); no dropped codes and no ``exc`` (those
+    are IEMOCAP's). Returns the manifest's path; ``corpus.json`` beside it holds the summary."""
+    from .dataset import Item, write_manifest
+
     _check_tools()
     out = Path(out)
     cfg = replace(cfg, dropped_per_dialog=0, excited_fraction=0.0)
     plan = _plan(cfg)
+    groups = sorted({speaker(u) for u in plan})
+    unknown = sorted(set(splits or {}) - set(groups))
+    if unknown:
+        raise ValueError(f"splits: no speaker {unknown} in this corpus (speakers: {groups})")
     paths = [out / "wav" / speaker(u) / f"{u.utt_id}.wav" for u in plan]
     lengths = _speak_all(out, plan, paths, cfg, progress)
-    manifest = out / MANIFEST
-    with open(manifest, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["audio", "label", "group", "transcript"])
-        for u, path in zip(plan, paths):
-            w.writerow([path.relative_to(out).as_posix(), u.emotion, speaker(u), u.text])
+    manifest = write_manifest(out / MANIFEST, [
+        Item(path, u.emotion, speaker(u), u.text, split=(splits.get(speaker(u), "train") if splits else None))
+        for u, path in zip(plan, paths)])
     counts: dict[str, int] = {}
     for u in plan:
         counts[u.emotion] = counts.get(u.emotion, 0) + 1
     summary = {"made_by": "python -m mer_train make-corpus --manifest", "config": asdict(cfg),
-               "utterances": len(plan), "labels": dict(sorted(counts.items())),
-               "groups": sorted({speaker(u) for u in plan}),
-               "hours": round(sum(lengths) / cfg.sample_rate / 3600, 4),
+               "utterances": len(plan), "labels": dict(sorted(counts.items())), "groups": groups,
+               "splits": splits, "hours": round(sum(lengths) / cfg.sample_rate / 3600, 4),
                "max_seconds": round(max(lengths) / cfg.sample_rate, 3)}
     (out / "corpus.json").write_text(json.dumps(summary, indent=1) + "\n")
     return manifest

@@ -29,19 +29,20 @@ import math
 import os
 import random
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile as sf
 import torch
 from torch import nn
 
 from .config import MODALITIES, HeadConfig, Variant
+from .dataset import Item, ManifestError, read_manifest, read_wave  # noqa: F401 (read_wave: still importable here)
 from .decoding import hf_generate
 from .encoders import SpeechEncoder, TextEncoder, context_frames
 from .export import BundleParts, export_bundle, save_head_checkpoint
+from .folds import Fold, grouped_k_fold, leave_one_group_out, natural_key, split_column
 from .hub import RANDOM, RANDOM_PRESETS, Asr, build_head, load_asr, load_roberta, load_wavlm  # noqa: F401
 from .memory import retain_freed_memory
 from .metrics import evaluate
@@ -85,7 +86,8 @@ class TrainConfig:
     fold_scheme: str = "groups"          # groups: leave-one-group-out; kfold: grouped k folds; split: split column
     k: int = 5                           # fold_scheme kfold
     folds: tuple[str, ...] | None = None  # which folds to run (test group names, or kfold numbers); None = all
-    validation_groups: int = 0           # training groups per fold held out to pick the epoch (0: last epoch)
+    validation: float = 0.0              # share of each fold's training rows (whole groups) held out to pick the
+                                         # epoch and stop early; 0: the last epoch (split scheme: its validation rows)
     patience: int | None = None          # stop after this many epochs without a better validation UAR
     balance: str = "weights"             # imbalanced labels: weighted loss, balanced sampler, or none
     lr_schedule: str = "constant"        # or "cosine" (decay to lr_min_factor * lr over the epochs)
@@ -117,7 +119,7 @@ class TrainConfig:
     RESUME_KEYS = ("wavlm", "roberta", "whisper", "transcripts", "modalities", "layer_adapter", "multimodal_fusion",
                    "head_d_model", "head_heads", "head_ffn", "adapter_activation", "dropout", "attention_dropout",
                    "batch_size", "lr", "encoder_lr", "weight_decay", "freeze_wavlm_cnn", "max_seconds",
-                   "max_text_tokens", "seed", "labels", "fold_scheme", "k", "validation_groups", "patience",
+                   "max_text_tokens", "seed", "labels", "fold_scheme", "k", "validation", "patience",
                    "balance", "lr_schedule", "lr_min_factor", "precision")
 
     def __post_init__(self) -> None:
@@ -133,9 +135,9 @@ class TrainConfig:
             self.folds = tuple(str(f) for f in self.folds)
         if self.labels is not None:
             self.labels = tuple(self.labels)
-        if self.validation_groups < 0 or (self.patience is not None and self.patience < 1):
-            raise ValueError(f"validation_groups: {self.validation_groups}, patience: {self.patience}; "
-                             "need validation_groups >= 0 and patience >= 1")
+        if not 0.0 <= self.validation < 1.0 or (self.patience is not None and self.patience < 1):
+            raise ValueError(f"validation: {self.validation}, patience: {self.patience}; need 0 <= validation < 1 "
+                             "and patience >= 1")
         if self.fold_scheme == "kfold" and self.k < 2:
             raise ValueError(f"k: {self.k}; grouped k folds need k >= 2")
 
@@ -160,40 +162,30 @@ def _fingerprint(module: nn.Module, extra: str) -> str:
 # The data: labelled utterances from a manifest (or the IEMOCAP layout)
 
 
-def read_wave(path: Path, sample_rate: int = 16000) -> np.ndarray:
-    x, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    if rate != sample_rate:
-        raise ValueError(f"{path}: {rate} Hz; the encoders need {sample_rate} Hz (IEMOCAP is 16 kHz)")
-    return x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]
-
-
 @dataclass(frozen=True)
 class Sample:
     """One labelled utterance as training sees it: a manifest row (``dataset.Item``) with an id."""
 
     id: str                     # unique in the run: names its cache files and its predictions.jsonl row
-    audio: Path
-    label: str
-    group: str | None
-    transcript: str | None = None
-    start: float | None = None
-    end: float | None = None
-    split: str | None = None
+    item: Item
     where: str = ""             # "manifest.csv:7", for messages
-    item: Any = None            # the dataset.Item (its load() reads and cuts the audio), or None
+
+    audio = property(lambda self: self.item.audio)
+    label = property(lambda self: self.item.label)
+    group = property(lambda self: self.item.group)
+    transcript = property(lambda self: self.item.transcript)
+    start = property(lambda self: self.item.start)
+    end = property(lambda self: self.item.end)
+    split = property(lambda self: self.item.split)
+    line = property(lambda self: self.item.line)
 
     def load(self, sample_rate: int = 16000) -> np.ndarray:
-        if self.item is not None and hasattr(self.item, "load"):
-            return self.item.load(sample_rate)
-        x = read_wave(self.audio, sample_rate)
-        a = int(round((self.start or 0.0) * sample_rate))
-        b = int(round(self.end * sample_rate)) if self.end is not None else len(x)
-        return x[a:b]
+        return self.item.load(sample_rate)
 
 
-def samples_from_items(items: list[Any], root: Path | None, source: str) -> list[Sample]:
-    """Manifest items (``dataset.Item``) as samples; the id is the audio path relative to the manifest's
-    folder (plus the cut, when rows share a file), made unique with the row's line if needed."""
+def samples_from_items(items: list[Item], root: Path | None, source: str) -> list[Sample]:
+    """Manifest items as samples; the id is the audio path relative to the manifest's folder (plus
+    the cut, when rows share a file), made unique with the row's line if needed."""
     out, seen = [], set()
     for it in items:
         audio = Path(it.audio)
@@ -205,21 +197,19 @@ def samples_from_items(items: list[Any], root: Path | None, source: str) -> list
             base += f"@{it.start or 0:g}-{'' if it.end is None else f'{it.end:g}'}"
         uid = base if base not in seen else f"{base}#line{it.line}"
         seen.add(uid)
-        out.append(Sample(uid, audio, it.label, it.group, it.transcript, it.start, it.end, it.split,
-                          f"{source}:{it.line}", it))
+        out.append(Sample(uid, it, f"{source}:{it.line}"))
     return out
 
 
 def samples_from_iemocap(corpus: str | Path) -> list[Sample]:
     """The IEMOCAP layout (the paper's four labels; the group is the session, "1".."5")."""
     from .iemocap import load_iemocap
-    return [Sample(u.id, u.wav, u.label, str(u.session), u.transcript or None, where=f"{u.id} ({u.wav})")
+    return [Sample(u.id, Item(u.wav, u.label, str(u.session), u.transcript or None), f"{u.id} ({u.wav})")
             for u in load_iemocap(corpus)]
 
 
 def load_samples(cfg: TrainConfig) -> list[Sample]:
     if cfg.manifest:
-        from .dataset import read_manifest
         ds = read_manifest(cfg.manifest)
         return samples_from_items(ds.items, Path(ds.path).parent, Path(ds.path).name)
     return samples_from_iemocap(cfg.corpus)
@@ -233,90 +223,43 @@ def resolve_labels(samples: list[Sample], labels: tuple[str, ...] | None) -> tup
         if len(present) < 2:
             raise ValueError(f"labels: the data holds {present}; training needs at least 2 labels")
         return tuple(present)
-    stray = [s for s in samples if s.label not in labels]
+    stray = [f"{s.where}: label: {s.label!r} is not in --labels {list(labels)}" for s in samples
+             if s.label not in labels]
     if stray:
-        lines = "; ".join(f"{s.where}: label: {s.label!r} is not in --labels" for s in stray[:20])
-        more = f" (and {len(stray) - 20} more)" if len(stray) > 20 else ""
-        raise ValueError(f"labels {list(labels)}: {len(stray)} rows hold other labels: {lines}{more}")
+        raise ManifestError(stray)
     return tuple(labels)
 
 
 def check_transcripts(samples: list[Sample]) -> None:
     """--transcripts reference needs every row's transcript: name the rows without one."""
-    missing = [s for s in samples if not s.transcript]
+    missing = [f"{s.where}: transcript: missing (--transcripts reference needs one in every row; or use "
+               "--transcripts asr)" for s in samples if not s.transcript]
     if missing:
-        lines = "; ".join(f"{s.where}: transcript: missing" for s in missing[:20])
-        more = f" (and {len(missing) - 20} more)" if len(missing) > 20 else ""
-        raise ValueError(f"--transcripts reference needs a transcript in every row; {len(missing)} have none: "
-                         f"{lines}{more} (or use --transcripts asr)")
+        raise ManifestError(missing)
 
 
 # ----------------------------------------------------------------------------------------------
 # Folds
 
 
-@dataclass(frozen=True)
-class Fold:
-    name: str                   # the test group (leave-one-group-out), the fold number (kfold) or "split"
-    train: list[Sample]
-    test: list[Sample]
-    validation: list[Sample] = field(default_factory=list)
-
-
 def make_folds(cfg: TrainConfig, samples: list[Sample]) -> list[Fold]:
-    if cfg.fold_scheme == "split":
-        return [_split_fold(cfg, samples)]
-    missing = [s for s in samples if s.group is None]
-    if missing:
-        lines = "; ".join(f"{s.where}: group: missing" for s in missing[:20])
-        raise ValueError(f"fold scheme {cfg.fold_scheme!r} needs a group (speaker or session) in every row; "
-                         f"{len(missing)} have none: {lines} (or use --fold-scheme split)")
-    groups = sorted({s.group for s in samples}, key=_group_key)
-    if len(groups) < 2 + cfg.validation_groups:
-        raise ValueError(f"fold scheme {cfg.fold_scheme!r}: {len(groups)} groups ({groups}); need at least "
-                         f"{2 + cfg.validation_groups} (a test group, {cfg.validation_groups} validation, a train group)")
+    """The folds of ``cfg.fold_scheme`` (``folds.py``), the chosen ones only (``cfg.folds``); a grouped
+    k-fold's "fold<i>" is named "<i>" (its folder is fold<i>, as a session's is)."""
     if cfg.fold_scheme == "groups":
-        held = [(g, [g]) for g in groups]
+        return leave_one_group_out(samples, list(cfg.folds) if cfg.folds else None, validation=cfg.validation,
+                                   seed=cfg.seed)
+    if cfg.fold_scheme == "split":
+        chosen = split_column(samples, validation=cfg.validation, seed=cfg.seed)
     else:
-        if cfg.k > len(groups):
-            raise ValueError(f"k: {cfg.k} grouped folds but only {len(groups)} groups ({groups})")
-        held = [(str(i + 1), groups[i::cfg.k]) for i in range(cfg.k)]
-    names = [n for n, _ in held]
+        chosen = [replace(f, name=f.name.removeprefix("fold"))
+                  for f in grouped_k_fold(samples, cfg.k, cfg.seed, validation=cfg.validation)]
     if cfg.folds is not None:
+        names = [f.name for f in chosen]
         unknown = [f for f in cfg.folds if f not in names]
         if unknown:
             raise ValueError(f"fold {unknown}: not a fold of scheme {cfg.fold_scheme!r}; folds: {names}")
-        held = [h for h in held if h[0] in cfg.folds]
-    out = []
-    for name, test_groups in held:
-        rest = [g for g in groups if g not in test_groups]
-        # validation: the training groups that follow the test groups (cyclically), so that every
-        # fold validates on other groups and none on its test groups
-        first = groups.index(test_groups[-1])
-        after = [g for g in groups[first + 1:] + groups[:first] if g in rest]
-        val = set(after[:cfg.validation_groups])
-        out.append(Fold(name, [s for s in samples if s.group in rest and s.group not in val],
-                        [s for s in samples if s.group in test_groups],
-                        [s for s in samples if s.group in val]))
-    return out
-
-
-def _group_key(g: str) -> tuple:
-    # numeric groups in numeric order (IEMOCAP sessions "1".."5", "10" after "9"), names alphabetically
-    return (0, int(g), g) if g.isdigit() else (1, 0, g)
-
-
-def _split_fold(cfg: TrainConfig, samples: list[Sample]) -> Fold:
-    bad = [s for s in samples if s.split not in ("train", "validation", "test")]
-    if bad:
-        lines = "; ".join(f"{s.where}: split: {s.split or 'missing'}" for s in bad[:20])
-        raise ValueError(f"fold scheme 'split' needs split = train, validation or test in every row; "
-                         f"{len(bad)} rows: {lines}")
-    by = {k: [s for s in samples if s.split == k] for k in ("train", "validation", "test")}
-    if not by["train"] or not by["test"]:
-        raise ValueError(f"fold scheme 'split': {len(by['train'])} train rows and {len(by['test'])} test rows; "
-                         "need both")
-    return Fold("split", by["train"], by["test"], by["validation"])
+        chosen = [f for f in chosen if f.name in cfg.folds]
+    return chosen
 
 
 # ----------------------------------------------------------------------------------------------
@@ -726,7 +669,7 @@ def train_fold(cfg: TrainConfig, fold: Fold, labels: tuple[str, ...], asr: Asr |
     if asr is not None:
         parts.whisper, parts.feature_extractor = asr.model.cpu().eval(), asr.feature_extractor
         parts.asr_tokenizer, parts.decoding = asr.tokenizer, asr.decoding
-    held_out = sorted({u.group for u in test if u.group is not None}, key=_group_key)
+    held_out = sorted({u.group for u in test if u.group is not None}, key=natural_key)
     save_head_checkpoint(fold_dir / "head.pt", parts, extra={"test_session": name, "test_groups": held_out,
                                                               "metrics": metrics, "train_config": cfg.to_dict()})
     if text_tok is not None:

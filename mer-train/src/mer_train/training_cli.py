@@ -16,7 +16,13 @@ def _cmd_make_corpus(a: argparse.Namespace) -> int:
     cfg = CorpusConfig(sessions=a.sessions, utterances_per_emotion=a.per_emotion, seed=a.seed, jobs=a.jobs,
                        emotions=emotions, last_session_per_emotion=a.last_session_per_emotion)
     if a.manifest:
-        manifest = make_manifest_corpus(a.out, cfg)
+        splits = {}
+        for spec in a.split or []:
+            group, sep, split = spec.partition("=")
+            if not sep or split not in ("train", "validation", "test"):
+                raise ValueError(f"--split {spec!r}: use SPEAKER=train|validation|test, e.g. Ses05F=test")
+            splits[group] = split
+        manifest = make_manifest_corpus(a.out, cfg, splits=splits or None)
         summary = json.loads((Path(a.out) / "corpus.json").read_text())
         print(f"corpus: {manifest} ({summary['utterances']} utterances, {summary['hours'] * 60:.1f} min, "
               f"labels {summary['labels']})")
@@ -80,6 +86,8 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
                         "instead of the IEMOCAP layout; default emotions then the six of corpus.EMOTIONS6")
     c.add_argument("--emotions", help="comma-separated subset of neutral,happy,sad,angry,fearful,surprised "
                                       "(the IEMOCAP layout holds only the first four)")
+    c.add_argument("--split", action="append", metavar="SPEAKER=SPLIT",
+                   help="with --manifest: a split column, this speaker in this split (others: train)")
     c.add_argument("--sessions", type=int, default=5)
     c.add_argument("--per-emotion", type=int, default=40, help="utterances per emotion and session")
     c.add_argument("--last-session-per-emotion", type=int,
@@ -126,9 +134,10 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--k", type=int, help="number of grouped folds (default 5)")
     t.add_argument("--fold", dest="folds", action="append",
                    help="fold(s) to run: a test group (groups), a fold number (kfold); default all")
-    t.add_argument("--validation-groups", type=int,
-                   help="training groups per fold held out as a validation set: the epoch with the best "
-                        "validation UAR is kept (default 0: the last epoch; split scheme: the validation rows)")
+    t.add_argument("--validation", type=float, metavar="FRACTION",
+                   help="share of each fold's training rows, in whole groups, held out as a validation set: the "
+                        "epoch with the best validation UAR is kept (default 0: the last epoch; the split scheme "
+                        "uses its validation rows)")
     t.add_argument("--patience", type=int, help="early stopping: stop after this many epochs without a better "
                                                 "validation UAR")
     t.add_argument("--balance", choices=["weights", "sampler", "none"],

@@ -227,3 +227,25 @@ def test_reference_transcripts_missing_from_the_manifest_name_the_rows(manifest,
     err = capsys.readouterr().err
     assert "no-text.csv:3: transcript: missing" in err and "--transcripts asr" in err
     assert "no-text.csv:2:" not in err
+
+
+def test_the_validation_part_picks_the_epoch_and_stops_early(manifest, tmp_path):
+    out = tmp_path / "run"
+    assert train_manifest(manifest, out, "--modalities", "speech", "--fold", "Ses02F", "--validation", "0.3",
+                          "--patience", "2", "--epochs", "6", "--no-export") == 0
+    done = json.loads((out / "foldSes02F" / "metrics.json").read_text())
+    val = [h["validation_uar"] for h in done["history"]]
+    assert done["n_validation"] > 0 and len(val) == len(done["history"])
+    best = max(val)
+    assert done["chosen_epoch"] == max(i + 1 for i, u in enumerate(val) if u == best)   # ties: the later epoch
+    if done["stopped_after"] is not None:       # stopped: `patience` epochs without a better one
+        assert done["stopped_after"] == len(val) == done["chosen_epoch"] + 2 < 6
+    else:
+        assert len(val) == 6
+
+
+def test_cuda_without_a_gpu_is_refused_before_any_work(manifest, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert train_manifest(manifest, tmp_path / "run", "--device", "cuda", "--fold", "Ses02F") == 2
+    assert "torch.cuda.is_available() is False" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

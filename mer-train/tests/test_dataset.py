@@ -120,6 +120,8 @@ def test_jsonl_problems(folder: Path) -> None:
     assert got[3:5] == [f"{m}:4: group: true is not a string", f"{m}:4: start: \"0.5\" is not a number of seconds"]
     assert got[5].startswith(f"{m}:5: not a JSON object: ")
     assert len(got) == 6
+    m.write_text('{"Audio": "wav/a.wav", "label": "x"}\n')
+    assert problems(m) == [f"{m}:1: audio: missing (found 'Audio'; names are lower-case)"]
 
 
 @pytest.mark.parametrize("content, expected", [
@@ -290,3 +292,11 @@ def test_written_rows_validate(folder: Path, ext: str) -> None:
     out = write_manifest(folder / "out.jsonl", read_manifest(src).items)
     for line in out.read_text().splitlines():
         jsonschema.validate(json.loads(line), row_schema())
+
+
+def test_manifest_error_pickles_with_its_problems() -> None:
+    import pickle
+
+    e = pickle.loads(pickle.dumps(ManifestError(["a.csv:2: label: missing", "a.csv:3: audio: missing"])))
+    assert e.problems == ["a.csv:2: label: missing", "a.csv:3: audio: missing"]
+    assert ManifestError("a.csv: no rows").problems == ["a.csv: no rows"]

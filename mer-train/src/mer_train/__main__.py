@@ -1,4 +1,4 @@
-"""Command line: ``python -m mer_train {export,make-test-bundle,verify} ...``."""
+"""Command line: ``python -m mer_train {export,make-test-bundle,verify,import-dataset} ...``."""
 
 from __future__ import annotations
 
@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="validate a bundle's manifest and checksums")
     v.add_argument("bundle")
     v.set_defaults(fn=_cmd_verify)
+
+    from .importers import add_import_command  # import-dataset (issue 15)
+    add_import_command(sub)
 
     from .training_cli import add_training_commands  # make-corpus, train, make-demo-bundle (issue 5)
     add_training_commands(sub)

@@ -52,20 +52,23 @@ _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 class ManifestError(ValueError):
     """A manifest that cannot be used; ``problems`` lists every one as ``FILE:LINE: problem``."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: Sequence[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
         if len(self.problems) == 1:
             msg = self.problems[0]
         else:
             msg = f"{len(self.problems)} problems:\n" + "\n".join(self.problems)
         super().__init__(msg)
 
+    def __reduce__(self):  # pickles (multiprocessing) with its list, not the joined message
+        return (type(self), (self.problems,))
+
 
 @dataclass(frozen=True)
 class Item:
     """One utterance of a manifest. ``line`` is its manifest line (0 for items not read from one)."""
 
-    audio: Path
+    audio: Path  # absolute (read_manifest joins a relative path to the manifest's folder)
     label: str
     group: str | None = None
     transcript: str | None = None
@@ -92,7 +95,8 @@ class Item:
             raise ValueError(f"{self.audio}: end {self.end} s is past the end of the file ({frames / rate:.3f} s) "
                              f"(manifest line {self.line})")
         if a >= b:
-            raise ValueError(f"{self.audio}: the cut [{self.start or 0}, {self.end}) s holds no samples "
+            span = f"[{self.start or 0}, {'the end' if self.end is None else self.end})"
+            raise ValueError(f"{self.audio}: the cut {span} s holds no samples "
                              f"(the file has {frames / rate:.3f} s) (manifest line {self.line})")
         x, rate = sf.read(str(self.audio), start=a, stop=b, dtype="float32", always_2d=True)
         return _to_mono_rate(x, rate, sample_rate)
@@ -175,7 +179,7 @@ def read_manifest(path: Path | str, check_audio: bool = True) -> Dataset:
         raise ManifestError([f"{path}:{line}: not UTF-8 (byte 0x{raw[e.start]:02x}); save the manifest as UTF-8"]) from None
     problems: list[str] = []
     rows = _jsonl_rows(path, text, problems) if fmt == "jsonl" else _table_rows(path, text, fmt, problems)
-    base = path.parent
+    base = path.parent.resolve()
     items = []
     for line, row in rows:
         if isinstance(row, str):  # a row that could not be split into fields
@@ -254,7 +258,7 @@ def _jsonl_rows(path: Path, text: str, problems: list[str]) -> list[tuple[int, d
         if not isinstance(obj, dict):
             out.append((i, f"{path}:{i}: not a JSON object (found {type(obj).__name__})"))
             continue
-        out.append((i, {k: v for k, v in obj.items() if k in FIELDS and v is not None}))
+        out.append((i, obj))
     return out
 
 
@@ -278,7 +282,8 @@ def _item(path: Path, base: Path, line: int, row: dict[str, Any], problems: list
         v = v.strip() if v is not None else ""
         if not v:
             if required:
-                bad(name, "missing")
+                near = [k for k in row if k != name and k.lower() == name]
+                bad(name, f"missing (found {near[0]!r}; names are lower-case)" if near else "missing")
             return None
         return v
 
@@ -315,9 +320,10 @@ def _item(path: Path, base: Path, line: int, row: dict[str, Any], problems: list
         bad("split", f"{split!r} is not one of {', '.join(SPLITS)}")
     resolved = None
     if audio is not None:
-        p = Path(audio)
-        resolved = (p if p.is_absolute() else base / p).resolve()
-        if check_audio and not resolved.is_file():
+        # absolute and normalised ("a/../b" -> "b"), not resolve(): a symlinked audio file keeps its
+        # name, and one realpath per row was half the time of reading a large manifest
+        resolved = Path(os.path.normpath(os.path.join(base, audio)))
+        if check_audio and not os.path.isfile(resolved):
             bad("audio", f"{audio!r}: no such file ({resolved})")
     if len(problems) > before:
         return None
@@ -331,7 +337,7 @@ def _item(path: Path, base: Path, line: int, row: dict[str, Any], problems: list
 
 
 def _relative(audio: Path, base: Path) -> str:
-    a = Path(audio).resolve()
+    a = os.path.abspath(audio)
     try:
         return Path(os.path.relpath(a, base)).as_posix()
     except ValueError:  # another drive (Windows): keep it absolute

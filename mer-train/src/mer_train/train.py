@@ -202,10 +202,12 @@ def samples_from_items(items: list[Item], root: Path | None, source: str) -> lis
 
 
 def samples_from_iemocap(corpus: str | Path) -> list[Sample]:
-    """The IEMOCAP layout (the paper's four labels; the group is the session, "1".."5")."""
-    from .iemocap import load_iemocap
-    return [Sample(u.id, Item(u.wav, u.label, str(u.session), u.transcript or None), f"{u.id} ({u.wav})")
-            for u in load_iemocap(corpus)]
+    """The IEMOCAP layout through its importer (``import-dataset iemocap``: the paper's four labels,
+    group = session). ``--corpus`` keeps the fold names it always had, the session numbers ("1".."5":
+    folders fold1..fold5, ``--fold 5``), and the utterance ids as sample ids."""
+    from .importers import import_iemocap
+    return [Sample(it.audio.stem, replace(it, group=it.group.removeprefix("Session")), f"{it.audio.stem} ({it.audio})")
+            for it in import_iemocap(corpus).items]
 
 
 def load_samples(cfg: TrainConfig) -> list[Sample]:

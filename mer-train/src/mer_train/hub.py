@@ -44,6 +44,17 @@ RANDOM_PRESETS: dict[str, dict[str, Any]] = {
                         decoder_attention_heads=4, encoder_ffn_dim=384, decoder_ffn_dim=384, max_target_positions=64),
         "text_vocab": 600, "asr_vocab": 512, "chunk_seconds": 8,
     },
+    # The shapes of the paper's encoders (WavLM-base, RoBERTa-base, Whisper-small) with random
+    # weights: for timing the recipe at full size without the hub (docs/training.md, "Speed").
+    "base": {
+        "wavlm": dict(layerdrop=0.0),   # WavLMConfig's defaults are wavlm-base's shapes
+        "roberta": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
+                        max_position_embeddings=514),
+        "whisper": dict(d_model=768, encoder_layers=12, decoder_layers=12, encoder_attention_heads=12,
+                        decoder_attention_heads=12, encoder_ffn_dim=3072, decoder_ffn_dim=3072,
+                        max_target_positions=448),
+        "text_vocab": 2000, "asr_vocab": 2000, "chunk_seconds": 30,
+    },
 }
 
 

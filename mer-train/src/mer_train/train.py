@@ -512,10 +512,14 @@ def _lr_factor(cfg: TrainConfig, epoch: int) -> float:
     return cfg.lr_min_factor + (1 - cfg.lr_min_factor) * 0.5 * (1 + math.cos(math.pi * t))
 
 
-def _fold_seed(seed: int, name: str) -> int:
-    # IEMOCAP's numeric sessions keep the seeds they always had (seed * 1000 + session)
-    h = int(name) if name.isdigit() else int(hashlib.sha256(name.encode()).hexdigest()[:6], 16) % 1000
-    return seed * 1000 + h
+def _fold_seed(seed: int, fold: Fold) -> int:
+    """seed * 1000 + the fold's number (IEMOCAP's sessions keep the seeds they always had), or of a
+    named fold a hash of its test groups: a fold of the split column holding out one speaker trains
+    exactly as leave-one-group-out's fold of that speaker with the same validation rows."""
+    if fold.name.isdigit():
+        return seed * 1000 + int(fold.name)
+    key = "+".join(sorted({str(s.group) for s in fold.test}, key=natural_key)) or fold.name
+    return seed * 1000 + int(hashlib.sha256(key.encode()).hexdigest()[:6], 16) % 1000
 
 
 def _fold_dir(out: Path, name: str) -> Path:
@@ -536,7 +540,7 @@ def train_fold(cfg: TrainConfig, fold: Fold, labels: tuple[str, ...], asr: Asr |
 
     v = cfg.variant()
     prec = select_precision(cfg.device, cfg.precision)
-    seed = _fold_seed(cfg.seed, name)
+    seed = _fold_seed(cfg.seed, fold)
     _set_seed(seed)
     head_cfg = cfg.head_config(labels)
     wavlm, normalize = load_wavlm(cfg.wavlm, seed) if v.has("speech") else (None, False)

@@ -213,7 +213,7 @@ def samples_from_iemocap(corpus: str | Path) -> list[Sample]:
 def load_samples(cfg: TrainConfig) -> list[Sample]:
     if cfg.manifest:
         ds = read_manifest(cfg.manifest)
-        return samples_from_items(ds.items, Path(ds.path).parent, Path(ds.path).name)
+        return samples_from_items(ds.items, Path(ds.path).resolve().parent, Path(ds.path).name)
     return samples_from_iemocap(cfg.corpus)
 
 

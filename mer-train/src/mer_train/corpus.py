@@ -328,7 +328,8 @@ def make_corpus(out: Path | str, cfg: CorpusConfig = CorpusConfig(), progress: b
     _check_tools()
     other = [e for e in cfg.emotions if e not in CODES]
     if other:
-        raise ValueError(f"emotions: {other} have no IEMOCAP code; write them with make_manifest_corpus")
+        raise ValueError(f"emotions: {other} have no IEMOCAP code; write them as a manifest (make-corpus --manifest, "
+                         "corpus.make_manifest_corpus)")
     out = Path(out)
     plan = _plan(cfg)
     paths = [out / f"Session{u.session}" / "sentences" / "wav" / u.dialog / f"{u.utt_id}.wav" for u in plan]

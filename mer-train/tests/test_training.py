@@ -33,7 +33,7 @@ SIX_LABELS = CorpusConfig(sessions=5, emotions=EMOTIONS6, utterances_per_emotion
 SPLITS = {"Ses05F": "test", "Ses05M": "validation"}
 HEADLINE = dict(wavlm="random:tiny", roberta="random:tiny", whisper="random:tiny", transcripts="reference",
                 head_d_model=64, head_heads=4, head_ffn=128, dropout=0.2, batch_size=16, lr=2e-3, encoder_lr=1e-3,
-                epochs=15, fold_scheme="split", export=False, threads=2)
+                epochs=12, lr_schedule="cosine", fold_scheme="split", export=False, threads=2)
 
 
 @pytest.fixture(scope="module")

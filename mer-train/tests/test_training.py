@@ -191,11 +191,11 @@ def test_an_interrupted_fold_resumes_from_its_last_epoch(corpus, tmp_path, monke
 @pytest.mark.slow
 def test_a_small_model_learns_the_corpus(six_label_manifest, tmp_path):
     """Six labels; held-out speaker Ses05F (120 utterances, 14 to 25 per label: one error costs
-    0.007 to 0.012 UAR), the epoch chosen on the other held-out speaker, Ses05M. Measured
-    (docs/training.md, "Measured: a small model learns six labels"): with constant learning rates
-    the test speaker's UAR swung by up to 0.12 from epoch to epoch and the validation choice gave
-    0.972 / 0.909 (seeds 0 / 1); the cosine decay is there to stop that swing. Its five-seed spread
-    (scripts/training_seed_study.py) was not measured on the loaded build machine: SEED0_T"""
+    0.007 to 0.012 UAR), the epoch chosen on the other held-out speaker, Ses05M. Measured with
+    these settings (docs/training.md, "Measured: a small model learns six labels"; script runs, 1
+    thread, seed 0 being this test's trajectory): seeds 0/1/2/4 gave 0.978/0.945/0.908/0.922 (min
+    0.908, median 0.934, max 0.978; seed 3's run was killed by an out-of-memory machine). The worst
+    seed is one error above the target: not yet the several the issue asks for."""
     summary = run(TrainConfig(manifest=str(six_label_manifest), out=str(tmp_path / "run"), **HEADLINE))
     m = summary["folds"]["split"]
     done = json.loads((tmp_path / "run" / "foldsplit" / "metrics.json").read_text())

@@ -158,3 +158,94 @@ def test_an_unknown_modality_is_refused_by_name(corpus, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "modalities" in err and "video" in err
     assert not (tmp_path / "run" / "fold2" / "metrics.json").exists()
+
+
+# --- training on a labelled-audio manifest (issue 15) ---------------------------------------------
+
+THREE = ("neutral", "fearful", "surprised")
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> Path:
+    """Three labels (none of IEMOCAP's four but neutral), four speakers, group = speaker."""
+    from mer_train.corpus import make_manifest_corpus
+    root = tmp_path_factory.mktemp("manifest-corpus")
+    return make_manifest_corpus(root, CorpusConfig(sessions=2, utterances_per_emotion=2, dialogs_per_session=1,
+                                                   emotions=THREE, seed=0), progress=False)
+
+
+def train_manifest(manifest: Path, out: Path, *options: str) -> int:
+    return main(["train", "--manifest", str(manifest), "--out", str(out), *SMALL, *options])
+
+
+def test_a_manifest_trains_with_its_own_labels_in_its_order_and_exports_them(manifest, tmp_path):
+    from mer_train.dataset import read_manifest
+    out = tmp_path / "run"
+    assert train_manifest(manifest, out, "--modalities", "speech", "--fold", "Ses02F", "--labels",
+                          "surprised,neutral,fearful", "--bundle-prefix", "m") == 0
+    d = out / "foldSes02F"
+    m = load_bundle(d / "bundle")
+    assert m["labels"] == ["surprised", "neutral", "fearful"]
+    assert m["bundle_id"] == "m-foldSes02F" and "test groups Ses02F" in m["description"]
+    ck = torch.load(str(d / "head.pt"), map_location="cpu", weights_only=False)
+    assert ck["head_config"]["labels"] == ["surprised", "neutral", "fearful"]
+    preds = predictions(d)
+    items = [it for it in read_manifest(manifest).items if it.group == "Ses02F"]
+    assert sorted(p["audio"] for p in preds) == sorted(str(it.audio) for it in items)
+    assert all(len(p["probabilities"]) == 3 and p["group"] == "Ses02F" for p in preds)
+    pipe = OnnxPipeline(d / "bundle")
+    worst = max(float(np.abs(pipe.run(it.load()).probabilities - np.array(p["probabilities"])).max())
+                for it, p in zip(sorted(items, key=lambda it: str(it.audio)), sorted(preds, key=lambda p: p["audio"])))
+    assert worst < SPEECH_TOLERANCE
+
+
+def test_a_manifest_without_labels_option_sorts_its_labels(manifest, tmp_path):
+    out = tmp_path / "run"
+    assert train_manifest(manifest, out, "--modalities", "text", "--fold", "Ses01M", "--no-export") == 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["labels"] == sorted(THREE)
+    assert sorted(results["folds"]) == ["Ses01M"]
+
+
+def test_reference_transcripts_missing_from_the_manifest_name_the_rows(manifest, tmp_path, capsys):
+    lines = manifest.read_text().splitlines()
+    header = lines[0].split(",")
+    col = header.index("transcript")
+    bad = tmp_path / "no-text.csv"
+    rows = [lines[0]] + lines[1:]
+    import csv
+    import io
+    parsed = list(csv.reader(io.StringIO("\n".join(rows))))
+    parsed[2][col] = ""      # line 3 of the file
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(parsed)
+    bad.write_text(buf.getvalue())
+    for f in manifest.parent.iterdir():
+        if f.is_dir():
+            (tmp_path / f.name).symlink_to(f)
+    assert train_manifest(bad, tmp_path / "run", "--modalities", "text", "--fold", "Ses01M") == 2
+    err = capsys.readouterr().err
+    assert "no-text.csv:3: transcript: missing" in err and "--transcripts asr" in err
+    assert "no-text.csv:2:" not in err
+
+
+def test_the_validation_part_picks_the_epoch_and_stops_early(manifest, tmp_path):
+    out = tmp_path / "run"
+    assert train_manifest(manifest, out, "--modalities", "speech", "--fold", "Ses02F", "--validation", "0.3",
+                          "--patience", "2", "--epochs", "6", "--no-export") == 0
+    done = json.loads((out / "foldSes02F" / "metrics.json").read_text())
+    val = [h["validation_uar"] for h in done["history"]]
+    assert done["n_validation"] > 0 and len(val) == len(done["history"])
+    best = max(val)
+    assert done["chosen_epoch"] == max(i + 1 for i, u in enumerate(val) if u == best)   # ties: the later epoch
+    if done["stopped_after"] is not None:       # stopped: `patience` epochs without a better one
+        assert done["stopped_after"] == len(val) == done["chosen_epoch"] + 2 < 6
+    else:
+        assert len(val) == 6
+
+
+def test_cuda_without_a_gpu_is_refused_before_any_work(manifest, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert train_manifest(manifest, tmp_path / "run", "--device", "cuda", "--fold", "Ses02F") == 2
+    assert "torch.cuda.is_available() is False" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

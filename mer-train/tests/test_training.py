@@ -1,5 +1,6 @@
 """The training recipe on the synthetic corpus: loader, metrics, resumable folds, the small ASR
-and the headline check that a small model learns the corpus (UAR on an unseen session)."""
+and the headline check that a small model learns a six-label corpus given as a manifest (UAR on
+a speaker it never heard)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,39 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_s
 
 from mer_train import train as train_mod
 from mer_train.asr import AsrConfig, corpus_utterances, train_asr, word_errors
-from mer_train.corpus import SESSION_VOICES, CorpusConfig, make_corpus
+from mer_train.corpus import EMOTIONS6, SESSION_VOICES, CorpusConfig, make_corpus, make_manifest_corpus
 from mer_train.fixtures import speak
 from mer_train.iemocap import LABELS, label_counts, leave_one_session_out, load_iemocap
 from mer_train.memory import retain_freed_memory
 from mer_train.metrics import evaluate
 from mer_train.train import TrainConfig, load_asr, run
 
-# The headline test: a small model, trained briefly (about 6 minutes on 2 cores), reaches the
-# issue's target, UAR >= 0.9, on session 5, whose two voices it never heard. docs/training.md has
-# the measured figures (other seeds and settings included) and why dropout is 0.2 here.
+# The headline test: a small model, trained briefly, reaches the issue's target, UAR >= 0.9, on a
+# speaker it never heard, over six labels. docs/training.md has the measured figures (every seed
+# of the study) and why each setting is what it is.
 UAR_TARGET = 0.9
+# The six-label corpus as a manifest (group = speaker): sessions 1-4 (eight voices) train; session
+# 5's two voices are held out, one as the validation set that picks the epoch, one as the test set.
+# Session 5 is larger (held-out utterances cost no training time; one error costs less UAR).
+SIX_LABELS = CorpusConfig(sessions=5, emotions=EMOTIONS6, utterances_per_emotion=16, last_session_per_emotion=40,
+                          seed=0)
+SPLITS = {"Ses05F": "test", "Ses05M": "validation"}
+HEADLINE = dict(wavlm="random:tiny", roberta="random:tiny", whisper="random:tiny", transcripts="reference",
+                head_d_model=64, head_heads=4, head_ffn=128, dropout=0.2, batch_size=16, lr=2e-3, encoder_lr=1e-3,
+                epochs=15, lr_schedule="cosine", fold_scheme="split", export=False, threads=2)
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
+    """The IEMOCAP-layout corpus (four labels) of the loader, resume and ASR tests."""
     root = tmp_path_factory.mktemp("corpus")
-    make_corpus(root, CorpusConfig(sessions=5, utterances_per_emotion=24, seed=0), progress=False)
+    make_corpus(root, CorpusConfig(sessions=5, utterances_per_emotion=6, seed=0), progress=False)
     return root
+
+
+@pytest.fixture(scope="module")
+def six_label_manifest(tmp_path_factory):
+    return make_manifest_corpus(tmp_path_factory.mktemp("six-labels"), SIX_LABELS, progress=False, splits=SPLITS)
 
 
 def test_every_corpus_voice_is_a_different_voice():
@@ -173,23 +189,27 @@ def test_an_interrupted_fold_resumes_from_its_last_epoch(corpus, tmp_path, monke
 
 
 @pytest.mark.slow
-def test_a_small_model_learns_the_corpus(corpus, tmp_path):
-    """Margin, stated rather than hidden: 96 held-out utterances, so one error costs about 0.010
-    UAR; measured 0.948 in this test (seeds 0/1/3 of the same settings as scripts: 0.927 / 0.969 /
-    0.958, docs/training.md), i.e. 4 to 7 errors above the 0.9 target. Training on 2 fixed threads
-    with seed 0 follows the same trajectory on the same machine; another CPU's kernels may land
-    elsewhere in that spread."""
-    cfg = _small_config(corpus, tmp_path / "run", epochs=15, dropout=0.2)
-    summary = run(cfg)
-    m = summary["folds"]["5"]
-    print(f"\nheld-out session 5: UAR {m['uar']:.4f}, macro-F1 {m['macro_f1']:.4f}, accuracy {m['accuracy']:.4f}, "
-          f"{summary['train_seconds']['5']:.0f} s training")
-    assert m["uar"] >= UAR_TARGET, f"UAR {m['uar']:.4f} on the held-out session (target {UAR_TARGET})"
-    preds = [json.loads(line) for line in (tmp_path / "run" / "fold5" / "predictions.jsonl").read_text().splitlines()]
-    y_true = [LABELS.index(p["label"]) for p in preds]
-    y_pred = [LABELS.index(p["predicted"]) for p in preds]
-    assert m["uar"] == pytest.approx(recall_score(y_true, y_pred, labels=range(4), average="macro", zero_division=0))
-    assert m["macro_f1"] == pytest.approx(f1_score(y_true, y_pred, labels=range(4), average="macro", zero_division=0))
+def test_a_small_model_learns_the_corpus(six_label_manifest, tmp_path):
+    """Six labels; held-out speaker Ses05F (120 utterances, 14 to 25 per label: one error costs
+    0.007 to 0.012 UAR), the epoch chosen on the other held-out speaker, Ses05M. Measured with
+    these settings (docs/training.md, "Measured: a small model learns six labels"; script runs, 1
+    thread, seed 0 being this test's trajectory): seeds 0/1/2/3/4 gave 0.978/0.951/0.929/0.965/0.924
+    (min 0.924, median 0.951, max 0.978: the worst about 3 errors above the target); 163 s of
+    training alone on 2 threads. With 12 epochs seeds 0/1/2/4 gave 0.978/0.945/0.908/0.922."""
+    summary = run(TrainConfig(manifest=str(six_label_manifest), out=str(tmp_path / "run"), **HEADLINE))
+    m = summary["folds"]["split"]
+    done = json.loads((tmp_path / "run" / "foldsplit" / "metrics.json").read_text())
+    print(f"\nheld-out speaker Ses05F: UAR {m['uar']:.4f}, macro-F1 {m['macro_f1']:.4f}, accuracy {m['accuracy']:.4f}; "
+          f"epoch {done['chosen_epoch']} chosen on Ses05M, {summary['train_seconds']['split']:.0f} s training")
+    assert summary["labels"] == sorted(EMOTIONS6)
+    assert done["test_groups"] == ["Ses05F"] and done["n_test"] == m["n"]
+    assert m["uar"] >= UAR_TARGET, f"UAR {m['uar']:.4f} on the held-out speaker (target {UAR_TARGET})"
+    preds = [json.loads(line) for line in (tmp_path / "run" / "foldsplit" / "predictions.jsonl").read_text().splitlines()]
+    labels = summary["labels"]
+    y_true = [labels.index(p["label"]) for p in preds]
+    y_pred = [labels.index(p["predicted"]) for p in preds]
+    assert m["uar"] == pytest.approx(recall_score(y_true, y_pred, labels=range(6), average="macro", zero_division=0))
+    assert m["macro_f1"] == pytest.approx(f1_score(y_true, y_pred, labels=range(6), average="macro", zero_division=0))
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")

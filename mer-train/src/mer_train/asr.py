@@ -30,11 +30,11 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from .iemocap import Utterance, load_iemocap
 from .memory import retain_freed_memory
 from .nonspeech import mix_at_snr, nonspeech_clips, rng_for, set_level
+from .progress import progress_bar
 from .tokenization import WHISPER_SPECIALS, decoding_for_trained_tokenizer, train_asr_tokenizer
 
 log = logging.getLogger(__name__)
@@ -309,8 +309,8 @@ def train_asr(train: list[Utterance], test: list[Utterance], out: str | Path, cf
             ctc_head.train()
         order = torch.randperm(len(items), generator=g)
         total_loss, n = 0.0, 0
-        bar = tqdm(range(steps_per_epoch), desc=f"asr epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False,
-                   disable=not progress)
+        bar = progress_bar(range(steps_per_epoch), desc=f"asr epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False,
+                           enabled=None if progress else False)
         for s in bar:
             idx = order[s * cfg.batch_size:(s + 1) * cfg.batch_size]
             mel = x_train[idx].float()

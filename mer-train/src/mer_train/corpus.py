@@ -32,7 +32,7 @@ import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -40,6 +40,8 @@ import numpy as np
 import soundfile as sf
 
 EMOTIONS = ("neutral", "happy", "sad", "angry")
+# The six-label set of the manifest corpus (``make_manifest_corpus``; the headline training test).
+EMOTIONS6 = EMOTIONS + ("fearful", "surprised")
 
 # (male voice, female voice) per session: espeak-ng language voice + variant. Every pair was
 # checked to synthesise differently (espeak-ng ignores a variant on "en-gb": "en-gb+m1" and
@@ -63,6 +65,8 @@ class Prosody:
     amplitude: int
     gap: int
     range: str
+    question: bool = False   # spoken with a question's final rise (espeak-ng's "?" intonation); the
+                             # transcript keeps its own punctuation
 
 
 # Absolute pitch depends on the voice, so it cannot tell emotions apart on an unseen speaker alone
@@ -74,6 +78,12 @@ PROSODY = {
     "happy": Prosody(pitch=75, rate=180, amplitude=110, gap=0, range="x-high"),
     "sad": Prosody(pitch=25, rate=115, amplitude=45, gap=6, range="x-low"),
     "angry": Prosody(pitch=38, rate=220, amplitude=170, gap=0, range="low"),
+    # Fear: raised pitch, hurried yet quiet, hesitant pauses between words (the only fast emotion
+    # with gaps, the only raised-pitch one that is quiet).
+    "fearful": Prosody(pitch=62, rate=200, amplitude=55, gap=4, range="medium"),
+    # Surprise: raised pitch with the widest range, slower than happy, loud, and a rising end (every
+    # surprised utterance, whatever its wording, is spoken as a question).
+    "surprised": Prosody(pitch=68, rate=140, amplitude=130, gap=1, range="x-high", question=True),
 }
 
 NAMES = ("Anna", "Ben", "Clara", "David", "Emma", "Frank", "Grace", "Henry", "Julia", "Leo", "Maria", "Oscar",
@@ -122,6 +132,24 @@ TEMPLATES = {
         "Who broke {thing}? I am furious!",
         "Don't touch {thing} ever again!",
     ),
+    "fearful": (
+        "Please don't leave me alone at {place}.",
+        "Did you hear that noise outside {place}?",
+        "I am scared, someone is following me.",
+        "What if {name} never comes back?",
+        "Help me, I think something is wrong with {thing}.",
+        "I am afraid to go to {place} {time}.",
+        "Something terrible is going to happen.",
+    ),
+    "surprised": (
+        "Wow, is that really {thing}?",
+        "{Name} is here? I had no idea!",
+        "No way, you found {thing} at {place}?",
+        "Really, {time}? That is unexpected!",
+        "I never thought I would see {name} at {place}!",
+        "What a surprise, is that for me?",
+        "Oh, you already finished {thing}?",
+    ),
 }
 
 # Templates two emotions share: their wording cannot tell the two apart.
@@ -130,11 +158,15 @@ SHARED_TEMPLATES = {
     ("sad", "neutral"): ("I will stay at home {time}.", "{Name} is not coming to {place}."),
     ("happy", "sad"): ("{Name} is leaving {place} {time}.", "It is the last day at {place}."),
     ("angry", "sad"): ("Why did this happen to me?", "You forgot about {thing} again."),
+    ("fearful", "sad"): ("I don't know what to do now.", "{Name} did not call me {time}."),
+    ("happy", "surprised"): ("You bought {thing} for me?", "{Name} is coming to {place} {time}!"),
+    ("fearful", "surprised"): ("What was that?", "Who is at the door {time}?"),
 }
 
 # IEMOCAP dimensional ratings (valence, activation, dominance; 1-5) around which each label is drawn.
-VAD = {"neutral": (3.0, 2.5, 2.5), "happy": (4.0, 3.5, 3.0), "sad": (2.0, 2.0, 2.0), "angry": (1.5, 4.0, 4.0)}
-CODES = {"neutral": "neu", "happy": "hap", "sad": "sad", "angry": "ang"}
+VAD = {"neutral": (3.0, 2.5, 2.5), "happy": (4.0, 3.5, 3.0), "sad": (2.0, 2.0, 2.0), "angry": (1.5, 4.0, 4.0),
+       "fearful": (1.5, 3.5, 1.5), "surprised": (3.5, 4.0, 2.5)}
+CODES = {"neutral": "neu", "happy": "hap", "sad": "sad", "angry": "ang"}   # the IEMOCAP layout holds these four
 DROPPED_CODES = ("fru", "sur", "xxx")
 ANNOTATION = {"neu": "Neutral state", "hap": "Happiness", "exc": "Excited", "sad": "Sadness", "ang": "Anger",
               "fru": "Frustration", "sur": "Surprise", "xxx": "Other"}
@@ -155,12 +187,27 @@ class CorpusConfig:
     noise_std: float = 0.002              # white noise floor, as a real recording has one
     seed: int = 0
     jobs: int = 2
+    emotions: tuple[str, ...] = EMOTIONS
+    # utterances per emotion in the last session only (None: utterances_per_emotion): a held-out
+    # session costs no training time, and more of it makes one error cost less UAR
+    last_session_per_emotion: int | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.sessions <= len(SESSION_VOICES):
             raise ValueError(f"sessions: {self.sessions} not in 1..{len(SESSION_VOICES)}")
         if self.utterances_per_emotion < 1:
             raise ValueError(f"utterances_per_emotion: must be >= 1, got {self.utterances_per_emotion}")
+        if self.last_session_per_emotion is not None and self.last_session_per_emotion < 1:
+            raise ValueError(f"last_session_per_emotion: must be >= 1, got {self.last_session_per_emotion}")
+        unknown = [e for e in self.emotions if e not in PROSODY]
+        if unknown or len(set(self.emotions)) != len(self.emotions) or "neutral" not in self.emotions:
+            raise ValueError(f"emotions: {list(self.emotions)}; a subset of {list(PROSODY)} without repeats, "
+                             "neutral included (the neutral wording is every emotion's fallback)")
+
+    def per_emotion(self, session: int) -> int:
+        if session == self.sessions and self.last_session_per_emotion is not None:
+            return self.last_session_per_emotion
+        return self.utterances_per_emotion
         if self.own_text_fraction + self.shared_text_fraction > 1.0:
             raise ValueError("own_text_fraction + shared_text_fraction must be <= 1")
 
@@ -196,7 +243,8 @@ def _sentence(emotion: str, cfg: CorpusConfig, rng: random.Random) -> str:
     r = rng.random()
     if emotion != "neutral" and r < cfg.own_text_fraction:
         return _fill(rng.choice(TEMPLATES[emotion]), rng)
-    shared = [t for pair, ts in SHARED_TEMPLATES.items() if emotion in pair for t in ts]
+    shared = [t for pair, ts in SHARED_TEMPLATES.items() if emotion in pair and set(pair) <= set(cfg.emotions)
+              for t in ts]
     if emotion == "neutral":
         # neutral wording is its own; shared wording at the same rate as the other emotions
         r = r - cfg.own_text_fraction if r >= cfg.own_text_fraction else 1.0
@@ -215,7 +263,7 @@ def _plan(cfg: CorpusConfig) -> list[_Planned]:
         voices = {"M": SESSION_VOICES[s - 1][0], "F": SESSION_VOICES[s - 1][1]}
         # per-speaker baseline: pitch offset and rate factor
         base = {g: (rng.randint(-6, 6), rng.uniform(0.92, 1.08)) for g in "MF"}
-        emotions = [e for e in EMOTIONS for _ in range(cfg.utterances_per_emotion)]
+        emotions = [e for e in cfg.emotions for _ in range(cfg.per_emotion(s))]
         rng.shuffle(emotions)
         dialogs = []
         for d in range(cfg.dialogs_per_session):
@@ -231,9 +279,9 @@ def _plan(cfg: CorpusConfig) -> list[_Planned]:
             for emo in emos:
                 if emo is None:
                     code = rng.choice(DROPPED_CODES)
-                    emo_like = rng.choice(EMOTIONS)
+                    emo_like = rng.choice(cfg.emotions)
                 else:
-                    code = CODES[emo]
+                    code = CODES.get(emo, emo)
                     if emo == "happy" and rng.random() < cfg.excited_fraction:
                         code = "exc"
                     emo_like = emo
@@ -258,7 +306,8 @@ def _plan(cfg: CorpusConfig) -> list[_Planned]:
 def _synthesize(u: _Planned, wav: Path, cfg: CorpusConfig) -> int:
     with tempfile.TemporaryDirectory() as d:
         raw, res = Path(d) / "raw.wav", Path(d) / "res.wav"
-        ssml = f'<speak><prosody range="{u.pitch_range}">{escape(u.text)}</prosody></speak>'
+        text = u.text.rstrip(".!?") + "?" if PROSODY[u.emotion].question else u.text
+        ssml = f'<speak><prosody range="{u.pitch_range}">{escape(text)}</prosody></speak>'
         subprocess.run(["espeak-ng", "-m", "-v", u.voice, "-p", str(u.pitch), "-s", str(u.rate), "-a", str(u.amplitude),
                         "-g", str(u.gap), "-w", str(raw), ssml], check=True, capture_output=True)
         subprocess.run(["sox", "-q", str(raw), "-r", str(cfg.sample_rate), "-c", "1", "-b", "16", str(res)],
@@ -276,20 +325,15 @@ def _synthesize(u: _Planned, wav: Path, cfg: CorpusConfig) -> int:
 
 def make_corpus(out: Path | str, cfg: CorpusConfig = CorpusConfig(), progress: bool = True) -> dict:
     """Writes the corpus under ``out`` (replacing it) and returns a summary (also in corpus.json)."""
-    for tool in ("espeak-ng", "sox"):
-        if shutil.which(tool) is None:
-            raise RuntimeError(f"{tool} is not installed (apt-get install -y espeak-ng sox)")
+    _check_tools()
+    other = [e for e in cfg.emotions if e not in CODES]
+    if other:
+        raise ValueError(f"emotions: {other} have no IEMOCAP code; write them as a manifest (make-corpus --manifest, "
+                         "corpus.make_manifest_corpus)")
     out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
     plan = _plan(cfg)
     paths = [out / f"Session{u.session}" / "sentences" / "wav" / u.dialog / f"{u.utt_id}.wav" for u in plan]
-    from tqdm import tqdm
-    with ThreadPoolExecutor(max_workers=max(1, cfg.jobs)) as pool:
-        lengths = list(tqdm(pool.map(lambda a: _synthesize(a[0], a[1], cfg), zip(plan, paths)), total=len(plan),
-                            desc="espeak-ng", unit="utt", disable=not progress))
-    for u, n in zip(plan, lengths):
-        u.samples = n
+    lengths = _speak_all(out, plan, paths, cfg, progress)
     _write_annotations(out, plan, cfg.sample_rate)
     counts: dict[str, int] = {}
     for u in plan:
@@ -301,6 +345,67 @@ def make_corpus(out: Path | str, cfg: CorpusConfig = CorpusConfig(), progress: b
                "voices": {f"Session{s + 1}": {"M": m, "F": f} for s, (m, f) in enumerate(SESSION_VOICES[:cfg.sessions])}}
     (out / "corpus.json").write_text(json.dumps(summary, indent=1) + "\n")
     return summary
+
+
+def _check_tools() -> None:
+    for tool in ("espeak-ng", "sox"):
+        if shutil.which(tool) is None:
+            raise RuntimeError(f"{tool} is not installed (apt-get install -y espeak-ng sox)")
+
+
+def _speak_all(out: Path, plan: list[_Planned], paths: list[Path], cfg: CorpusConfig, progress: bool) -> list[int]:
+    if out.exists():
+        shutil.rmtree(out)
+    from .progress import progress_bar
+    with ThreadPoolExecutor(max_workers=max(1, cfg.jobs)) as pool:
+        lengths = list(progress_bar(pool.map(lambda a: _synthesize(a[0], a[1], cfg), zip(plan, paths)),
+                                    total=len(plan), desc="espeak-ng", unit="utt",
+                                    enabled=None if progress else False))
+    for u, n in zip(plan, lengths):
+        u.samples = n
+    return lengths
+
+
+MANIFEST = "manifest.csv"
+
+
+def speaker(u: _Planned) -> str:
+    """The speaker id (the manifest's group): session and voice, as IEMOCAP names speakers."""
+    return f"Ses{u.session:02d}{u.utt_id[-4]}"   # ids end in <M|F><counter:03d>
+
+
+def make_manifest_corpus(out: Path | str, cfg: CorpusConfig = CorpusConfig(emotions=EMOTIONS6),
+                         progress: bool = True, splits: dict[str, str] | None = None) -> Path:
+    """The same corpus as a labelled-audio manifest (docs/training.md, "Your own data") instead of the
+    IEMOCAP layout: ``<out>/wav/<speaker>/<utterance>.wav`` and ``<out>/manifest.csv`` with the
+    columns audio, label (the emotion's name), group (the speaker, e.g. ``Ses05F``) and transcript,
+    plus split when ``splits`` maps speakers to ``train``/``validation``/``test`` (speakers it does
+    not name: ``train``). Any emotion set (``cfg.emotions``); no dropped codes and no ``exc`` (those
+    are IEMOCAP's). Returns the manifest's path; ``corpus.json`` beside it holds the summary."""
+    from .dataset import Item, write_manifest
+
+    _check_tools()
+    out = Path(out)
+    cfg = replace(cfg, dropped_per_dialog=0, excited_fraction=0.0)
+    plan = _plan(cfg)
+    groups = sorted({speaker(u) for u in plan})
+    unknown = sorted(set(splits or {}) - set(groups))
+    if unknown:
+        raise ValueError(f"splits: no speaker {unknown} in this corpus (speakers: {groups})")
+    paths = [out / "wav" / speaker(u) / f"{u.utt_id}.wav" for u in plan]
+    lengths = _speak_all(out, plan, paths, cfg, progress)
+    manifest = write_manifest(out / MANIFEST, [
+        Item(path, u.emotion, speaker(u), u.text, split=(splits.get(speaker(u), "train") if splits else None))
+        for u, path in zip(plan, paths)])
+    counts: dict[str, int] = {}
+    for u in plan:
+        counts[u.emotion] = counts.get(u.emotion, 0) + 1
+    summary = {"made_by": "python -m mer_train make-corpus --manifest", "config": asdict(cfg),
+               "utterances": len(plan), "labels": dict(sorted(counts.items())), "groups": groups,
+               "splits": splits, "hours": round(sum(lengths) / cfg.sample_rate / 3600, 4),
+               "max_seconds": round(max(lengths) / cfg.sample_rate, 3)}
+    (out / "corpus.json").write_text(json.dumps(summary, indent=1) + "\n")
+    return manifest
 
 
 def _write_annotations(out: Path, plan: list[_Planned], rate: int) -> None:

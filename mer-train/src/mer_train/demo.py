@@ -105,29 +105,22 @@ def load_trained_parts(work: Path, tcfg: TrainConfig) -> tuple[BundleParts, dict
     """The trained demo model from the work folder: the ASR folder, the fold's head.pt (head and
     fine-tuned WavLM/RoBERTa weights) and text_tokenizer.json; and the train config it was
     trained with."""
-    import torch
     from tokenizers import Tokenizer
 
     from .config import HeadConfig
-    from .model import EmotionHead
-    from .train import load_asr, load_roberta, load_wavlm
+    from .hub import load_asr, load_roberta, load_trained_head, load_wavlm, read_head_checkpoint
 
     fold = Path(tcfg.out) / f"fold{HELD_OUT}"
     for f in (Path(tcfg.whisper) / "config.json", fold / "head.pt", fold / "text_tokenizer.json"):
         if not f.is_file():
             raise FileNotFoundError(f"{f}: missing; --reexport needs a finished make-demo-bundle run in {work}")
-    ckpt = torch.load(str(fold / "head.pt"), map_location="cpu", weights_only=True)
+    ckpt = read_head_checkpoint(fold / "head.pt")
     asr = load_asr(tcfg.whisper, tcfg.max_new_tokens)
     wavlm, _ = load_wavlm(tcfg.wavlm, 0)
-    wavlm.load_state_dict(ckpt["wavlm"])
     text_tok = Tokenizer.from_file(str(fold / "text_tokenizer.json"))
     roberta, text_tok = load_roberta(tcfg.roberta, 0, [], tcfg.max_text_tokens, tokenizer=text_tok)
-    roberta.load_state_dict(ckpt["roberta"])
+    head = load_trained_head(ckpt, wavlm, roberta, asr.model.config.d_model)   # loads WavLM/RoBERTa's weights too
     head_cfg = HeadConfig.from_dict(ckpt["head_config"])
-    head = EmotionHead(head_cfg, speech_dims=(wavlm.config.num_hidden_layers, wavlm.config.hidden_size),
-                       text_dims=(roberta.config.num_hidden_layers, roberta.config.hidden_size),
-                       context_dim=asr.model.config.d_model)
-    head.load_state_dict(ckpt["head"])
     return BundleParts(head_config=head_cfg, head=head.eval(), feature_extractor=asr.feature_extractor,
                        whisper=asr.model.eval(), decoding=asr.decoding, asr_tokenizer=asr.tokenizer,
                        wavlm=wavlm.eval(), normalize_waveform=bool(ckpt["normalize_waveform"]),

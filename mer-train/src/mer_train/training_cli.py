@@ -10,9 +10,23 @@ from pathlib import Path
 
 
 def _cmd_make_corpus(a: argparse.Namespace) -> int:
-    from .corpus import CorpusConfig, make_corpus
+    from .corpus import EMOTIONS, EMOTIONS6, CorpusConfig, make_corpus, make_manifest_corpus
 
-    cfg = CorpusConfig(sessions=a.sessions, utterances_per_emotion=a.per_emotion, seed=a.seed, jobs=a.jobs)
+    emotions = tuple(a.emotions.split(",")) if a.emotions else (EMOTIONS6 if a.manifest else EMOTIONS)
+    cfg = CorpusConfig(sessions=a.sessions, utterances_per_emotion=a.per_emotion, seed=a.seed, jobs=a.jobs,
+                       emotions=emotions, last_session_per_emotion=a.last_session_per_emotion)
+    if a.manifest:
+        splits = {}
+        for spec in a.split or []:
+            group, sep, split = spec.partition("=")
+            if not sep or split not in ("train", "validation", "test"):
+                raise ValueError(f"--split {spec!r}: use SPEAKER=train|validation|test, e.g. Ses05F=test")
+            splits[group] = split
+        manifest = make_manifest_corpus(a.out, cfg, splits=splits or None)
+        summary = json.loads((Path(a.out) / "corpus.json").read_text())
+        print(f"corpus: {manifest} ({summary['utterances']} utterances, {summary['hours'] * 60:.1f} min, "
+              f"labels {summary['labels']})")
+        return 0
     summary = make_corpus(a.out, cfg)
     print(f"corpus: {a.out} ({summary['utterances']} utterances, {summary['hours'] * 60:.1f} min, "
           f"codes {summary['codes']})")
@@ -20,12 +34,13 @@ def _cmd_make_corpus(a: argparse.Namespace) -> int:
 
 
 def _cmd_train(a: argparse.Namespace) -> int:
-    from .train import config_from_args, results_table, run
+    from .train import _fold_dir, config_from_args, results_table, run
 
     cfg = config_from_args(a)
     if a.restart:
-        for f in (cfg.folds or range(1, 100)):
-            d = Path(cfg.out) / f"fold{f}"
+        out = Path(cfg.out)
+        chosen = [_fold_dir(out, f) for f in cfg.folds] if cfg.folds else sorted(out.glob("fold*"))
+        for d in chosen:
             if d.is_dir():
                 shutil.rmtree(d)
     summary = run(cfg)
@@ -64,24 +79,39 @@ def _cmd_eval_speech_decision(a: argparse.Namespace) -> int:
 
 
 def add_training_commands(sub: argparse._SubParsersAction) -> None:
-    c = sub.add_parser("make-corpus", help="synthetic IEMOCAP-shaped corpus spoken by espeak-ng")
+    c = sub.add_parser("make-corpus", help="synthetic emotion corpus spoken by espeak-ng (IEMOCAP layout or manifest)")
     c.add_argument("--out", required=True, help="corpus folder to write (replaced)")
+    c.add_argument("--manifest", action="store_true",
+                   help="write wav/<speaker>/*.wav and manifest.csv (audio, label, group = speaker, transcript) "
+                        "instead of the IEMOCAP layout; default emotions then the six of corpus.EMOTIONS6")
+    c.add_argument("--emotions", help="comma-separated subset of neutral,happy,sad,angry,fearful,surprised "
+                                      "(the IEMOCAP layout holds only the first four)")
+    c.add_argument("--split", action="append", metavar="SPEAKER=SPLIT",
+                   help="with --manifest: a split column, this speaker in this split (others: train)")
     c.add_argument("--sessions", type=int, default=5)
     c.add_argument("--per-emotion", type=int, default=40, help="utterances per emotion and session")
+    c.add_argument("--last-session-per-emotion", type=int,
+                   help="utterances per emotion in the last session (a larger held-out session)")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--jobs", type=int, default=2, help="parallel espeak-ng/sox processes")
     c.set_defaults(fn=_cmd_make_corpus)
 
-    t = sub.add_parser("train", help="paper's recipe: leave-one-session-out training on an IEMOCAP-layout corpus",
+    t = sub.add_parser("train", help="paper's recipe on a labelled-audio manifest (or an IEMOCAP-layout corpus), "
+                                     "cross-validated by group",
                        description="Fine-tunes WavLM and RoBERTa with the fusion head, Whisper frozen (its transcripts "
                                    "and context features cached); per fold: metrics, head checkpoint, bundle.")
-    t.add_argument("--corpus", required=True, help="folder with Session1..Session5 (IEMOCAP release layout)")
-    t.add_argument("--out", required=True, help="run folder: cache/, fold<N>/, results.json")
+    data = t.add_mutually_exclusive_group(required=True)
+    data.add_argument("--manifest", help="labelled-audio manifest (.csv, .tsv, .jsonl; docs/training.md)")
+    data.add_argument("--corpus", help="folder with Session1..Session5 (IEMOCAP release layout; groups = sessions)")
+    t.add_argument("--out", required=True, help="run folder: cache/, fold<NAME>/, results.json")
+    t.add_argument("--labels", help="comma-separated label order of the head and bundle (default: the data's "
+                                    "labels sorted; IEMOCAP: neutral,happy,sad,angry)")
     t.add_argument("--wavlm", help="hub id, local folder or random:<preset> (default microsoft/wavlm-base)")
     t.add_argument("--roberta", help="hub id, local folder or random:<preset> (default FacebookAI/roberta-base)")
     t.add_argument("--whisper", help="hub id, local folder or random:<preset> (default openai/whisper-small.en)")
     t.add_argument("--transcripts", choices=["asr", "reference"],
-                   help="text input: Whisper's greedy transcripts (paper, default) or the corpus transcriptions")
+                   help="text input: Whisper's greedy transcripts (paper, default) or the data's (the manifest's "
+                        "transcript column, required in every row)")
     t.add_argument("--modalities", help="comma-separated subset of speech,text,context (default all)")
     t.add_argument("--no-layer-adapter", dest="layer_adapter", action="store_const", const=False)
     t.add_argument("--no-fusion", dest="multimodal_fusion", action="store_const", const=False)
@@ -98,12 +128,28 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--max-seconds", type=float, help="cut WavLM training inputs to this length (default 20)")
     t.add_argument("--max-text-tokens", type=int)
     t.add_argument("--max-new-tokens", type=int, help="ASR greedy decoding limit (default 128)")
-    t.add_argument("--fold", dest="folds", type=int, action="append", help="test session(s) to run (default all)")
+    t.add_argument("--fold-scheme", choices=["groups", "kfold", "split"],
+                   help="groups: leave-one-group-out (default; IEMOCAP: leave-one-session-out); kfold: grouped k "
+                        "folds (--k); split: the manifest's split column (train/validation/test)")
+    t.add_argument("--k", type=int, help="number of grouped folds (default 5)")
+    t.add_argument("--fold", dest="folds", action="append",
+                   help="fold(s) to run: a test group (groups), a fold number (kfold); default all")
+    t.add_argument("--validation", type=float, metavar="FRACTION",
+                   help="share of each fold's training rows, in whole groups, held out as a validation set: the "
+                        "epoch with the best validation UAR is kept (default 0: the last epoch; the split scheme "
+                        "uses its validation rows)")
+    t.add_argument("--patience", type=int, help="early stopping: stop after this many epochs without a better "
+                                                "validation UAR")
+    t.add_argument("--balance", choices=["weights", "sampler", "none"],
+                   help="imbalanced labels: class-weighted loss (default), balanced sampler, or none")
+    t.add_argument("--lr-schedule", choices=["constant", "cosine"], help="default constant")
     t.add_argument("--seed", type=int)
     t.add_argument("--threads", type=int, help="torch threads (default 2)")
-    t.add_argument("--device", help="cpu (default) or cuda")
+    t.add_argument("--device", help="cpu (default) or cuda (cuda:N)")
+    t.add_argument("--precision", choices=["auto", "bf16", "fp16", "fp32"],
+                   help="cuda: auto = bf16 where supported, else fp16 with loss scaling; fp32 = no mixed precision")
     t.add_argument("--no-export", dest="export", action="store_const", const=False)
-    t.add_argument("--bundle-prefix", help="bundle ids are <prefix>-fold<N>")
+    t.add_argument("--bundle-prefix", help="bundle ids are <prefix>-fold<NAME>")
     t.add_argument("--restart", action="store_true", help="discard the chosen folds' checkpoints and results")
     t.set_defaults(fn=_cmd_train)
 

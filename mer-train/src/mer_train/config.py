@@ -84,3 +84,10 @@ class HeadConfig:
 
 
 ACTIVATIONS = {"gelu", "relu", "tanh", "silu"}
+
+
+# whisper-small(.en)'s transformer shapes: the full-size test bundle and the random:base training
+# preset share them (random weights, the paper's compute).
+WHISPER_SMALL_SHAPES = dict(d_model=768, encoder_layers=12, decoder_layers=12, encoder_attention_heads=12,
+                            decoder_attention_heads=12, encoder_ffn_dim=3072, decoder_ffn_dim=3072,
+                            max_target_positions=448)

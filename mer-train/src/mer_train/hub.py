@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from .config import HeadConfig
+from .config import WHISPER_SMALL_SHAPES, HeadConfig
 from .export import BundleParts
 from .model import EmotionHead
 from .tokenization import (DecodingSettings, decoding_for_trained_tokenizer, decoding_from_generation_config,
@@ -50,9 +50,7 @@ RANDOM_PRESETS: dict[str, dict[str, Any]] = {
         "wavlm": dict(layerdrop=0.0),   # WavLMConfig's defaults are wavlm-base's shapes
         "roberta": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
                         max_position_embeddings=514),
-        "whisper": dict(d_model=768, encoder_layers=12, decoder_layers=12, encoder_attention_heads=12,
-                        decoder_attention_heads=12, encoder_ffn_dim=3072, decoder_ffn_dim=3072,
-                        max_target_positions=448),
+        "whisper": dict(WHISPER_SMALL_SHAPES),
         "text_vocab": 2000, "asr_vocab": 2000, "chunk_seconds": 30,
     },
 }

@@ -14,7 +14,7 @@ from tokenizers import Tokenizer
 from transformers import (RobertaConfig, RobertaModel, WavLMConfig, WavLMModel, WhisperConfig,
                           WhisperFeatureExtractor, WhisperForConditionalGeneration)
 
-from .config import HeadConfig, Variant
+from .config import WHISPER_SMALL_SHAPES, HeadConfig, Variant
 from .export import BundleParts
 from .model import EmotionHead
 from .tokenization import decoding_for_trained_tokenizer, train_asr_tokenizer, train_text_tokenizer
@@ -120,8 +120,7 @@ SPECS: dict[str, Spec] = {
         labels=IEMOCAP4, variant=Variant(("speech", "text", "context"), True, True),
         wavlm=dict(),  # WavLMConfig() defaults are wavlm-base's shapes
         roberta=dict(vocab_size=50265, max_position_embeddings=514, type_vocab_size=1, layer_norm_eps=1e-5),
-        whisper=dict(vocab_size=51864, d_model=768, encoder_layers=12, decoder_layers=12, encoder_attention_heads=12,
-                     decoder_attention_heads=12, encoder_ffn_dim=3072, decoder_ffn_dim=3072, max_target_positions=448),
+        whisper=dict(WHISPER_SMALL_SHAPES, vocab_size=51864),
         head=dict(d_model=256, num_heads=4, ffn_dim=1024),
         asr_vocab=2000, text_vocab=2000, max_new_tokens=20, max_text_tokens=128, fixed_decode=True,
         description="random weights with wavlm-base / roberta-base / whisper-small.en shapes (benchmarks only; decodes exactly 20 tokens)"),

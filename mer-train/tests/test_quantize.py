@@ -108,3 +108,45 @@ def test_an_unknown_rewrite_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"rewrites \['fold'\]: unknown"):
         quantize_bundle(TESTDATA / "bundles" / "tiny-a", tmp_path / "q", rewrites=("fold",))
     assert not (tmp_path / "q").exists()
+
+
+def _io(path):
+    g = onnx.load(str(path)).graph
+    return [i.name for i in g.input], [o.name for o in g.output], g
+
+
+@pytest.mark.parametrize("name", [n for n in COMMITTED
+                                  if "whisper_decoder" in json.loads((TESTDATA / "bundles" / n / "bundle.json").read_text())["graphs"]])
+def test_the_rewrite_gives_each_decoder_layer_its_own_cross_kv(name, tmp_path):
+    """split_cross_kv: no Gather of a stacked K/V left in the decoder, one encoder output per layer,
+    and mer_train's own bundle check accepts the layout (the results are the test above)."""
+    src = TESTDATA / "bundles" / name
+    layers = json.loads((src / "bundle.json").read_text())["whisper"]["decoder_layers"]
+    m = rewrite_bundle(src, tmp_path / "fused")
+    want = [f"{kv}_{i}" for kv in ("cross_k", "cross_v") for i in range(layers)]
+    dec_in, _, dec = _io(tmp_path / "fused" / m["graphs"]["whisper_decoder"])
+    _, enc_out, _ = _io(tmp_path / "fused" / m["graphs"]["whisper_encoder"])
+    assert set(want) <= set(dec_in) and "cross_k" not in dec_in and "cross_v" not in dec_in
+    assert set(want) <= set(enc_out) and "cross_k" not in enc_out
+    assert not [n for n in dec.node if n.op_type == "Gather" and n.input[0].startswith("cross_")]
+    assert f"cross-attention K/V of {layers} decoder layer(s)" in m["description"]
+    from mer_train.bundle import load_bundle
+    load_bundle(tmp_path / "fused")  # check_graphs with the per-layer contract
+
+
+def test_quantize_without_rewrites_keeps_the_stacked_cross_kv(tmp_path):
+    m = quantize_bundle(TESTDATA / "bundles" / "tiny-b", tmp_path / "q", rewrites=())
+    dec_in, _, _ = _io(tmp_path / "q" / m["graphs"]["whisper_decoder"])
+    assert "cross_k" in dec_in and "cross_k_0" not in dec_in
+
+
+def test_the_committed_rewritten_bundles_are_fuse_of_the_committed_ones(tmp_path):
+    """testdata/rewritten/NAME (the Java suites' per-layer bundles) is `fuse` of testdata/bundles/NAME:
+    same files, same graph interfaces (made again here and compared)."""
+    for folder in sorted((TESTDATA / "rewritten").iterdir()):
+        m = rewrite_bundle(TESTDATA / "bundles" / folder.name, tmp_path / folder.name)
+        committed = json.loads((folder / "bundle.json").read_text())
+        assert committed["bundle_id"] == m["bundle_id"] and committed["graphs"] == m["graphs"]
+        for g in m["graphs"].values():
+            a, b = _io(folder / g), _io(tmp_path / folder.name / g)
+            assert (a[0], a[1]) == (b[0], b[1]), g

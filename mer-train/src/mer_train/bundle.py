@@ -57,24 +57,29 @@ def validate_manifest(manifest: dict[str, Any]) -> None:
             raise BundleError(f"{MANIFEST}: {kind} file {name!r} is not listed in 'files'")
 
 
-def graph_shapes(manifest: dict[str, Any]) -> dict[str, dict[str, dict[str, tuple[int | None, ...]]]]:
+def graph_shapes(manifest: dict[str, Any], cross_kv_per_layer: bool = False
+                 ) -> dict[str, dict[str, dict[str, tuple[int | None, ...]]]]:
     """The inputs and outputs docs/model-bundle.md ("Graphs") gives each graph of this manifest:
     kind -> {"inputs"|"outputs": name -> shape}, None for a dynamic dimension (the Java loader's
-    GraphShapes checks the same)."""
+    GraphShapes checks the same). ``cross_kv_per_layer``: the Whisper encoder returns and the decoder
+    takes the cross-attention K/V as one tensor per decoder layer (``cross_k_0`` ... [B, F, d_model],
+    made by ``fuse`` and ``quantize``) instead of stacked."""
     m, out = manifest, {}
     mels = m["audio"]["n_mels"]
     if "whisper" in m:
         w = m["whisper"]
         layers, d = w["decoder_layers"], w["d_model"]
         out["features"] = {"inputs": {"waveform": (None, None)}, "outputs": {"log_mel": (None, mels, None)}}
-        out["whisper_encoder"] = {"inputs": {"log_mel": (None, mels, None)},
-                                  "outputs": {"encoder_states": (None, None, d), "cross_k": (layers, None, None, d),
-                                              "cross_v": (layers, None, None, d)}}
         cache = (layers, None, None, d)
+        if cross_kv_per_layer:
+            cross = {f"{n}_{i}": (None, None, d) for n in ("cross_k", "cross_v") for i in range(layers)}
+        else:
+            cross = {"cross_k": cache, "cross_v": cache}
+        out["whisper_encoder"] = {"inputs": {"log_mel": (None, mels, None)},
+                                  "outputs": {"encoder_states": (None, None, d), **cross}}
         # format 1: logits of the last position [B, V]; format 2: of every input position [B, T, V]
         logits = (None, w["vocab_size"]) if m["format_version"] == 1 else (None, None, w["vocab_size"])
-        out["whisper_decoder"] = {"inputs": {"tokens": (None, None), "self_k": cache, "self_v": cache,
-                                             "cross_k": cache, "cross_v": cache},
+        out["whisper_decoder"] = {"inputs": {"tokens": (None, None), "self_k": cache, "self_v": cache, **cross},
                                   "outputs": {"logits": logits, "new_self_k": cache, "new_self_v": cache}}
     head_in: dict[str, tuple[int | None, ...]] = {}
     if "wavlm" in m:
@@ -104,7 +109,14 @@ def check_graphs(folder: Path | str, manifest: dict[str, Any]) -> None:
     import onnx
 
     folder = Path(folder)
-    for kind, want in graph_shapes(manifest).items():
+    per_layer = False
+    if "whisper_decoder" in manifest["graphs"]:
+        try:
+            dec = onnx.load(str(folder / manifest["graphs"]["whisper_decoder"]), load_external_data=False).graph
+            per_layer = any(i.name == "cross_k_0" for i in dec.input)
+        except Exception:  # reported below, graph by graph
+            pass
+    for kind, want in graph_shapes(manifest, per_layer).items():
         name = manifest["graphs"][kind]
         try:
             g = onnx.load(str(folder / name), load_external_data=False).graph

@@ -135,8 +135,29 @@ def torch_step(step_module, cross_k: torch.Tensor, cross_v: torch.Tensor) -> Ste
 
 
 def ort_step(session, cross_k: np.ndarray, cross_v: np.ndarray) -> StepFn:
+    """One decoding step of an ONNX decoder; ``cross_k``/``cross_v`` stacked [layers, B, F, d], fed as
+    they are or, to a decoder that takes them per layer (``cross_k_0``..., ``quantize``/``fuse``), one
+    input per layer."""
+    if any(i.name == "cross_k_0" for i in session.get_inputs()):
+        cross = {f"{n}_{layer}": np.ascontiguousarray(a[layer])
+                 for n, a in (("cross_k", cross_k), ("cross_v", cross_v)) for layer in range(a.shape[0])}
+    else:
+        cross = {"cross_k": cross_k, "cross_v": cross_v}
+
     def run(tokens, k, v):
         logits, nk, nv = session.run(["logits", "new_self_k", "new_self_v"],
-                                     {"tokens": tokens, "self_k": k, "self_v": v, "cross_k": cross_k, "cross_v": cross_v})
+                                     {"tokens": tokens, "self_k": k, "self_v": v, **cross})
         return logits, nk, nv
     return run
+
+
+def encoder_outputs(session, log_mel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(encoder_states, cross_k, cross_v) of an ONNX Whisper encoder, the K/V stacked [layers, B, F, d]
+    whether the graph returns them stacked (as exported) or per layer (``cross_k_0``...)."""
+    names = [o.name for o in session.get_outputs()]
+    out = dict(zip(names, session.run(None, {"log_mel": log_mel})))
+    if "cross_k" in out:
+        return out["encoder_states"], out["cross_k"], out["cross_v"]
+    layers = sum(1 for n in names if n.startswith("cross_k_"))
+    return (out["encoder_states"], np.stack([out[f"cross_k_{i}"] for i in range(layers)]),
+            np.stack([out[f"cross_v_{i}"] for i in range(layers)]))

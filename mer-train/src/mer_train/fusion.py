@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
-from onnx import helper
+from onnx import helper, numpy_helper
 
 MS_DOMAIN = "com.microsoft"
 
@@ -304,3 +304,125 @@ def conv_as_matmul(proto: onnx.ModelProto, min_channels: int = 2) -> int:
         model.prune_graph(allow_remove_graph_inputs=False)
         model.topological_sort()
     return count
+
+
+CROSS_KV = ("cross_k", "cross_v")
+
+
+def cross_kv_per_layer(decoder: onnx.ModelProto) -> bool:
+    """Whether a decoder graph takes the cross-attention K/V per layer (``cross_k_0``...) rather than
+    stacked ([decoder_layers, B, F, d_model] ``cross_k``, as exported)."""
+    return any(i.name == "cross_k_0" for i in decoder.graph.input)
+
+
+def _const_int(proto: onnx.ModelProto, name: str) -> int | None:
+    for n in proto.graph.node:
+        if n.op_type == "Constant" and n.output[0] == name and n.attribute:
+            v = numpy_helper.to_array(n.attribute[0].t)
+            return int(v.reshape(-1)[0]) if v.size == 1 else None
+    for t in proto.graph.initializer:
+        if t.name == name:
+            v = numpy_helper.to_array(t)
+            return int(v.reshape(-1)[0]) if v.size == 1 else None
+    return None
+
+
+def split_cross_kv(encoder: onnx.ModelProto, decoder: onnx.ModelProto, layers: int) -> int:
+    """Cross-attention K/V per decoder layer in both graphs: the encoder's ``cross_k``/``cross_v``
+    outputs (a Concat of one Unsqueeze per layer) become outputs ``cross_k_{l}``/``cross_v_{l}`` [B, F,
+    d_model], and the decoder's Gathers of layer l from its stacked inputs become graph inputs of those
+    names. As exported, every decoding step copies all layers' K/V out of the stacked input (a Gather
+    per layer: 110 MB per step and item at whisper-small); split, the step reads them where the
+    encoder wrote them. Both graphs are changed or neither; returns the layers split (0: a shape this
+    rewrite does not know, graphs unchanged)."""
+    enc_out = {o.name: o for o in encoder.graph.output}
+    producers = {o: n for n in encoder.graph.node for o in n.output}
+    plan_enc = {}
+    for name in CROSS_KV:
+        concat = producers.get(name)
+        if name not in enc_out or concat is None or concat.op_type != "Concat" or len(concat.input) != layers:
+            return 0
+        if next((a.i for a in concat.attribute if a.name == "axis"), None) != 0:
+            return 0
+        parts = []
+        for x in concat.input:
+            u = producers.get(x)
+            if u is None or u.op_type != "Unsqueeze" or _const_int(encoder, u.input[1]) != 0:
+                return 0
+            parts.append((u, u.input[0]))
+        plan_enc[name] = (concat, parts)
+    dec_in = {i.name: i for i in decoder.graph.input}
+    plan_dec = {}
+    for name in CROSS_KV:
+        if name not in dec_in:
+            return 0
+        users = [n for n in decoder.graph.node if name in n.input]
+        layer_of = {}
+        for g in users:
+            axis = next((a.i for a in g.attribute if a.name == "axis"), 0)
+            idx = _const_int(decoder, g.input[1]) if g.op_type == "Gather" and g.input[0] == name else None
+            if idx is None or axis != 0 or not 0 <= idx < layers:
+                return 0
+            layer_of[id(g)] = (g, idx)
+        plan_dec[name] = list(layer_of.values())
+    for name, (concat, parts) in plan_enc.items():
+        elem = enc_out[name].type.tensor_type.elem_type
+        dims = enc_out[name].type.tensor_type.shape.dim
+        encoder.graph.node.remove(concat)
+        still_used = {i for n in encoder.graph.node for i in n.input}
+        for u, _ in parts:
+            if u.output[0] not in still_used:
+                encoder.graph.node.remove(u)
+        encoder.graph.output.remove(enc_out[name])
+        for layer, (_, src) in enumerate(parts):
+            out = f"{name}_{layer}"
+            _rename(encoder, src, out)  # the layer's projection writes the output itself: no copy
+            encoder.graph.output.append(helper.make_tensor_value_info(
+                out, elem, [_dim(d) for d in list(dims)[1:]]))
+    for name, gathers in plan_dec.items():
+        vi = dec_in[name]
+        elem = vi.type.tensor_type.elem_type
+        dims = list(vi.type.tensor_type.shape.dim)[1:]
+        for g, layer in gathers:
+            for n in decoder.graph.node:
+                for k, x in enumerate(n.input):
+                    if x == g.output[0]:
+                        n.input[k] = f"{name}_{layer}"
+            for o in decoder.graph.output:
+                if o.name == g.output[0]:
+                    raise ValueError(f"decoder output {o.name} is a Gather of {name}")
+            decoder.graph.node.remove(g)
+        decoder.graph.input.remove(vi)
+        for layer in range(layers):
+            decoder.graph.input.append(helper.make_tensor_value_info(f"{name}_{layer}", elem, [_dim(d) for d in dims]))
+    _drop_unused_constants(encoder)
+    _drop_unused_constants(decoder)
+    return layers
+
+
+def _drop_unused_constants(proto: onnx.ModelProto) -> None:
+    """Removes Constant nodes and initializers nothing reads any more (the Gathers' indices, the
+    Unsqueezes' axes), which ONNX Runtime would otherwise warn about at every load."""
+    used = {i for n in proto.graph.node for i in n.input} | {o.name for o in proto.graph.output}
+    for n in [n for n in proto.graph.node if n.op_type == "Constant" and n.output[0] not in used]:
+        proto.graph.node.remove(n)
+    for t in [t for t in proto.graph.initializer if t.name not in used]:
+        proto.graph.initializer.remove(t)
+
+
+def _rename(proto: onnx.ModelProto, old: str, new: str) -> None:
+    """Renames tensor ``old`` (a node output) to ``new`` everywhere in the graph."""
+    for n in proto.graph.node:
+        for k, x in enumerate(n.output):
+            if x == old:
+                n.output[k] = new
+        for k, x in enumerate(n.input):
+            if x == old:
+                n.input[k] = new
+    for vi in proto.graph.value_info:
+        if vi.name == old:
+            vi.name = new
+
+
+def _dim(d) -> int | str | None:
+    return d.dim_value if d.HasField("dim_value") else (d.dim_param or None)

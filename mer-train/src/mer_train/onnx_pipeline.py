@@ -13,7 +13,7 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from .bundle import load_bundle
-from .decoding import greedy_decode_with_evidence, ort_step
+from .decoding import encoder_outputs, greedy_decode_with_evidence, ort_step
 from .speech import SpeechDecision, SpeechEvidence, compression_ratio
 from .tokenization import DecodingSettings
 
@@ -69,7 +69,7 @@ class OnnxPipeline:
             x[0, :min(n, len(samples))] = samples[:n]
             (res.log_mel,) = s["features"].run(["log_mel"], {"waveform": x})
             t1 = time.perf_counter()
-            states, ck, cv = s["whisper_encoder"].run(None, {"log_mel": res.log_mel})
+            states, ck, cv = encoder_outputs(s["whisper_encoder"], res.log_mel)
             t2 = time.perf_counter()
             t["features"], t["asr_encode"] = t1 - t0, t2 - t1
             hop = m["whisper"]["context_hop_samples"]

@@ -64,7 +64,8 @@ def quantize_graph(src: Path | str, dst: Path | str, rewrites: tuple[str, ...] =
     return done
 
 
-def _transform_bundle(src: Path | str, dst: Path | str, graph_fn, overwrite: bool) -> tuple[dict, dict[str, int]]:
+def _transform_bundle(src: Path | str, dst: Path | str, graph_fn, overwrite: bool,
+                      split: bool = True) -> tuple[dict, dict[str, int]]:
     """Copies bundle ``src`` to ``dst`` with ``graph_fn(src_graph, dst_graph)`` applied to the transformer
     graphs; returns the source manifest (for the caller to edit and write) and the summed counts."""
     src, dst = Path(src), Path(dst)
@@ -76,16 +77,37 @@ def _transform_bundle(src: Path | str, dst: Path | str, graph_fn, overwrite: boo
             raise FileExistsError(f"{dst}: not empty (use --overwrite)")
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
-    total = {"attention": 0, "cross_attention": 0, "conv": 0}
+    total = {"attention": 0, "cross_attention": 0, "conv": 0, "cross_kv": 0}
     for kind, name in m["graphs"].items():
         if kind in QUANTIZED:
             for k, v in graph_fn(src / name, dst / name).items():
                 total[k] += v
         else:
             shutil.copy2(src / name, dst / name)
+    total["cross_kv"] = _split_cross_kv(dst, m) if split else 0
     for name in m["tokenizers"].values():
         shutil.copy2(src / name, dst / name)
     return m, total
+
+
+def _split_cross_kv(folder: Path, m: dict) -> int:
+    """``mer_train.fusion.split_cross_kv`` on the bundle's Whisper encoder and decoder, in place;
+    returns the layers split (0 without a decoder, or when its graphs are already split)."""
+    import onnx
+
+    from .fusion import cross_kv_per_layer, split_cross_kv
+
+    g = m["graphs"]
+    if "whisper_encoder" not in g or "whisper_decoder" not in g:
+        return 0
+    enc, dec = onnx.load(str(folder / g["whisper_encoder"])), onnx.load(str(folder / g["whisper_decoder"]))
+    if cross_kv_per_layer(dec):
+        return 0
+    layers = split_cross_kv(enc, dec, m["whisper"]["decoder_layers"])
+    if layers:
+        onnx.save(enc, str(folder / g["whisper_encoder"]))
+        onnx.save(dec, str(folder / g["whisper_decoder"]))
+    return layers
 
 
 def _finish(dst: Path | str, m: dict, bundle_id: str, done: str) -> dict:
@@ -100,7 +122,9 @@ def _finish(dst: Path | str, m: dict, bundle_id: str, done: str) -> dict:
 def _rewrites(total: dict[str, int]) -> str:
     return (f"fp32 rewrites: {total['attention']} attention(s) fused to MultiHeadAttention,"
             f" {total['cross_attention']} cross-attention(s) over cached K/V as block-diagonal MatMuls,"
-            f" {total['conv']} strided convolution(s) as MatMul")
+            f" {total['conv']} strided convolution(s) as MatMul"
+            + (f", cross-attention K/V of {total['cross_kv']} decoder layer(s) as one input each"
+               if total.get("cross_kv") else ""))
 
 
 def rewrite_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None, overwrite: bool = False) -> dict:
@@ -113,7 +137,8 @@ def rewrite_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = Non
 def quantize_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None, overwrite: bool = False,
                     rewrites: tuple[str, ...] = REWRITES, per_channel: bool = False) -> dict:
     _check(rewrites)  # before anything is written
-    m, total = _transform_bundle(src, dst, lambda a, b: quantize_graph(a, b, rewrites, per_channel), overwrite)
+    m, total = _transform_bundle(src, dst, lambda a, b: quantize_graph(a, b, rewrites, per_channel), overwrite,
+                                 split=bool(rewrites))
     done = "int8 dynamic quantization of MatMul/Gemm weights" + (" (per output channel)" if per_channel else "")
     if any(total.values()):
         done += "; before it, " + _rewrites(total)

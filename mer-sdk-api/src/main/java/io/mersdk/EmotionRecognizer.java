@@ -398,6 +398,8 @@ public final class EmotionRecognizer implements AutoCloseable {
     private Device device = Device.AUTO;
     private Integer threads; // null: threadsFor(available processors, concurrentCalls)
     private int concurrentCalls = 1;
+    private boolean parallelEncoders;
+    private boolean prepackWeights;
     private final Set<Modality> required = EnumSet.noneOf(Modality.class);
     private Executor executor;
     private boolean fitAsrWindow;
@@ -442,8 +444,10 @@ public final class EmotionRecognizer implements AutoCloseable {
     }
 
     /**
-     * Intra-op threads per model session. Default: {@link #threadsFor(int, int) threadsFor}(available
-     * processors, {@link #concurrentCalls(int) concurrentCalls}), half the cores for one caller.
+     * Intra-op threads per model session. Default: {@link #threadsFor(int, int, boolean)
+     * threadsFor}(available processors, {@link #concurrentCalls(int) concurrentCalls}, {@link
+     * #parallelEncoders(boolean) parallelEncoders}): every core for one caller whose encoders run in
+     * turn (the default), half of them when they run at once.
      */
     public Builder threads(int threads) {
       this.threads = threads;
@@ -463,18 +467,52 @@ public final class EmotionRecognizer implements AutoCloseable {
 
     /**
      * The intra-op threads per session that keep {@code concurrentCalls} calls within {@code cores}
-     * cores: {@code max(1, cores / (2 x concurrentCalls))}. The 2: a call runs WavLM on a second
-     * thread while the Whisper chain and the text encoder run, each in its own session with its own
-     * pool of that many threads (docs/architecture.md, "Threads and concurrency"). A bundle without
-     * speech, or without the transcript path, runs one of the two: give it {@code cores /
-     * concurrentCalls} with {@link #threads(int)}.
+     * cores when the encoders of a call run in turn (the default): {@code max(1, cores /
+     * concurrentCalls)}. Same as {@code threadsFor(cores, concurrentCalls, false)}.
      */
     public static int threadsFor(int cores, int concurrentCalls) {
+      return threadsFor(cores, concurrentCalls, false);
+    }
+
+    /**
+     * The intra-op threads per session that keep {@code concurrentCalls} calls within {@code cores}
+     * cores: {@code max(1, cores / concurrentCalls)}, or {@code max(1, cores / (2 x
+     * concurrentCalls))} with {@code parallelEncoders}, where a call runs WavLM on a second thread
+     * while the Whisper chain runs, each in its own session with its own pool of that many threads
+     * (docs/architecture.md, "Threads and concurrency").
+     */
+    public static int threadsFor(int cores, int concurrentCalls, boolean parallelEncoders) {
       if (cores < 1 || concurrentCalls < 1) {
         throw new IllegalArgumentException("threadsFor: cores and concurrentCalls must be >= 1, got "
             + cores + " and " + concurrentCalls);
       }
-      return Math.max(1, cores / (2 * concurrentCalls));
+      return Math.max(1, cores / ((parallelEncoders ? 2 : 1) * concurrentCalls));
+    }
+
+    /**
+     * Off by default: a call runs its speech encoder (WavLM) and its ASR chain (Whisper's encoder
+     * and decoding, then the text encoder) one after the other, each with every thread of {@link
+     * #threads(int)}, and ONNX Runtime gives each graph's unused activation memory back after its
+     * run, so the peaks of the two do not add up. On: the two run at the same time on two threads
+     * of the call (each session with its own pool, so up to 2 x {@code threads} native threads per
+     * call and the default threads halve): lower latency on a GPU or where cores would otherwise
+     * sit idle, higher peak memory. Measured in docs/benchmarks.md.
+     */
+    public Builder parallelEncoders(boolean parallel) {
+      this.parallelEncoders = parallel;
+      return this;
+    }
+
+    /**
+     * Off by default. On: ONNX Runtime pre-packs every constant MatMul weight into its CPU GEMM
+     * layout when the sessions open, which makes the products faster (greedy decoding most: about
+     * 20% per step at full size) but keeps a second copy of much of the weights (about 430 MB more
+     * resident memory for the full-size bundle, whose weights are 1.9 GB). No effect on what a GPU
+     * runs. Measured in docs/benchmarks.md.
+     */
+    public Builder prepackWeights(boolean prepack) {
+      this.prepackWeights = prepack;
+      return this;
     }
 
     /** Fails {@link #build()} unless the bundle uses every one of these modalities. */
@@ -558,7 +596,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         throw new IllegalArgumentException("concurrentCalls: must be >= 1, got " + concurrentCalls);
       }
       int sessionThreads = threads != null ? threads
-          : threadsFor(Runtime.getRuntime().availableProcessors(), concurrentCalls);
+          : threadsFor(Runtime.getRuntime().availableProcessors(), concurrentCalls, parallelEncoders);
       // Each override checked on its own, so the message names the setting.
       SpeechThresholds t = SpeechThresholds.WHISPER_DEFAULTS;
       if (!Double.isNaN(noSpeechThreshold)) {
@@ -589,7 +627,8 @@ public final class EmotionRecognizer implements AutoCloseable {
         }
       }
       InferenceBackendProvider provider = findProvider();
-      BackendConfig config = new BackendConfig(bundle, device, sessionThreads, fitAsrWindow, overrides);
+      BackendConfig config = new BackendConfig(bundle, device, sessionThreads, fitAsrWindow, overrides,
+          parallelEncoders, prepackWeights);
       InferenceBackend backend = provider.open(config);
       try {
         Set<Modality> missing = EnumSet.noneOf(Modality.class);
@@ -605,9 +644,10 @@ public final class EmotionRecognizer implements AutoCloseable {
         throw e;
       }
       LOG.info(
-          "emotion recogniser ready: bundle {} ({}), labels {}, modalities {}, backend {}, device {}, threads {}, speech gate {}",
+          "emotion recogniser ready: bundle {} ({}), labels {}, modalities {}, backend {}, device {}, threads {}, encoders {}, speech gate {}",
           backend.bundle().bundleId(), bundle.describe(), backend.bundle().labels(),
-          backend.bundle().modalities(), provider.name(), backend.device(), sessionThreads, gateName);
+          backend.bundle().modalities(), provider.name(), backend.device(), sessionThreads,
+          parallelEncoders ? "in parallel" : "in turn", gateName);
       return new EmotionRecognizer(backend, gate, executor);
     }
 

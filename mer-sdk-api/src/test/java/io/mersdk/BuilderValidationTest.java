@@ -28,11 +28,21 @@ class BuilderValidationTest {
   }
 
   @Test
-  void theDefaultThreadsLeaveRoomForTheTwoSessionsOfACallAndForConcurrentCalls() {
+  void theDefaultThreadsShareTheCoresBetweenConcurrentCallsAndParallelEncoders() {
     int cores = Runtime.getRuntime().availableProcessors();
     try (EmotionRecognizer r = builder().build()) {
-      assertThat(FakeBackend.CONFIGS.get(0).threads()).isEqualTo(Math.max(1, cores / 2));
+      assertThat(FakeBackend.CONFIGS.get(0).threads()).as("encoders in turn: every core").isEqualTo(cores);
+      assertThat(FakeBackend.CONFIGS.get(0).parallelEncoders()).isFalse();
+      assertThat(FakeBackend.CONFIGS.get(0).prepackWeights()).isFalse();
     }
+    FakeBackend.CONFIGS.clear();
+    try (EmotionRecognizer r = builder().parallelEncoders(true).prepackWeights(true).build()) {
+      assertThat(FakeBackend.CONFIGS.get(0).threads()).as("two sessions at once: half the cores")
+          .isEqualTo(Math.max(1, cores / 2));
+      assertThat(FakeBackend.CONFIGS.get(0).parallelEncoders()).isTrue();
+      assertThat(FakeBackend.CONFIGS.get(0).prepackWeights()).isTrue();
+    }
+    FakeBackend.CONFIGS.clear();
     try (EmotionRecognizer r = builder().concurrentCalls(4).build()) {
       assertThat(FakeBackend.CONFIGS.get(0).threads()).isEqualTo(EmotionRecognizer.Builder.threadsFor(cores, 4));
     }
@@ -42,13 +52,17 @@ class BuilderValidationTest {
   }
 
   @Test
-  void threadsForSharesTheCoresBetweenTwoSessionsPerCall() {
-    assertThat(EmotionRecognizer.Builder.threadsFor(16, 1)).isEqualTo(8);
-    assertThat(EmotionRecognizer.Builder.threadsFor(16, 4)).isEqualTo(2);
-    assertThat(EmotionRecognizer.Builder.threadsFor(16, 3)).isEqualTo(2);
-    assertThat(EmotionRecognizer.Builder.threadsFor(2, 1)).isEqualTo(1);
-    assertThat(EmotionRecognizer.Builder.threadsFor(1, 1)).isEqualTo(1);
+  void threadsForSharesTheCoresBetweenCallsAndBetweenParallelEncoders() {
+    assertThat(EmotionRecognizer.Builder.threadsFor(16, 1)).isEqualTo(16);
+    assertThat(EmotionRecognizer.Builder.threadsFor(16, 4)).isEqualTo(4);
+    assertThat(EmotionRecognizer.Builder.threadsFor(16, 3)).isEqualTo(5);
+    assertThat(EmotionRecognizer.Builder.threadsFor(2, 1)).isEqualTo(2);
     assertThat(EmotionRecognizer.Builder.threadsFor(8, 64)).isEqualTo(1);
+    assertThat(EmotionRecognizer.Builder.threadsFor(16, 1, true)).isEqualTo(8);
+    assertThat(EmotionRecognizer.Builder.threadsFor(16, 4, true)).isEqualTo(2);
+    assertThat(EmotionRecognizer.Builder.threadsFor(16, 3, true)).isEqualTo(2);
+    assertThat(EmotionRecognizer.Builder.threadsFor(2, 1, true)).isEqualTo(1);
+    assertThat(EmotionRecognizer.Builder.threadsFor(1, 1, true)).isEqualTo(1);
     assertThatThrownBy(() -> EmotionRecognizer.Builder.threadsFor(0, 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cores");
   }

@@ -15,22 +15,36 @@ import java.util.Optional;
  *     EmotionRecognizer.Builder#fitAsrWindow})
  * @param speechThresholds the caller's thresholds for the model side of the speech decision; empty:
  *     the bundle's ({@code speech_decision} in its manifest)
+ * @param parallelEncoders run the speech encoder concurrently with the ASR chain of the same call
+ *     (each in its own session, so up to 2 x {@code threads} threads), instead of one after the
+ *     other (see {@code EmotionRecognizer.Builder#parallelEncoders})
+ * @param prepackWeights let ONNX Runtime pre-pack constant MatMul weights on the CPU: faster
+ *     products, a second copy of much of the weights (see {@code
+ *     EmotionRecognizer.Builder#prepackWeights})
  */
 public record BackendConfig(
     BundleLocation bundle,
     Device device,
     int threads,
     boolean fitAsrWindow,
-    Optional<ThresholdOverrides> speechThresholds) {
+    Optional<ThresholdOverrides> speechThresholds,
+    boolean parallelEncoders,
+    boolean prepackWeights) {
   public BackendConfig {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(device, "device");
     speechThresholds = speechThresholds == null ? Optional.empty() : speechThresholds;
   }
 
-  /** The defaults: full ASR window, the bundle's thresholds. */
+  /** The defaults: full ASR window, the bundle's thresholds, encoders in turn, no pre-packing. */
   public BackendConfig(BundleLocation bundle, Device device, int threads) {
     this(bundle, device, threads, false, Optional.empty());
+  }
+
+  /** Encoders in turn, no pre-packing (the builder's defaults). */
+  public BackendConfig(BundleLocation bundle, Device device, int threads, boolean fitAsrWindow,
+      Optional<ThresholdOverrides> speechThresholds) {
+    this(bundle, device, threads, fitAsrWindow, speechThresholds, false, false);
   }
 
   /**

@@ -20,15 +20,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Padding and concurrency do not change results: a batch of N equals N single calls, and 8 threads
- * sharing one recogniser get what one thread gets.
+ * Padding and concurrency do not change results: a batch of N equals N single calls, 8 threads
+ * sharing one recogniser get what one thread gets, and how the sessions run (encoders in turn or in
+ * parallel, weights pre-packed or not, 1 or 2 intra-op threads) changes no answer.
  */
 class BatchAndThreadsTest {
   /** Batched matmuls may round differently from single ones; far below any decision threshold. */
   private static final double BATCH_TOLERANCE = 1e-5;
 
+  /** The committed bundles, and the rewritten ones (cross-attention K/V per decoder layer). */
   static List<Path> bundles() {
-    return TestData.bundles();
+    List<Path> all = new ArrayList<>(TestData.bundles());
+    all.addAll(TestData.rewrittenBundles());
+    return all;
   }
 
   /** Utterances of different lengths, one with a caller-supplied transcript. */
@@ -99,6 +103,26 @@ class BatchAndThreadsTest {
         }
       } finally {
         pool.shutdownNow();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void parallelEncodersAndPrepackedWeightsGiveTheDefaultsAnswers(Path bundle) {
+    List<Utterance> utterances = utterances(bundle);
+    try (EmotionRecognizer defaults = open(bundle);
+        EmotionRecognizer other = EmotionRecognizer.builder().speechGate(false).bundle(bundle)
+            .device(Device.CPU).threads(2).parallelEncoders(true).prepackWeights(true).build()) {
+      for (int i = 0; i < utterances.size(); i++) {
+        EmotionResult expected = defaults.recognize(utterances.get(i));
+        assertSame(other.recognize(utterances.get(i)), expected, BATCH_TOLERANCE, "item " + i);
+        // and a second call on the same sessions, after the arenas gave their memory back
+        assertSame(defaults.recognize(utterances.get(i)), expected, 0.0, "item " + i + " again");
+      }
+      List<EmotionResult> batch = other.recognizeBatch(utterances);
+      for (int i = 0; i < utterances.size(); i++) {
+        assertSame(batch.get(i), defaults.recognize(utterances.get(i)), BATCH_TOLERANCE, "batch item " + i);
       }
     }
   }

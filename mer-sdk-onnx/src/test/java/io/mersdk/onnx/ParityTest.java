@@ -61,6 +61,11 @@ class ParityTest {
       String id = b.getFileName().toString();
       TestData.fixtures(id).ifPresent(f -> out.add(new Bundle(id, b, f)));
     }
+    for (Path b : TestData.rewrittenBundles()) {
+      String id = b.getFileName().toString();
+      out.add(new Bundle("rewritten/" + id, b, TestData.fixtures(id).orElseThrow(() -> new AssertionError(
+          "testdata/rewritten/" + id + " has no fixtures under testdata/fixtures/" + id))));
+    }
     TestData.compatFormat1Bundle().ifPresent(b -> out.add(new Bundle("format-1/tiny-b", b,
         TestData.compatFormat1Fixtures().orElseThrow(() -> new AssertionError(
             "testdata/compat/format-1 has the bundle but not its fixtures")))));

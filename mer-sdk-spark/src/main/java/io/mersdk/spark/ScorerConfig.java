@@ -141,10 +141,9 @@ final class ScorerConfig implements Serializable {
   }
 
   /**
-   * The intra-op threads: the setting when it is positive, else half of {@code spark.task.cpus}
-   * (at least 1), because one call runs WavLM on a second thread while the Whisper chain runs, and
-   * each of the two sessions has that many intra-op threads; so N task slots of one core each keep
-   * about N cores busy.
+   * The intra-op threads: the setting when it is positive, else {@code spark.task.cpus} (at least
+   * 1): a call runs its graphs one after the other (the SDK's default, encoders in turn), each with
+   * that many intra-op threads, so N task slots keep N x {@code spark.task.cpus} cores busy.
    */
   static int threads(int setting, TaskContext task) {
     if (setting > 0) {

@@ -39,7 +39,7 @@ class ScorerConfigTest {
   }
 
   @Test
-  void threadsAreTheSettingOrHalfTheTaskCpus() {
+  void threadsAreTheSettingOrTheTaskCpus() {
     assertThat(ScorerConfig.threads(3, null)).isEqualTo(3);
     assertThat(ScorerConfig.threads(0, null)).isEqualTo(1);
   }

@@ -24,7 +24,7 @@ public class MerProperties {
 
   /**
    * Intra-op threads per model session; unset: from concurrent-calls, max(1, available processors /
-   * (2 x concurrent-calls)).
+   * concurrent-calls), halved with parallel-encoders.
    */
   private Integer threads;
 
@@ -59,6 +59,19 @@ public class MerProperties {
    */
   private boolean fitAsrWindow;
 
+  /**
+   * Run the speech encoder (WavLM) at the same time as the Whisper chain of a call, each with half
+   * the default threads: lower latency on a GPU or spare cores, higher peak memory. Off: one after
+   * the other.
+   */
+  private boolean parallelEncoders;
+
+  /**
+   * Let ONNX Runtime pre-pack constant MatMul weights on the CPU: faster products (decoding most),
+   * about 430 MB more resident memory for the full-size bundle.
+   */
+  private boolean prepackWeights;
+
   private final Health health = new Health();
 
   public String getBundle() {
@@ -91,6 +104,22 @@ public class MerProperties {
 
   public void setConcurrentCalls(Integer concurrentCalls) {
     this.concurrentCalls = concurrentCalls;
+  }
+
+  public boolean isParallelEncoders() {
+    return parallelEncoders;
+  }
+
+  public void setParallelEncoders(boolean parallelEncoders) {
+    this.parallelEncoders = parallelEncoders;
+  }
+
+  public boolean isPrepackWeights() {
+    return prepackWeights;
+  }
+
+  public void setPrepackWeights(boolean prepackWeights) {
+    this.prepackWeights = prepackWeights;
   }
 
   public boolean isSpeechGate() {

@@ -94,6 +94,8 @@ final class RecognizerFactory {
       b.compressionRatioThreshold(p.getCompressionRatioThreshold());
     }
     b.fitAsrWindow(p.isFitAsrWindow());
+    b.parallelEncoders(p.isParallelEncoders());
+    b.prepackWeights(p.isPrepackWeights());
     if (p.isSpeechGate()) {
       if (detector != null) {
         b.speechDetector(detector);

@@ -30,7 +30,8 @@ class RecognizerFromPropertiesTest {
   void everyPropertyReachesTheBuilder() {
     RUNNER.withPropertyValues("mer.bundle=classpath:fake-bundle", "mer.device=cpu",
             "mer.threads=3", "mer.fit-asr-window=true", "mer.no-speech-threshold=0.5",
-            "mer.log-prob-threshold=-0.8", "mer.compression-ratio-threshold=2.0")
+            "mer.log-prob-threshold=-0.8", "mer.compression-ratio-threshold=2.0",
+            "mer.parallel-encoders=true", "mer.prepack-weights=true")
         .run(context -> {
           assertThat(context).hasSingleBean(EmotionRecognizer.class)
               .hasSingleBean(EmotionRecognitionService.class);
@@ -44,6 +45,8 @@ class RecognizerFromPropertiesTest {
           assertThat(c.device()).isEqualTo(Device.CPU);
           assertThat(c.threads()).isEqualTo(3);
           assertThat(c.fitAsrWindow()).isTrue();
+          assertThat(c.parallelEncoders()).isTrue();
+          assertThat(c.prepackWeights()).isTrue();
           assertThat(c.speechThresholds()).hasValue(
               new BackendConfig.ThresholdOverrides(0.5, -0.8, 2.0));
         });
@@ -54,8 +57,10 @@ class RecognizerFromPropertiesTest {
     RUNNER.withPropertyValues("mer.bundle=classpath:/fake-bundle/").run(context -> {
       BackendConfig c = FakeBackendProvider.lastConfig;
       assertThat(c.device()).isEqualTo(Device.AUTO);
-      assertThat(c.threads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+      assertThat(c.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
       assertThat(c.fitAsrWindow()).isFalse();
+      assertThat(c.parallelEncoders()).isFalse();
+      assertThat(c.prepackWeights()).isFalse();
       assertThat(c.speechThresholds()).isEmpty();
     });
   }

@@ -44,6 +44,23 @@ public final class TestData {
     }
   }
 
+  /**
+   * Bundles rewritten by {@code python -m mer_train fuse} (fused attention, cross-attention K/V one
+   * tensor per decoder layer): testdata/rewritten/NAME is {@code fuse testdata/bundles/NAME}, so
+   * the fixtures of NAME describe it (same bundle id).
+   */
+  public static List<Path> rewrittenBundles() {
+    Path dir = root().resolve("rewritten");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(b -> Files.isRegularFile(b.resolve("bundle.json"))).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The format-1 bundle kept byte for byte for the compatibility test: testdata/compat/format-1. */
   public static Optional<Path> compatFormat1Bundle() {
     Path b = root().resolve("compat").resolve("format-1").resolve("tiny-b");

@@ -16,7 +16,34 @@ import java.util.List;
 public final class GraphShapes {
   private GraphShapes() {}
 
+  /**
+   * The names of the cross-attention K/V the encoder returns and the decoder takes: {@code cross_k,
+   * cross_v}, or per layer {@code cross_k_0 .. cross_k_{L-1}, cross_v_0 .. cross_v_{L-1}}.
+   */
+  public static List<String> crossKvNames(int layers, boolean perLayer) {
+    if (!perLayer) {
+      return List.of("cross_k", "cross_v");
+    }
+    List<String> names = new ArrayList<>(2 * layers);
+    for (String kv : List.of("cross_k", "cross_v")) {
+      for (int l = 0; l < layers; l++) {
+        names.add(kv + "_" + l);
+      }
+    }
+    return names;
+  }
+
   public static List<TensorSpec> of(GraphSpec graph, Manifest m) {
+    return of(graph, m, false);
+  }
+
+  /**
+   * @param crossKvPerLayer the Whisper encoder returns, and the decoder takes, the cross-attention
+   *     K/V as one tensor per decoder layer ({@code cross_k_0} ... [B, F, d_model], as {@code
+   *     mer_train fuse} and {@code quantize} write them) instead of stacked [decoder_layers, B, F,
+   *     d_model]
+   */
+  public static List<TensorSpec> of(GraphSpec graph, Manifest m, boolean crossKvPerLayer) {
     List<TensorSpec> t = new ArrayList<>();
     switch (graph) {
       case FEATURES -> {
@@ -30,15 +57,21 @@ public final class GraphShapes {
         String because = "whisper.decoder_layers=" + w.decoderLayers() + ", whisper.d_model=" + w.dModel();
         t.add(in("log_mel", Element.FLOAT32, "audio.n_mels=" + mels, ANY, mels, ANY));
         t.add(out("encoder_states", Element.FLOAT32, "whisper.d_model=" + w.dModel(), ANY, ANY, w.dModel()));
-        t.add(out("cross_k", Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
-        t.add(out("cross_v", Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
+        for (String name : crossKvNames(w.decoderLayers(), crossKvPerLayer)) {
+          t.add(crossKvPerLayer ? out(name, Element.FLOAT32, because, ANY, ANY, w.dModel())
+              : out(name, Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
+        }
       }
       case WHISPER_DECODER -> {
         Manifest.Whisper w = m.whisper().orElseThrow();
         String because = "whisper.decoder_layers=" + w.decoderLayers() + ", whisper.d_model=" + w.dModel();
         t.add(in("tokens", Element.INT64, "", ANY, ANY));
-        for (String cache : List.of("self_k", "self_v", "cross_k", "cross_v")) {
+        for (String cache : List.of("self_k", "self_v")) {
           t.add(in(cache, Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
+        }
+        for (String name : crossKvNames(w.decoderLayers(), crossKvPerLayer)) {
+          t.add(crossKvPerLayer ? in(name, Element.FLOAT32, because, ANY, ANY, w.dModel())
+              : in(name, Element.FLOAT32, because, w.decoderLayers(), ANY, ANY, w.dModel()));
         }
         // Format 2: the logits of every input position, [B, T, V] (position 0 gives the no-speech
         // probability); format 1: the last position only, [B, V].

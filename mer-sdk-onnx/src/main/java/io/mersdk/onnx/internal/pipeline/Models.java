@@ -1,6 +1,7 @@
 package io.mersdk.onnx.internal.pipeline;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OnnxTensor;
 import io.mersdk.BundleException;
 import io.mersdk.Device;
@@ -53,12 +54,14 @@ final class Models implements Stages, AutoCloseable {
   private Models(SessionFactory factory, Map<GraphSpec, Graph> graphs, LoadedBundle bundle,
       Deque<AutoCloseable> owned) {
     Manifest m = bundle.manifest();
+    List<String> crossKv = m.whisper().isPresent()
+        ? GraphShapes.crossKvNames(m.whisper().get().decoderLayers(), crossKvPerLayer(graphs)) : List.of();
     this.factory = factory;
     this.owned = owned;
     logMel = graphs.containsKey(GraphSpec.FEATURES)
         ? new LogMel(graphs.get(GraphSpec.FEATURES), m.audio()) : null;
     whisperEncoder = graphs.containsKey(GraphSpec.WHISPER_ENCODER)
-        ? new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER), !factory.isCuda()) : null;
+        ? new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER), !factory.isCuda(), crossKv) : null;
     if (graphs.containsKey(GraphSpec.WHISPER_DECODER)) {
       decoder = new GreedyDecoder(graphs.get(GraphSpec.WHISPER_DECODER), m.whisper().orElseThrow(),
           m.decoderLogitsPerPosition());
@@ -92,7 +95,7 @@ final class Models implements Stages, AutoCloseable {
 
   @Override
   public GreedyDecoder.Hypothesis[] asrDecode(WhisperEncoder.Output encoded, boolean[] skip) {
-    return decoder.decode(encoded.crossK(), encoded.crossV(), skip);
+    return decoder.decode(encoded.crossKv(), skip);
   }
 
   @Override
@@ -139,8 +142,9 @@ final class Models implements Stages, AutoCloseable {
     try {
       long t0 = System.nanoTime();
       Map<GraphSpec, Graph> graphs = openGraphs(bundle, factory, owned);
+      boolean perLayer = crossKvPerLayer(graphs);
       for (Map.Entry<GraphSpec, Graph> g : graphs.entrySet()) {
-        checkContract(bundle, g.getKey(), g.getValue());
+        checkContract(bundle, g.getKey(), g.getValue(), perLayer);
       }
       long t1 = System.nanoTime();
       Models models = new Models(factory, graphs, bundle, owned);
@@ -211,7 +215,9 @@ final class Models implements Stages, AutoCloseable {
   private static Graph openGraph(LoadedBundle bundle, SessionFactory factory, GraphSpec spec) {
     String file = bundle.manifest().graphs().get(spec.key());
     try {
-      return new Graph(file, factory.open(bundle.graph(spec)));
+      OrtSession.RunOptions run = spec == GraphSpec.WHISPER_DECODER ? null
+          : factory.shrinkingRun().orElse(null);
+      return new Graph(file, factory.open(bundle.graph(spec)), run);
     } catch (OrtException e) {
       if (factory.isCuda()) {
         throw new DeviceUnavailableException("device " + factory.device() + ": ONNX Runtime "
@@ -223,8 +229,18 @@ final class Models implements Stages, AutoCloseable {
     }
   }
 
-  private static void checkContract(LoadedBundle bundle, GraphSpec spec, Graph graph) {
-    graph.check(bundle.description(), GraphShapes.of(spec, bundle.manifest()));
+  private static void checkContract(LoadedBundle bundle, GraphSpec spec, Graph graph, boolean perLayer) {
+    graph.check(bundle.description(), GraphShapes.of(spec, bundle.manifest(), perLayer));
+  }
+
+  /**
+   * Whether the decoder takes the cross-attention K/V per layer ({@code cross_k_0} ..., from {@code
+   * mer_train fuse}/{@code quantize}); the encoder must then return them so, which the contract
+   * check of both graphs enforces.
+   */
+  static boolean crossKvPerLayer(Map<GraphSpec, Graph> graphs) {
+    Graph decoder = graphs.get(GraphSpec.WHISPER_DECODER);
+    return decoder != null && decoder.inputNames().contains("cross_k_0");
   }
 
   Device device() {

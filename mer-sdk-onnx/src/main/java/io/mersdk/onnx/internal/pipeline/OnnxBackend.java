@@ -66,6 +66,7 @@ public final class OnnxBackend implements InferenceBackend {
   private final boolean fitAsrWindow;
   /** The bundle's speech_decision with the builder's overrides. */
   private final SpeechThresholds thresholds;
+  /** Null when the encoders run in turn: WavLM then runs on the calling thread, before the ASR chain. */
   private final ExecutorService speechPool;
 
   private OnnxBackend(LoadedBundle bundle, Models models, BackendConfig config) {
@@ -77,7 +78,7 @@ public final class OnnxBackend implements InferenceBackend {
     this.thresholds = config.speechThresholds()
         .map(o -> o.applyTo(info.speechThresholds())).orElse(info.speechThresholds());
     AtomicInteger n = new AtomicInteger();
-    this.speechPool = Executors.newCachedThreadPool(r -> {
+    this.speechPool = !config.parallelEncoders() ? null : Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "mer-sdk-wavlm-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -96,7 +97,7 @@ public final class OnnxBackend implements InferenceBackend {
     LoadedBundle bundle = BundleLoader.load(config.bundle());
     long checked = System.nanoTime() - t0;
     try {
-      Models models = openOnDevice(bundle, config.device(), config.threads());
+      Models models = openOnDevice(bundle, config.device(), config.threads(), config.prepackWeights());
       if (LOG.isDebugEnabled()) { // the load split, one line (MerBench's cold-start runs read it)
         LOG.debug(String.format(Locale.ROOT, "bundle %s opened on %s with %d intra-op threads per session"
             + " in %.3f s: files checked %.3f s, sessions %.3f s, tokenizers %.3f s",
@@ -110,15 +111,15 @@ public final class OnnxBackend implements InferenceBackend {
     }
   }
 
-  private static Models openOnDevice(LoadedBundle bundle, Device device, int threads) {
+  private static Models openOnDevice(LoadedBundle bundle, Device device, int threads, boolean prepack) {
     switch (device.kind()) {
       case CPU:
-        return openWith(bundle, SessionFactory.cpu(threads));
+        return openWith(bundle, SessionFactory.cpu(threads, prepack));
       case CUDA:
         return openWith(bundle, SessionFactory.cuda(device.index(), threads));
       case AUTO:
       default:
-        return openAuto(bundle, threads, NvidiaDriver.absenceReason());
+        return openAuto(bundle, threads, prepack, NvidiaDriver.absenceReason());
     }
   }
 
@@ -129,17 +130,17 @@ public final class OnnxBackend implements InferenceBackend {
    *
    * @param noDriver why the machine has no NVIDIA driver ({@link NvidiaDriver#absenceReason()})
    */
-  static Models openAuto(LoadedBundle bundle, int threads, Optional<String> noDriver) {
+  static Models openAuto(LoadedBundle bundle, int threads, boolean prepack, Optional<String> noDriver) {
     if (noDriver.isPresent()) {
       LOG.info("device AUTO: running on the CPU: {}", noDriver.get());
-      return openWith(bundle, SessionFactory.cpu(threads));
+      return openWith(bundle, SessionFactory.cpu(threads, prepack));
     }
     try {
       return openWith(bundle, SessionFactory.cuda(0, threads));
     } catch (DeviceUnavailableException e) {
       // The one WARN of a fallback (sherpa-onnx#1044: users want to know they are on the CPU).
       LOG.warn("device AUTO: running on the CPU because CUDA cannot be used: {}", e.getMessage());
-      return openWith(bundle, SessionFactory.cpu(threads));
+      return openWith(bundle, SessionFactory.cpu(threads, prepack));
     }
   }
 
@@ -369,7 +370,11 @@ public final class OnnxBackend implements InferenceBackend {
   /** WavLM's outputs and inputs, owned by the worker's own scope until the call ends. */
   private record SpeechRun(Scope scope, SpeechEncoder.Output output, Duration elapsed) {}
 
-  /** Starts WavLM on the worker pool; the main scope waits for it and closes its tensors last. */
+  /**
+   * Starts WavLM on the worker pool (parallel encoders), or runs it here and now (encoders in turn,
+   * the default: its peak memory is given back before the ASR chain starts); the main scope waits
+   * for it and closes its tensors last.
+   */
   private CompletableFuture<SpeechRun> startSpeech(float[][] waves, Stages stages, Scope scope) {
     if (!manifest.uses(Modality.SPEECH)) {
       return null;
@@ -383,7 +388,7 @@ public final class OnnxBackend implements InferenceBackend {
         own.close();
         throw e;
       }
-    }, speechPool);
+    }, speechPool == null ? Runnable::run : speechPool);
     // First in, so closed last: waits for WavLM even when the ASR chain fails.
     scope.add(() -> task.handle((s, err) -> {
       if (s != null) {
@@ -469,7 +474,9 @@ public final class OnnxBackend implements InferenceBackend {
   /** Releases sessions, tokenizers and a class-path bundle's copy; the recogniser calls it once. */
   @Override
   public void close() {
-    speechPool.shutdown();
+    if (speechPool != null) {
+      speechPool.shutdown();
+    }
     try {
       models.close();
     } finally {

@@ -21,14 +21,27 @@ import java.util.TreeSet;
 public final class Graph implements AutoCloseable {
   private final String file;
   private final OrtSession session;
+  /** Null: the session's default run options. Owned by the session factory. */
+  private final OrtSession.RunOptions runOptions;
 
   public Graph(String file, OrtSession session) {
+    this(file, session, null);
+  }
+
+  /** A graph whose every run uses {@code runOptions} (owned by the caller; null for the defaults). */
+  public Graph(String file, OrtSession session, OrtSession.RunOptions runOptions) {
     this.file = file;
     this.session = session;
+    this.runOptions = runOptions;
   }
 
   public String file() {
     return file;
+  }
+
+  /** The graph's input names. */
+  public Set<String> inputNames() {
+    return session.getInputNames();
   }
 
   /**
@@ -86,7 +99,7 @@ public final class Graph implements AutoCloseable {
   public OrtSession.Result run(
       String stage, Map<String, ? extends OnnxTensorLike> inputs, Set<String> outputs) {
     try {
-      return session.run(inputs, outputs);
+      return runOptions == null ? session.run(inputs, outputs) : session.run(inputs, outputs, runOptions);
     } catch (OrtException | RuntimeException e) {
       throw new InferenceException(stage + ": ONNX Runtime failed running " + file + ": "
           + e.getMessage(), e);

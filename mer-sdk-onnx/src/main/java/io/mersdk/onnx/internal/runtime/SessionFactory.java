@@ -23,10 +23,13 @@ public final class SessionFactory implements AutoCloseable {
 
   private final OrtSession.SessionOptions options;
   private final Device device;
+  /** CPU only: run options that give a graph's unused arena memory back after each run. */
+  private final OrtSession.RunOptions shrinking;
 
-  private SessionFactory(OrtSession.SessionOptions options, Device device) {
+  private SessionFactory(OrtSession.SessionOptions options, Device device, OrtSession.RunOptions shrinking) {
     this.options = options;
     this.device = device;
+    this.shrinking = shrinking;
   }
 
   /** The device sessions of this factory run on: {@link Device#CPU} or {@code Device.cuda(n)}. */
@@ -38,9 +41,40 @@ public final class SessionFactory implements AutoCloseable {
     return device.kind() == Device.Kind.CUDA;
   }
 
+  /** CPU sessions without weight pre-packing (the builder's default). */
   public static SessionFactory cpu(int threads) {
+    return cpu(threads, false);
+  }
+
+  /**
+   * CPU sessions.
+   *
+   * @param prepack let ONNX Runtime pre-pack constant MatMul weights into MLAS's GEMM layout at load:
+   *     faster products (decoding steps most, where every product has one row), but the packed copy
+   *     is kept beside much of the original (about 430 MB for the full-size bundle's 1.9 GB;
+   *     docs/benchmarks.md)
+   */
+  public static SessionFactory cpu(int threads, boolean prepack) {
     OrtSession.SessionOptions options = base(threads);
-    return new SessionFactory(options, Device.CPU);
+    OrtSession.RunOptions shrinking = null;
+    try {
+      if (!prepack) {
+        options.addConfigEntry("session.disable_prepacking", "1");
+      }
+      // ONNX Runtime's BFC arena keeps every region it ever grew to; with one arena per session the
+      // peaks of all graphs add up. Shrinking frees the regions left unused at the end of a run, so
+      // the Whisper encoder's 30 s window and WavLM's front end over a long utterance are held only
+      // while they run (docs/benchmarks.md, "Cold start and memory").
+      shrinking = new OrtSession.RunOptions();
+      shrinking.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+    } catch (OrtException e) {
+      options.close();
+      if (shrinking != null) {
+        shrinking.close();
+      }
+      throw new IllegalStateException("cannot configure ONNX Runtime session options: " + e.getMessage(), e);
+    }
+    return new SessionFactory(options, Device.CPU, shrinking);
   }
 
   /**
@@ -74,7 +108,7 @@ public final class SessionFactory implements AutoCloseable {
               : "the ONNX Runtime on the class path has no CUDA execution provider")
           + " (" + firstLine(e.getMessage()) + "); " + HOW_TO_GET_CUDA, e);
     }
-    return new SessionFactory(options, device);
+    return new SessionFactory(options, device, null);
   }
 
   /** Native messages carry a source path and several lines; the first says what failed. */
@@ -118,8 +152,20 @@ public final class SessionFactory implements AutoCloseable {
     return Ort.env().createSession(graph.toString(), options);
   }
 
+  /**
+   * The run options of a graph that runs once per call (not the decoder, which runs once per
+   * token: shrinking after every step would give back and fault in the same memory each time);
+   * empty on CUDA, whose arena is left as it is.
+   */
+  public java.util.Optional<OrtSession.RunOptions> shrinkingRun() {
+    return java.util.Optional.ofNullable(shrinking);
+  }
+
   @Override
   public void close() {
     options.close();
+    if (shrinking != null) {
+      shrinking.close();
+    }
   }
 }

@@ -69,12 +69,12 @@ public final class GreedyDecoder {
   /**
    * Decodes a batch; all items step together and finished items are carried along, ignored.
    *
-   * @param crossK encoder output [decoder_layers, B, F, d_model]
-   * @param crossV encoder output [decoder_layers, B, F, d_model]
+   * @param crossKv the encoder's cross-attention K/V by decoder input name ({@link
+   *     WhisperEncoder.Output#crossKv}), fed to every step as they are
    * @param skip items not to decode (their transcript was supplied); they count as finished
    * @return per item its hypothesis, {@code null} for skipped items
    */
-  public Hypothesis[] decode(OnnxTensor crossK, OnnxTensor crossV, boolean[] skip) {
+  public Hypothesis[] decode(Map<String, OnnxTensor> crossKv, boolean[] skip) {
     int batch = skip.length;
     long end = decoding.endToken();
     long[][] generated = new long[batch][decoding.maxNewTokens()];
@@ -103,8 +103,7 @@ public final class GreedyDecoder {
           inputs.put("tokens", tokenTensor);
           inputs.put("self_k", selfK);
           inputs.put("self_v", selfV);
-          inputs.put("cross_k", crossK);
-          inputs.put("cross_v", crossV);
+          inputs.putAll(crossKv);
           result = graph.run(STAGE, inputs, OUTPUTS);
         }
         if (previous != null) {

@@ -11,74 +11,90 @@ import io.mersdk.onnx.internal.runtime.Tensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Whisper's encoder over the 30 s log-mel window. Besides the encoder states (the paper's context
  * representations H_C, section II-C-2) the graph returns every decoder layer's cross-attention K
- * and V, so the decoding loop never recomputes them: once per call, not once per step.
+ * and V, so the decoding loop never recomputes them: once per call, not once per step. Returned
+ * one tensor per layer (bundles from {@code mer_train fuse}/{@code quantize}), a decoding step
+ * reads them in place; stacked (as exported), the decoder graph copies each layer's slice out of
+ * the stacked input at every step.
  */
 public final class WhisperEncoder {
   public static final String STAGE = "asr encode (whisper encoder)";
-  private static final Set<String> OUTPUTS = Set.of("encoder_states", "cross_k", "cross_v");
+  private static final String STATES = "encoder_states";
 
   private final Graph graph;
   private final boolean itemByItem;
+  private final List<String> crossKv;
+  private final Set<String> outputs;
 
   /**
    * @param itemByItem run a batch one item at a time and join the outputs (for the CPU): the 30 s
    *     window's attention buffers (heads x 1500^2 floats per layer, 108 MB at whisper-small) are
    *     then held for one item instead of the whole batch, and on the CPU a padded batch of 4 was
    *     no faster than 4 single calls (docs/benchmarks.md); a GPU gains from the batch
+   * @param crossKv the graph's cross-attention K/V outputs, named as the decoder takes them:
+   *     {@code cross_k, cross_v} stacked [decoder_layers, B, F, d_model], or one per layer {@code
+   *     cross_k_0 ...} [B, F, d_model] ({@code GraphShapes.crossKvNames})
    */
-  public WhisperEncoder(Graph graph, boolean itemByItem) {
+  public WhisperEncoder(Graph graph, boolean itemByItem, List<String> crossKv) {
     this.graph = graph;
     this.itemByItem = itemByItem;
+    this.crossKv = List.copyOf(crossKv);
+    Set<String> out = new LinkedHashSet<>();
+    out.add(STATES);
+    out.addAll(crossKv);
+    this.outputs = Set.copyOf(out);
   }
 
   /**
    * The encoder's outputs, owned by the scope given to {@link #encode}.
    *
    * @param states {@code encoder_states} [B, F, d_model]
-   * @param crossK {@code cross_k} [decoder_layers, B, F, d_model]
-   * @param crossV {@code cross_v} [decoder_layers, B, F, d_model]
+   * @param crossKv the cross-attention K/V by name, ready to feed to the decoder
    */
-  public record Output(OnnxTensor states, OnnxTensor crossK, OnnxTensor crossV) {}
+  public record Output(OnnxTensor states, Map<String, OnnxTensor> crossKv) {}
 
   public Output encode(OnnxTensor logMel, Scope scope) {
     long[] shape = Tensors.shape(logMel);
     if (!itemByItem || shape[0] <= 1) {
-      OrtSession.Result r = scope.add(graph.run(STAGE, Map.of("log_mel", logMel), OUTPUTS));
-      return new Output(Tensors.output(r, "encoder_states", STAGE), Tensors.output(r, "cross_k", STAGE),
-          Tensors.output(r, "cross_v", STAGE));
+      OrtSession.Result r = scope.add(graph.run(STAGE, Map.of("log_mel", logMel), outputs));
+      Map<String, OnnxTensor> kv = new LinkedHashMap<>();
+      for (String name : crossKv) {
+        kv.put(name, Tensors.output(r, name, STAGE));
+      }
+      return new Output(Tensors.output(r, STATES, STAGE), kv);
     }
     int batch = Math.toIntExact(shape[0]);
     int melPerItem = Math.toIntExact(shape[1] * shape[2]);
     FloatBuffer mel = logMel.getFloatBuffer();
     float[] item = new float[melPerItem];
-    Joined states = null;
-    Joined crossK = null;
-    Joined crossV = null;
+    Map<String, Joined> joined = new LinkedHashMap<>();
     for (int i = 0; i < batch; i++) {
       mel.position(i * melPerItem);
       mel.get(item);
       try (OnnxTensor one = Tensors.floats(STAGE, item, 1, shape[1], shape[2]);
-          OrtSession.Result r = graph.run(STAGE, Map.of("log_mel", one), OUTPUTS)) {
-        OnnxTensor s = Tensors.output(r, "encoder_states", STAGE);
-        OnnxTensor k = Tensors.output(r, "cross_k", STAGE);
-        OnnxTensor v = Tensors.output(r, "cross_v", STAGE);
-        if (i == 0) {
-          states = new Joined(Tensors.shape(s), 0, batch); // [B, F, d]
-          crossK = new Joined(Tensors.shape(k), 1, batch); // [L, B, F, d]
-          crossV = new Joined(Tensors.shape(v), 1, batch);
+          OrtSession.Result r = graph.run(STAGE, Map.of("log_mel", one), outputs)) {
+        for (String name : outputs) {
+          OnnxTensor t = Tensors.output(r, name, STAGE);
+          long[] itemShape = Tensors.shape(t);
+          // the batch axis: 0 for [B, F, d], 1 for the stacked K/V [L, B, F, d]
+          int axis = itemShape.length == 4 ? 1 : 0;
+          joined.computeIfAbsent(name, n -> new Joined(itemShape, axis, batch)).put(i, t);
         }
-        states.put(i, s);
-        crossK.put(i, k);
-        crossV.put(i, v);
       }
     }
-    return new Output(scope.add(states.tensor()), scope.add(crossK.tensor()), scope.add(crossV.tensor()));
+    Map<String, OnnxTensor> kv = new LinkedHashMap<>();
+    for (String name : crossKv) {
+      kv.put(name, scope.add(joined.get(name).tensor()));
+    }
+    return new Output(scope.add(joined.get(STATES).tensor()), kv);
   }
 
   /** A batch output assembled from single-item outputs along the batch axis {@code axis}. */

@@ -20,8 +20,13 @@ if [ ! -f "$B/full-int8/bundle.json" ] || [ mer-train/src/mer_train/quantize.py 
     || [ mer-train/src/mer_train/fusion.py -nt "$B/full-int8/bundle.json" ]; then
   .venv/bin/python -m mer_train quantize "$B/full" "$B/full-int8" --overwrite
 fi
+# the fp32 rewrites alone (fused attention, K/V per decoder layer): int8 is compared with both
+if [ ! -f "$B/full-fused/bundle.json" ] || [ mer-train/src/mer_train/quantize.py -nt "$B/full-fused/bundle.json" ] \
+    || [ mer-train/src/mer_train/fusion.py -nt "$B/full-fused/bundle.json" ]; then
+  .venv/bin/python -m mer_train fuse "$B/full" "$B/full-fused" --overwrite
+fi
 .venv/bin/python -m mer_train bench --threads "$THREADS" --out "$B/torch.json" > /dev/null
 ./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests
 java -Xmx2g -cp "benchmarks/target/classes:benchmarks/target/lib/*" io.mersdk.bench.MerBench \
-  --bundle "$B/full" --int8-bundle "$B/full-int8" --torch-json "$B/torch.json" --threads "$THREADS" \
+  --bundle "$B/full" --int8-bundle "$B/full-int8" --fused-bundle "$B/full-fused" --torch-json "$B/torch.json" --threads "$THREADS" \
   --markdown "$B/benchmarks-table.md" "$@"

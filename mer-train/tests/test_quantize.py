@@ -150,3 +150,12 @@ def test_the_committed_rewritten_bundles_are_fuse_of_the_committed_ones(tmp_path
         for g in m["graphs"].values():
             a, b = _io(folder / g), _io(tmp_path / folder.name / g)
             assert (a[0], a[1]) == (b[0], b[1]), g
+
+
+def test_quantize_marks_every_graph_it_quantized_as_int8(tmp_path):
+    """The Java SDK pre-packs a graph by default when its metadata says mer.weights=int8."""
+    from mer_train.quantize import QUANTIZED, WEIGHTS_PROP
+    m = quantize_bundle(TESTDATA / "bundles" / "tiny-c", tmp_path / "q")
+    for kind, name in m["graphs"].items():
+        props = {p.key: p.value for p in onnx.load(str(tmp_path / "q" / name)).metadata_props}
+        assert props.get(WEIGHTS_PROP) == ("int8" if kind in QUANTIZED else None), kind

@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (default 2)")
     ev.set_defaults(fn=_cmd_evaluate)
 
-    f = sub.add_parser("fuse", help="fp32 copy of a bundle with attention fused and strided convolutions as MatMul")
+    f = sub.add_parser("fuse", help="fp32 copy of a bundle with attention fused, strided convolutions as MatMul and cross-attention K/V per decoder layer")
     f.add_argument("bundle")
     f.add_argument("out")
     f.add_argument("--bundle-id", help="default: the source's (its parity fixtures still apply)")

@@ -38,6 +38,34 @@ def gemm_gflops(threads: int, n: int = 2048, repeats: int = 5) -> float:
     return 2 * n ** 3 / _time(lambda: a @ b, repeats) / 1e9
 
 
+GEMM_SHAPES = {"2048x2048x2048": (2048, 2048, 2048), "1500x768x3072": (1500, 768, 3072)}
+"""(M, K, N) of the MatMul graphs ``write_gemm_graphs`` writes: a square product, and the Whisper
+encoder's FFN product for the 30 s window, the shape that dominates the SDK's time."""
+
+
+def write_gemm_graphs(folder: Path | str) -> dict[str, str]:
+    """One ONNX graph per ``GEMM_SHAPES`` entry: ``Y = A @ B`` with both as inputs (no weight to
+    pre-pack), for the Java bench to time ONNX Runtime's own fp32 GEMM (MLAS) in the same run."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, (m, k, n) in GEMM_SHAPES.items():
+        g = helper.make_graph(
+            [helper.make_node("MatMul", ["A", "B"], ["Y"])], "gemm",
+            [helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k]),
+             helper.make_tensor_value_info("B", TensorProto.FLOAT, [k, n])],
+            [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [m, n])])
+        model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+        model.ir_version = 8
+        path = folder / f"gemm_{name}.onnx"
+        onnx.save(model, path)
+        paths[name] = str(path.resolve())
+    return paths
+
+
 def speech(seconds: float, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     n = int(seconds * 16000)
@@ -83,6 +111,8 @@ def bench_torch(name: str = "full", seconds: tuple[float, ...] = (2.0, 5.0, 15.0
 
 def main(out: str | None, threads: int, repeats: int, seconds: list[float]) -> int:
     res = bench_torch(seconds=tuple(seconds), threads=threads, repeats=repeats)
+    if out:
+        res["gemm_graphs"] = write_gemm_graphs(Path(out).parent / "gemm")
     text = json.dumps(res, indent=1)
     if out:
         Path(out).write_text(text + "\n")

@@ -61,7 +61,23 @@ def quantize_graph(src: Path | str, dst: Path | str, rewrites: tuple[str, ...] =
         # MultiHeadAttention is in the graph: ONNX shape inference gives no types for contrib ops.
         quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"],
                          per_channel=per_channel, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    mark_int8(dst)
     return done
+
+
+WEIGHTS_PROP = "mer.weights"
+"""ONNX metadata key of a graph ``quantize`` wrote: "int8". The Java SDK reads it before it opens the
+graph and pre-packs int8 weights by default (cheap in memory, a third of a decoding step), fp32 not."""
+
+
+def mark_int8(path: Path | str) -> None:
+    import onnx
+
+    model = onnx.load(str(path))
+    props = {p.key: p.value for p in model.metadata_props}
+    props[WEIGHTS_PROP] = "int8"
+    onnx.helper.set_model_props(model, props)
+    onnx.save(model, str(path))
 
 
 def _transform_bundle(src: Path | str, dst: Path | str, graph_fn, overwrite: bool,

@@ -399,7 +399,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     private Integer threads; // null: threadsFor(available processors, concurrentCalls)
     private int concurrentCalls = 1;
     private boolean parallelEncoders;
-    private boolean prepackWeights;
+    private Boolean prepackWeights; // null: the backend decides per graph (int8 graphs only)
     private final Set<Modality> required = EnumSet.noneOf(Modality.class);
     private Executor executor;
     private boolean fitAsrWindow;
@@ -504,11 +504,12 @@ public final class EmotionRecognizer implements AutoCloseable {
     }
 
     /**
-     * Off by default. On: ONNX Runtime pre-packs every constant MatMul weight into its CPU GEMM
-     * layout when the sessions open, which makes the products faster (greedy decoding most: about
-     * 20% per step at full size) but keeps a second copy of much of the weights (about 430 MB more
-     * resident memory for the full-size bundle, whose weights are 1.9 GB). No effect on what a GPU
-     * runs. Measured in docs/benchmarks.md.
+     * Whether ONNX Runtime pre-packs every constant MatMul weight into its CPU GEMM layout when the
+     * sessions open: faster products (decoding most), but for fp32 weights a second copy of much of
+     * them is kept (about 430 MB more resident memory for the full-size bundle, whose weights are
+     * 1.9 GB). Unset (the default): the int8 graphs of a bundle made by {@code mer_train quantize}
+     * are pre-packed (a third less time per decoding step there, little memory), fp32 graphs are
+     * not. No effect on what a GPU runs. Measured in docs/benchmarks.md.
      */
     public Builder prepackWeights(boolean prepack) {
       this.prepackWeights = prepack;
@@ -628,7 +629,7 @@ public final class EmotionRecognizer implements AutoCloseable {
       }
       InferenceBackendProvider provider = findProvider();
       BackendConfig config = new BackendConfig(bundle, device, sessionThreads, fitAsrWindow, overrides,
-          parallelEncoders, prepackWeights);
+          parallelEncoders, Optional.ofNullable(prepackWeights));
       InferenceBackend backend = provider.open(config);
       try {
         Set<Modality> missing = EnumSet.noneOf(Modality.class);

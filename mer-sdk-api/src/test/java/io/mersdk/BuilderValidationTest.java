@@ -33,14 +33,14 @@ class BuilderValidationTest {
     try (EmotionRecognizer r = builder().build()) {
       assertThat(FakeBackend.CONFIGS.get(0).threads()).as("encoders in turn: every core").isEqualTo(cores);
       assertThat(FakeBackend.CONFIGS.get(0).parallelEncoders()).isFalse();
-      assertThat(FakeBackend.CONFIGS.get(0).prepackWeights()).isFalse();
+      assertThat(FakeBackend.CONFIGS.get(0).prepackWeights()).as("unset: per graph").isEmpty();
     }
     FakeBackend.CONFIGS.clear();
     try (EmotionRecognizer r = builder().parallelEncoders(true).prepackWeights(true).build()) {
       assertThat(FakeBackend.CONFIGS.get(0).threads()).as("two sessions at once: half the cores")
           .isEqualTo(Math.max(1, cores / 2));
       assertThat(FakeBackend.CONFIGS.get(0).parallelEncoders()).isTrue();
-      assertThat(FakeBackend.CONFIGS.get(0).prepackWeights()).isTrue();
+      assertThat(FakeBackend.CONFIGS.get(0).prepackWeights()).hasValue(true);
     }
     FakeBackend.CONFIGS.clear();
     try (EmotionRecognizer r = builder().concurrentCalls(4).build()) {

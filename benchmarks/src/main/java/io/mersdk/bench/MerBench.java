@@ -45,6 +45,10 @@ public final class MerBench implements Callable<Integer> {
   @Option(names = "--int8-bundle", description = "int8 variant of the same bundle")
   Path int8Bundle;
 
+  @Option(names = "--fused-bundle",
+      description = "fp32 copy of the bundle with quantize's fp32 rewrites (`mer_train fuse`)")
+  Path fusedBundle;
+
   @Option(names = "--torch-json", description = "output of `python -m mer_train bench`")
   Path torchJson;
 
@@ -129,6 +133,11 @@ public final class MerBench implements Callable<Integer> {
     }
     ColdStart.Run hashed = ColdStart.child(bundle, threads, seconds[0], seconds, batch, false,
         List.of("-Dmer.bundle.verify=always"));
+    List<ColdStart.Run> previous = new ArrayList<>();
+    for (int i = 0; i < coldStarts; i++) {
+      previous.add(ColdStart.child(bundle, threads, seconds[0], seconds, batch, true,
+          List.of("-D" + ColdStart.PREVIOUS_DEFAULT + "=true")));
+    }
     line("### Cold start: bundle folder to first result (%s s utterance), %d fresh JVMs", fmt(seconds[0]), coldStarts);
     line("");
     line("| run | files checked s | sessions s | tokenizers s | build s | first result s | cold start s |");
@@ -163,6 +172,22 @@ public final class MerBench implements Callable<Integer> {
     line("| then a batch of %d x 5 s | %s | %.2f | <= 1.6 |", batch, spread(scale(batched, 1e-6), "%.0f"),
         median(batched) / weightBytes);
     line("");
+    line("The same with the settings that were the default before 2026-12-01, `parallelEncoders(true)` and"
+        + " `prepackWeights(true)` (%d more fresh JVMs):", coldStarts);
+    line("");
+    line("| after | peak RSS MB | x weight bytes | build s | first result s |");
+    line("|---|---|---|---|---|");
+    double[] pBuilt = previous.stream().mapToDouble(r -> r.rssAfterBuild()).toArray();
+    double[] pSingle = previous.stream().mapToDouble(r -> r.rssSingle()).toArray();
+    double[] pBatched = previous.stream().mapToDouble(r -> r.rssBatch()).toArray();
+    String pBuild = spread(previous.stream().mapToDouble(ColdStart.Run::buildS).toArray());
+    String pFirst = spread(previous.stream().mapToDouble(ColdStart.Run::firstResultS).toArray());
+    line("| the build | %s | %.2f | %s | |", spread(scale(pBuilt, 1e-6), "%.0f"), median(pBuilt) / weightBytes, pBuild);
+    line("| single utterances | %s | %.2f | | %s |", spread(scale(pSingle, 1e-6), "%.0f"),
+        median(pSingle) / weightBytes, pFirst);
+    line("| then a batch of %d x 5 s | %s | %.2f | | |", batch, spread(scale(pBatched, 1e-6), "%.0f"),
+        median(pBatched) / weightBytes);
+    line("");
   }
 
   private void coldRow(String name, ColdStart.Run r) {
@@ -187,12 +212,26 @@ public final class MerBench implements Callable<Integer> {
   }
 
   static EmotionRecognizer benchRecognizer(Path b, int threads, boolean fitAsrWindow) {
+    return benchRecognizer(b, threads, fitAsrWindow, false);
+  }
+
+  /**
+   * @param previousDefault the execution settings the SDK defaulted to before 2026-12-01 (WavLM in
+   *     parallel with the Whisper chain, weights pre-packed; the arenas now shrink after each
+   *     graph's run either way)
+   */
+  static EmotionRecognizer benchRecognizer(Path b, int threads, boolean fitAsrWindow, boolean previousDefault) {
     // The bench times every model stage on a synthetic voiced-like signal, which is not speech:
     // the acoustic gate is off and Whisper's speech rule cannot say no speech (thresholds no
     // evidence crosses), so every utterance runs the whole pipeline and gets an emotion.
-    return EmotionRecognizer.builder().bundle(b).device(Device.CPU).threads(threads)
+    EmotionRecognizer.Builder r = EmotionRecognizer.builder().bundle(b).device(Device.CPU).threads(threads)
+        .parallelEncoders(previousDefault)
         .fitAsrWindow(fitAsrWindow).speechGate(false).noSpeechThreshold(1.0)
-        .compressionRatioThreshold(Double.MAX_VALUE).build();
+        .compressionRatioThreshold(Double.MAX_VALUE);
+    if (previousDefault) {
+      r.prepackWeights(true); // else the default: int8 graphs pre-packed, fp32 ones not
+    }
+    return r.build();
   }
 
   /**
@@ -317,28 +356,42 @@ public final class MerBench implements Callable<Integer> {
 
   /**
    * The builder's documented setting for N concurrent callers ({@code concurrentCalls(n)}, which
-   * sizes the default threads): N callers on a recogniser built with it and default threads.
+   * sizes the default threads): N callers on a recogniser built with it and default threads, with
+   * the encoders in turn (the default) and in parallel ({@code parallelEncoders(true)}, whose
+   * default threads are half as many), rounds of the two interleaved.
    */
   private void concurrentCallsSetting() throws InterruptedException {
     line("### Throughput with `concurrentCalls(n)` and default threads, 5 s utterances, median of %d rounds", rounds);
     line("");
-    line("| callers | default threads | utterances per round | utterances/s |");
-    line("|---|---|---|---|");
+    line("| callers | encoders | default threads | utterances per round | utterances/s |");
+    line("|---|---|---|---|---|");
     int perRound = Arrays.stream(callers).max().orElse(1);
     int cores = Runtime.getRuntime().availableProcessors();
     for (int n : callers) {
-      try (EmotionRecognizer r = EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).concurrentCalls(n)
-          .speechGate(false).noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE).build()) {
+      try (EmotionRecognizer inTurn = concurrentCallsRecognizer(n, false);
+          EmotionRecognizer parallel = concurrentCallsRecognizer(n, true)) {
         int calls = Math.max(1, perRound / n);
-        concurrent(r, n, calls);
-        double[] rate = new double[rounds];
+        concurrent(inTurn, n, calls);
+        concurrent(parallel, n, calls);
+        double[] a = new double[rounds];
+        double[] b = new double[rounds];
         for (int k = 0; k < rounds; k++) {
-          rate[k] = n * calls / concurrent(r, n, calls);
+          a[k] = n * calls / concurrent(inTurn, n, calls);
+          b[k] = n * calls / concurrent(parallel, n, calls);
         }
-        line("| %d | %d | %d | %s |", n, EmotionRecognizer.Builder.threadsFor(cores, n), n * calls, spread(rate, "%.3f"));
+        line("| %d | in turn (default) | %d | %d | %s |", n, EmotionRecognizer.Builder.threadsFor(cores, n),
+            n * calls, spread(a, "%.3f"));
+        line("| %d | `parallelEncoders(true)` | %d | %d | %s |", n,
+            EmotionRecognizer.Builder.threadsFor(cores, n, true), n * calls, spread(b, "%.3f"));
       }
     }
     line("");
+  }
+
+  private EmotionRecognizer concurrentCallsRecognizer(int n, boolean parallel) {
+    return EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).concurrentCalls(n)
+        .parallelEncoders(parallel).speechGate(false).noSpeechThreshold(1.0)
+        .compressionRatioThreshold(Double.MAX_VALUE).build();
   }
 
   /** Seconds for {@code n} threads each making {@code calls} single 5 s calls on {@code r}. */
@@ -375,16 +428,29 @@ public final class MerBench implements Callable<Integer> {
 
   /**
    * Each stage's FLOPs (from the manifest's shapes) over the machine's fp32 GEMM rate measured in
-   * the same bench run ({@code python -m mer_train bench}, same threads): the fastest the stage
-   * could be, and the measured median as a share of it. Counted: the matrix products of the
-   * transformers (projections, attention, FFN) and Whisper's convolutional stem; left out:
-   * WavLM's convolutional front end, element-wise work, log-mel and the head (together a few
-   * percent of the time).
+   * the same bench run: the fastest the stage could be, and the measured median as a share of it.
+   * The rate is the higher of PyTorch's 2048-cube product ({@code python -m mer_train bench}) and
+   * ONNX Runtime's own MatMul (MLAS, the kernel the SDK runs) on the graphs that bench writes (the
+   * same square product and the Whisper encoder's FFN shape), timed here with the bench's threads.
+   * Counted: the matrix products of the transformers (projections, attention, FFN) and Whisper's
+   * convolutional stem; left out: WavLM's convolutional front end, element-wise work, log-mel and
+   * the head (together a few percent of the time).
    */
   private void physicalLimit(JsonNode m, Map<String, double[]> fp32, JsonNode torch) {
-    double gemm = torch == null ? Double.NaN : torch.path("gemm_gflops").asDouble();
+    double torchGemm = torch == null ? Double.NaN : torch.path("gemm_gflops").asDouble();
+    Map<String, Double> ort = torch == null ? Map.of() : ortGemmRates(torch.path("gemm_graphs"));
+    double gemm = torchGemm;
+    StringBuilder rates = new StringBuilder();
+    if (!Double.isNaN(torchGemm)) {
+      rates.append(String.format(Locale.ROOT, "PyTorch 2048^3 %.0f", torchGemm));
+    }
+    for (Map.Entry<String, Double> e : ort.entrySet()) {
+      rates.append(String.format(Locale.ROOT, ", ONNX Runtime %s %.0f", e.getKey(), e.getValue()));
+      gemm = Double.isNaN(gemm) ? e.getValue() : Math.max(gemm, e.getValue());
+    }
     line("### Share of the physical limit (fp32 GEMM rate of this run: %s)",
-        Double.isNaN(gemm) ? "n/a, no --torch-json" : String.format(Locale.ROOT, "%.0f GFLOP/s", gemm));
+        Double.isNaN(gemm) ? "n/a, no --torch-json"
+            : String.format(Locale.ROOT, "%.0f GFLOP/s, the highest of: %s GFLOP/s", gemm, rates));
     line("");
     line("| stage | utterance | GFLOP | limit s | measured s | %% of the limit |");
     line("|---|---|---|---|---|---|");
@@ -427,9 +493,57 @@ public final class MerBench implements Callable<Integer> {
       limitRow("total (sum of the above)", e.getKey(), total, e.getValue()[STAGES.length - 1], gemm);
     }
     line("");
-    line("The SDK runs WavLM concurrently with the Whisper chain, so on 2 cores each of those stages' own"
-        + " time includes waiting for the cores; the total row is the one to read.");
+    line("The SDK runs the stages one after the other by default (`parallelEncoders(false)`), each with every"
+        + " intra-op thread, so each stage's time is its own; the total also holds RoBERTa, the head and the"
+        + " Java work between the graphs.");
     line("");
+  }
+
+  /**
+   * GFLOP/s of ONNX Runtime's fp32 MatMul on each graph {@code python -m mer_train bench} wrote
+   * ({@code gemm_graphs}: shape name to path; inputs A [M, K] and B [K, N]), median of 5 runs after
+   * a warm-up, with this bench's intra-op threads. Empty when the JSON names no graph.
+   */
+  private Map<String, Double> ortGemmRates(JsonNode graphs) {
+    Map<String, Double> rates = new LinkedHashMap<>();
+    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    for (Map.Entry<String, JsonNode> g : graphs.properties()) {
+      String[] mkn = g.getKey().split("x");
+      long mm = Long.parseLong(mkn[0]);
+      long k = Long.parseLong(mkn[1]);
+      long n = Long.parseLong(mkn[2]);
+      try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions()) {
+        o.setIntraOpNumThreads(threads);
+        try (ai.onnxruntime.OrtSession s = env.createSession(g.getValue().asText(), o);
+            ai.onnxruntime.OnnxTensor a = ai.onnxruntime.OnnxTensor.createTensor(env,
+                java.nio.FloatBuffer.wrap(randomFloats((int) (mm * k), 1)), new long[] {mm, k});
+            ai.onnxruntime.OnnxTensor b = ai.onnxruntime.OnnxTensor.createTensor(env,
+                java.nio.FloatBuffer.wrap(randomFloats((int) (k * n), 2)), new long[] {k, n})) {
+          double[] t = new double[5];
+          for (int r = -1; r < t.length; r++) {
+            long t0 = System.nanoTime();
+            s.run(Map.of("A", a, "B", b)).close();
+            if (r >= 0) {
+              t[r] = (System.nanoTime() - t0) / 1e9;
+            }
+          }
+          Arrays.sort(t);
+          rates.put(g.getKey(), 2.0 * mm * k * n / t[t.length / 2] / 1e9);
+        }
+      } catch (ai.onnxruntime.OrtException e) {
+        throw new IllegalStateException("timing " + g.getValue().asText() + ": " + e.getMessage(), e);
+      }
+    }
+    return rates;
+  }
+
+  private static float[] randomFloats(int n, long seed) {
+    Random rnd = new Random(seed);
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    return x;
   }
 
   private static double transformerLayerFlops(int t, int d, int ffn) {
@@ -446,21 +560,27 @@ public final class MerBench implements Callable<Integer> {
   }
 
   private void int8(Map<String, double[]> fp32) throws IOException {
-    try (EmotionRecognizer q = open(int8Bundle); EmotionRecognizer f = open(bundle)) {
+    try (EmotionRecognizer q = open(int8Bundle); EmotionRecognizer f = open(bundle);
+        EmotionRecognizer fused = fusedBundle == null ? null : open(fusedBundle)) {
       line("### int8 dynamic quantization (`%s`), weights %.0f MB", int8Bundle.getFileName(), weightBytes(int8Bundle) / 1e6);
       line("");
-      line("| utterance | fp32 total s | int8 total s | speed-up |");
-      line("|---|---|---|---|");
+      if (fused == null) {
+        line("| utterance | fp32 total s | int8 total s | speed-up |");
+        line("|---|---|---|---|");
+      } else {
+        line("| utterance | fp32 total s | fp32 rewritten (`fuse`) total s | int8 total s | speed-up | vs rewritten fp32 |");
+        line("|---|---|---|---|---|---|");
+      }
       for (double sec : seconds) {
         float[] x = speech(sec, 1);
-        q.recognize(x);
-        double[] runs = new double[repeats];
-        for (int i = 0; i < repeats; i++) {
-          runs[i] = seconds(q.recognize(x).timings().total());
-        }
-        double m = median(runs);
+        double m = medianTotal(q, x);
         double ref = fp32.get(fmt(sec))[STAGES.length - 1];
-        line("| %s s | %.3f | %.3f | %.2fx |", fmt(sec), ref, m, ref / m);
+        if (fused == null) {
+          line("| %s s | %.3f | %.3f | %.2fx |", fmt(sec), ref, m, ref / m);
+        } else {
+          double rf = medianTotal(fused, x);
+          line("| %s s | %.3f | %.3f | %.3f | %.2fx | %.2fx |", fmt(sec), ref, rf, m, ref / m, rf / m);
+        }
       }
       int agree = 0;
       double drift = 0;
@@ -477,6 +597,16 @@ public final class MerBench implements Callable<Integer> {
       line("int8 vs fp32 on %d utterances: top label agrees on %d; max probability drift %.4f", agreementUtterances, agree, drift);
       line("");
     }
+  }
+
+  /** Median end-to-end seconds of {@code repeats} calls after one warm-up. */
+  private double medianTotal(EmotionRecognizer r, float[] x) {
+    r.recognize(x);
+    double[] runs = new double[repeats];
+    for (int i = 0; i < repeats; i++) {
+      runs[i] = seconds(r.recognize(x).timings().total());
+    }
+    return median(runs);
   }
 
   private static Duration stage(StageTimings t, String name) {

@@ -52,6 +52,13 @@ public final class ThreadsBench implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "2")
   int rounds;
 
+  @Option(names = "--parallel-encoders", description = "WavLM beside the Whisper chain (default: in turn)")
+  boolean parallelEncoders;
+
+  @Option(names = "--prepack-weights", arity = "1",
+      description = "true/false: ONNX Runtime pre-packs the MatMul weights (default: int8 graphs only)")
+  Boolean prepackWeights;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ThreadsBench()).execute(args));
   }
@@ -65,7 +72,12 @@ public final class ThreadsBench implements Callable<Integer> {
     Map<String, List<Double>> cpu = new LinkedHashMap<>();
     try {
       for (int t : threads) {
-        recognizers.put(t, EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).threads(t)
+        EmotionRecognizer.Builder b = EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).threads(t)
+            .parallelEncoders(parallelEncoders);
+        if (prepackWeights != null) {
+          b.prepackWeights(prepackWeights);
+        }
+        recognizers.put(t, b
             .speechGate(false).noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE).build());
       }
       float[] audio = MerBench.speech(seconds, 7);

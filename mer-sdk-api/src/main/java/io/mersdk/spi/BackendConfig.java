@@ -18,9 +18,9 @@ import java.util.Optional;
  * @param parallelEncoders run the speech encoder concurrently with the ASR chain of the same call
  *     (each in its own session, so up to 2 x {@code threads} threads), instead of one after the
  *     other (see {@code EmotionRecognizer.Builder#parallelEncoders})
- * @param prepackWeights let ONNX Runtime pre-pack constant MatMul weights on the CPU: faster
- *     products, a second copy of much of the weights (see {@code
- *     EmotionRecognizer.Builder#prepackWeights})
+ * @param prepackWeights whether ONNX Runtime pre-packs constant MatMul weights on the CPU: faster
+ *     products, for fp32 weights a second copy of much of them; empty: the backend decides per
+ *     graph (see {@code EmotionRecognizer.Builder#prepackWeights})
  */
 public record BackendConfig(
     BundleLocation bundle,
@@ -29,22 +29,23 @@ public record BackendConfig(
     boolean fitAsrWindow,
     Optional<ThresholdOverrides> speechThresholds,
     boolean parallelEncoders,
-    boolean prepackWeights) {
+    Optional<Boolean> prepackWeights) {
   public BackendConfig {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(device, "device");
     speechThresholds = speechThresholds == null ? Optional.empty() : speechThresholds;
+    prepackWeights = prepackWeights == null ? Optional.empty() : prepackWeights;
   }
 
-  /** The defaults: full ASR window, the bundle's thresholds, encoders in turn, no pre-packing. */
+  /** The defaults: full ASR window, the bundle's thresholds, encoders in turn, pre-packing decided per graph. */
   public BackendConfig(BundleLocation bundle, Device device, int threads) {
     this(bundle, device, threads, false, Optional.empty());
   }
 
-  /** Encoders in turn, no pre-packing (the builder's defaults). */
+  /** Encoders in turn, pre-packing decided per graph (the builder's defaults). */
   public BackendConfig(BundleLocation bundle, Device device, int threads, boolean fitAsrWindow,
       Optional<ThresholdOverrides> speechThresholds) {
-    this(bundle, device, threads, fitAsrWindow, speechThresholds, false, false);
+    this(bundle, device, threads, fitAsrWindow, speechThresholds, false, Optional.empty());
   }
 
   /**

@@ -95,7 +95,9 @@ final class RecognizerFactory {
     }
     b.fitAsrWindow(p.isFitAsrWindow());
     b.parallelEncoders(p.isParallelEncoders());
-    b.prepackWeights(p.isPrepackWeights());
+    if (p.getPrepackWeights() != null) {
+      b.prepackWeights(p.getPrepackWeights());
+    }
     if (p.isSpeechGate()) {
       if (detector != null) {
         b.speechDetector(detector);

@@ -46,7 +46,7 @@ class RecognizerFromPropertiesTest {
           assertThat(c.threads()).isEqualTo(3);
           assertThat(c.fitAsrWindow()).isTrue();
           assertThat(c.parallelEncoders()).isTrue();
-          assertThat(c.prepackWeights()).isTrue();
+          assertThat(c.prepackWeights()).hasValue(true);
           assertThat(c.speechThresholds()).hasValue(
               new BackendConfig.ThresholdOverrides(0.5, -0.8, 2.0));
         });
@@ -60,7 +60,7 @@ class RecognizerFromPropertiesTest {
       assertThat(c.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
       assertThat(c.fitAsrWindow()).isFalse();
       assertThat(c.parallelEncoders()).isFalse();
-      assertThat(c.prepackWeights()).isFalse();
+      assertThat(c.prepackWeights()).as("unset: the backend decides per graph").isEmpty();
       assertThat(c.speechThresholds()).isEmpty();
     });
   }

@@ -111,7 +111,8 @@ public final class OnnxBackend implements InferenceBackend {
     }
   }
 
-  private static Models openOnDevice(LoadedBundle bundle, Device device, int threads, boolean prepack) {
+  private static Models openOnDevice(LoadedBundle bundle, Device device, int threads,
+      Optional<Boolean> prepack) {
     switch (device.kind()) {
       case CPU:
         return openWith(bundle, SessionFactory.cpu(threads, prepack));
@@ -130,7 +131,8 @@ public final class OnnxBackend implements InferenceBackend {
    *
    * @param noDriver why the machine has no NVIDIA driver ({@link NvidiaDriver#absenceReason()})
    */
-  static Models openAuto(LoadedBundle bundle, int threads, boolean prepack, Optional<String> noDriver) {
+  static Models openAuto(LoadedBundle bundle, int threads, Optional<Boolean> prepack,
+      Optional<String> noDriver) {
     if (noDriver.isPresent()) {
       LOG.info("device AUTO: running on the CPU: {}", noDriver.get());
       return openWith(bundle, SessionFactory.cpu(threads, prepack));

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 import io.mersdk.Device;
 import io.mersdk.DeviceUnavailableException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -21,15 +22,25 @@ public final class SessionFactory implements AutoCloseable {
           + "io.mersdk:mer-sdk-onnx), or build mer-sdk with -Pcuda; it needs the NVIDIA driver, "
           + "CUDA 12 and cuDNN 9; or ask for Device.CPU / Device.AUTO";
 
+  /** The metadata key {@code mer_train quantize} writes into every graph it quantizes. */
+  public static final String WEIGHTS_PROP = "mer.weights";
+
   private final OrtSession.SessionOptions options;
   private final Device device;
   /** CPU only: run options that give a graph's unused arena memory back after each run. */
   private final OrtSession.RunOptions shrinking;
+  /** CPU only: {@link #options} without weight pre-packing; null where it is not used. */
+  private final OrtSession.SessionOptions unpacked;
+  /** CPU only: the caller's choice; empty: pre-pack the int8 graphs only. */
+  private final Optional<Boolean> prepack;
 
-  private SessionFactory(OrtSession.SessionOptions options, Device device, OrtSession.RunOptions shrinking) {
+  private SessionFactory(OrtSession.SessionOptions options, Device device, OrtSession.RunOptions shrinking,
+      OrtSession.SessionOptions unpacked, Optional<Boolean> prepack) {
     this.options = options;
     this.device = device;
     this.shrinking = shrinking;
+    this.unpacked = unpacked;
+    this.prepack = prepack;
   }
 
   /** The device sessions of this factory run on: {@link Device#CPU} or {@code Device.cuda(n)}. */
@@ -41,25 +52,29 @@ public final class SessionFactory implements AutoCloseable {
     return device.kind() == Device.Kind.CUDA;
   }
 
-  /** CPU sessions without weight pre-packing (the builder's default). */
+  /** CPU sessions; the int8 graphs pre-packed, the fp32 ones not (the builder's default). */
   public static SessionFactory cpu(int threads) {
-    return cpu(threads, false);
+    return cpu(threads, Optional.empty());
   }
 
   /**
    * CPU sessions.
    *
-   * @param prepack let ONNX Runtime pre-pack constant MatMul weights into MLAS's GEMM layout at load:
-   *     faster products (decoding steps most, where every product has one row), but the packed copy
-   *     is kept beside much of the original (about 430 MB for the full-size bundle's 1.9 GB;
-   *     docs/benchmarks.md)
+   * @param prepack whether ONNX Runtime pre-packs constant MatMul weights into MLAS's GEMM layout
+   *     at load: faster products (decoding steps most, where every product has one row), but for
+   *     fp32 weights the packed copy is kept beside much of the original (about 430 MB for the
+   *     full-size bundle's 1.9 GB; docs/benchmarks.md). Empty: only the graphs whose ONNX metadata
+   *     says {@value #WEIGHTS_PROP} = int8 ({@code mer_train quantize}), where packing costs little
+   *     memory and saves a third of a decoding step
    */
-  public static SessionFactory cpu(int threads, boolean prepack) {
+  public static SessionFactory cpu(int threads, Optional<Boolean> prepack) {
     OrtSession.SessionOptions options = base(threads);
+    OrtSession.SessionOptions unpacked = null;
     OrtSession.RunOptions shrinking = null;
     try {
-      if (!prepack) {
-        options.addConfigEntry("session.disable_prepacking", "1");
+      if (!prepack.orElse(false) || prepack.isEmpty()) {
+        unpacked = base(threads);
+        unpacked.addConfigEntry("session.disable_prepacking", "1");
       }
       // ONNX Runtime's BFC arena keeps every region it ever grew to; with one arena per session the
       // peaks of all graphs add up. Shrinking frees the regions left unused at the end of a run, so
@@ -69,12 +84,15 @@ public final class SessionFactory implements AutoCloseable {
       shrinking.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
     } catch (OrtException e) {
       options.close();
+      if (unpacked != null) {
+        unpacked.close();
+      }
       if (shrinking != null) {
         shrinking.close();
       }
       throw new IllegalStateException("cannot configure ONNX Runtime session options: " + e.getMessage(), e);
     }
-    return new SessionFactory(options, Device.CPU, shrinking);
+    return new SessionFactory(options, Device.CPU, shrinking, unpacked, prepack);
   }
 
   /**
@@ -108,7 +126,7 @@ public final class SessionFactory implements AutoCloseable {
               : "the ONNX Runtime on the class path has no CUDA execution provider")
           + " (" + firstLine(e.getMessage()) + "); " + HOW_TO_GET_CUDA, e);
     }
-    return new SessionFactory(options, device, null);
+    return new SessionFactory(options, device, null, null, Optional.empty());
   }
 
   /** Native messages carry a source path and several lines; the first says what failed. */
@@ -149,7 +167,15 @@ public final class SessionFactory implements AutoCloseable {
 
   /** Opens a session on this factory's device; the caller maps the failure to bundle/device. */
   public OrtSession open(Path graph) throws OrtException {
-    return Ort.env().createSession(graph.toString(), options);
+    return Ort.env().createSession(graph.toString(), prepacks(graph) ? options : unpacked);
+  }
+
+  /** Whether {@code graph} opens with weight pre-packing (always on CUDA: nothing to decide). */
+  boolean prepacks(Path graph) {
+    if (unpacked == null) {
+      return true;
+    }
+    return prepack.orElseGet(() -> "int8".equals(ModelProps.read(graph).get(WEIGHTS_PROP)));
   }
 
   /**
@@ -164,6 +190,9 @@ public final class SessionFactory implements AutoCloseable {
   @Override
   public void close() {
     options.close();
+    if (unpacked != null) {
+      unpacked.close();
+    }
     if (shrinking != null) {
       shrinking.close();
     }

@@ -25,7 +25,7 @@ class AutoFallbackTest {
     boolean gpuRuntime = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
     assumeFalse(gpuRuntime && NvidiaDriver.absenceReason().isEmpty(), "CUDA is usable here");
     try (LoadedBundle bundle = BundleLoader.load(new BundleLocation.Directory(TestData.bundles().get(0)))) {
-      StdErr.Captured<Models> opened = StdErr.capture(() -> OnnxBackend.openAuto(bundle, 1, false, Optional.empty()));
+      StdErr.Captured<Models> opened = StdErr.capture(() -> OnnxBackend.openAuto(bundle, 1, Optional.empty(), Optional.empty()));
       try (Models models = opened.value()) {
         assertThat(models.device()).isEqualTo(Device.CPU);
         assertThat(opened.sdkWarnings()).singleElement().asString()

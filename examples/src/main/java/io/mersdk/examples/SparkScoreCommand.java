@@ -56,7 +56,7 @@ final class SparkScoreCommand implements Callable<Integer> {
   String device;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "Intra-op threads per model session; 0: half of spark.task.cpus, at least 1."
+      description = "Intra-op threads per model session; 0: spark.task.cpus, at least 1."
           + " Default: ${DEFAULT-VALUE}.")
   int threads;
 

@@ -91,7 +91,7 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
         "auto, cpu, cuda or cuda:N; auto and cuda take the task's gpu resource when Spark assigns one");
     batchSize = new IntParam(this, "batchSize", "rows per recogniser call (padded batch), >= 1");
     threads = new IntParam(this, "threads",
-        "intra-op threads per model session; 0: half of spark.task.cpus, at least 1");
+        "intra-op threads per model session; 0: spark.task.cpus, at least 1");
     timeline = new BooleanParam(this, "timeline",
         "one row per speech segment (with start and end) instead of one per recording");
     speechGate = new BooleanParam(this, "speechGate",

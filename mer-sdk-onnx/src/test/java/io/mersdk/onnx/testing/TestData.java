@@ -33,7 +33,11 @@ public final class TestData {
 
   /** Every bundle folder under testdata/bundles, sorted by name. */
   public static List<Path> bundles() {
-    Path dir = root().resolve("bundles");
+    return bundleFolders(root().resolve("bundles"));
+  }
+
+  /** The sub-folders of {@code dir} holding a bundle.json, sorted; none when it does not exist. */
+  private static List<Path> bundleFolders(Path dir) {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
@@ -50,15 +54,7 @@ public final class TestData {
    * the fixtures of NAME describe it (same bundle id).
    */
   public static List<Path> rewrittenBundles() {
-    Path dir = root().resolve("rewritten");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(b -> Files.isRegularFile(b.resolve("bundle.json"))).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return bundleFolders(root().resolve("rewritten"));
   }
 
   /** The format-1 bundle kept byte for byte for the compatibility test: testdata/compat/format-1. */

@@ -33,9 +33,25 @@ final class RecognizerOptions {
   @Option(
       names = "--threads",
       paramLabel = "N",
-      description = "Intra-op threads per model session. Default: half the available processors"
-          + " (divided by the calls run at once: mer serve's batch workers).")
+      description = "Intra-op threads per model session. Default: the available processors divided"
+          + " by the calls run at once (mer serve's batch workers), halved with --parallel-encoders.")
   Integer threads;
+
+  @Option(
+      names = "--parallel-encoders",
+      description = "Run WavLM at the same time as the Whisper chain of a call, each session with"
+          + " half the default threads: lower latency where cores are spare, higher peak memory."
+          + " Default: one after the other.")
+  boolean parallelEncoders;
+
+  @Option(
+      names = "--prepack-weights",
+      paramLabel = "true|false",
+      arity = "1",
+      description = "Whether ONNX Runtime pre-packs the MatMul weights on the CPU: faster (decoding"
+          + " most), for fp32 weights about 430 MB more memory at full size. Default: int8 graphs"
+          + " (mer_train quantize) yes, fp32 graphs no.")
+  Boolean prepackWeights;
 
   @Option(
       names = "--fit-asr-window",
@@ -85,7 +101,10 @@ final class RecognizerOptions {
   /** The same, for {@code concurrentCalls} calls at once (sizes the default --threads). */
   EmotionRecognizer build(int concurrentCalls) {
     EmotionRecognizer.Builder b = EmotionRecognizer.builder().device(device).fitAsrWindow(fitAsrWindow)
-        .speechGate(!noSpeechGate).concurrentCalls(concurrentCalls);
+        .speechGate(!noSpeechGate).concurrentCalls(concurrentCalls).parallelEncoders(parallelEncoders);
+    if (prepackWeights != null) {
+      b.prepackWeights(prepackWeights);
+    }
     if (noSpeechThreshold != null) {
       b.noSpeechThreshold(noSpeechThreshold);
     }

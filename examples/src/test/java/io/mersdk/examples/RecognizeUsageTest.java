@@ -42,6 +42,39 @@ class RecognizeUsageTest {
   }
 
   @Test
+  void theExecutionSettingsChangeNoAnswer() throws IOException {
+    // gate off and a no-speech rule that cannot fire: every model runs (a tone is no speech to the gate)
+    String[] all = {"--format", "jsonl", "--no-speech-gate", "--no-speech-threshold", "1",
+        "--compression-ratio-threshold", "1000"};
+    Cli.Run plain = Cli.run(RecognizeCommandTest.args("tiny-a", concat(all, clip.toString())));
+    Cli.Run other = Cli.run(RecognizeCommandTest.args("tiny-a",
+        concat(all, "--parallel-encoders", "--prepack-weights", "true", clip.toString())));
+    assertThat(other.exitCode()).isEqualTo(Mer.OK);
+    JsonNode a = JSON.readTree(plain.out().lines().findFirst().orElseThrow());
+    JsonNode b = JSON.readTree(other.out().lines().findFirst().orElseThrow());
+    assertThat(a.path("outcome").asText()).as(plain.out()).isEqualTo("emotion");
+    assertThat(b.path("outcome").asText()).isEqualTo("emotion");
+    assertThat(b.path("label").asText()).isEqualTo(a.path("label").asText());
+    assertThat(b.path("transcript").asText()).isEqualTo(a.path("transcript").asText());
+    a.path("probabilities").fields().forEachRemaining(e -> assertThat(
+        b.path("probabilities").path(e.getKey()).asDouble()).isCloseTo(e.getValue().asDouble(), within(1e-5)));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  void aPrepackValueThatIsNoBooleanIsAUsageError() {
+    Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--prepack-weights", "sometimes", clip.toString()));
+
+    assertThat(run.exitCode()).isEqualTo(Mer.USAGE);
+    assertThat(run.err()).contains("--prepack-weights");
+  }
+
+  @Test
   void missingBundleFolderExitsThree() {
     Cli.Run run = Cli.run("recognize", "--bundle", dir.resolve("nope").toString(), clip.toString());
 

@@ -159,3 +159,14 @@ def test_quantize_marks_every_graph_it_quantized_as_int8(tmp_path):
     for kind, name in m["graphs"].items():
         props = {p.key: p.value for p in onnx.load(str(tmp_path / "q" / name)).metadata_props}
         assert props.get(WEIGHTS_PROP) == ("int8" if kind in QUANTIZED else None), kind
+
+
+def test_the_committed_model_props_oracle_is_what_the_script_writes():
+    """mer-sdk-onnx's ModelPropsTest reads with-props.onnx; scripts/make_rewritten_fixtures.py makes it."""
+    import importlib.util
+
+    root = TESTDATA.parent
+    spec = importlib.util.spec_from_file_location("make_rewritten_fixtures", root / "scripts" / "make_rewritten_fixtures.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.PROPS_ONNX.read_bytes() == script.props_model().SerializeToString()

@@ -50,8 +50,8 @@ public final class TestData {
 
   /**
    * Bundles rewritten by {@code python -m mer_train fuse} (fused attention, cross-attention K/V one
-   * tensor per decoder layer): testdata/rewritten/NAME is {@code fuse testdata/bundles/NAME}, so
-   * the fixtures of NAME describe it (same bundle id).
+   * tensor per decoder layer): testdata/rewritten/NAME is {@code fuse testdata/bundles/NAME}
+   * (scripts/make_rewritten_fixtures.py), so the fixtures of NAME describe it (same bundle id).
    */
   public static List<Path> rewrittenBundles() {
     return bundleFolders(root().resolve("rewritten"));

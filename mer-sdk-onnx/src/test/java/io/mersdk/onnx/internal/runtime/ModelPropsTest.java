@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ModelProps reads an ONNX file's metadata_props without ONNX Runtime (the oracle: the file was
- * written by onnx.helper.set_model_props), and the session factory pre-packs by it.
+ * written by onnx.helper.set_model_props, scripts/make_rewritten_fixtures.py), and the session
+ * factory pre-packs by it.
  */
 class ModelPropsTest {
   private static Path withProps() throws URISyntaxException {

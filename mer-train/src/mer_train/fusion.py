@@ -403,7 +403,8 @@ def split_cross_kv(encoder: onnx.ModelProto, decoder: onnx.ModelProto, layers: i
 def _drop_unused_constants(proto: onnx.ModelProto) -> None:
     """Removes Constant nodes and initializers nothing reads any more (the Gathers' indices, the
     Unsqueezes' axes), which ONNX Runtime would otherwise warn about at every load."""
-    used = {i for n in proto.graph.node for i in n.input} | {o.name for o in proto.graph.output}
+    used = ({i for n in proto.graph.node for i in n.input} | {o.name for o in proto.graph.output}
+            | {i.name for i in proto.graph.input})  # an initializer listed as an input is interface
     for n in [n for n in proto.graph.node if n.op_type == "Constant" and n.output[0] not in used]:
         proto.graph.node.remove(n)
     for t in [t for t in proto.graph.initializer if t.name not in used]:

@@ -1,5 +1,9 @@
 package io.mersdk.bench;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mersdk.Device;
@@ -9,6 +13,7 @@ import io.mersdk.StageTimings;
 import io.mersdk.Utterance;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,10 +229,8 @@ public final class MerBench implements Callable<Integer> {
     // The bench times every model stage on a synthetic voiced-like signal, which is not speech:
     // the acoustic gate is off and Whisper's speech rule cannot say no speech (thresholds no
     // evidence crosses), so every utterance runs the whole pipeline and gets an emotion.
-    EmotionRecognizer.Builder r = EmotionRecognizer.builder().bundle(b).device(Device.CPU).threads(threads)
-        .parallelEncoders(previousDefault)
-        .fitAsrWindow(fitAsrWindow).speechGate(false).noSpeechThreshold(1.0)
-        .compressionRatioThreshold(Double.MAX_VALUE);
+    EmotionRecognizer.Builder r = benchBuilder(b).threads(threads).parallelEncoders(previousDefault)
+        .fitAsrWindow(fitAsrWindow);
     if (previousDefault) {
       r.prepackWeights(true); // else the default: int8 graphs pre-packed, fp32 ones not
     }
@@ -389,9 +392,16 @@ public final class MerBench implements Callable<Integer> {
   }
 
   private EmotionRecognizer concurrentCallsRecognizer(int n, boolean parallel) {
-    return EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).concurrentCalls(n)
-        .parallelEncoders(parallel).speechGate(false).noSpeechThreshold(1.0)
-        .compressionRatioThreshold(Double.MAX_VALUE).build();
+    return benchBuilder(bundle).concurrentCalls(n).parallelEncoders(parallel).build();
+  }
+
+  /**
+   * A CPU recogniser on {@code b} that runs every stage on the bench's synthetic voiced-like signal
+   * (not speech): the acoustic gate off and thresholds that no Whisper evidence crosses.
+   */
+  static EmotionRecognizer.Builder benchBuilder(Path b) {
+    return EmotionRecognizer.builder().bundle(b).device(Device.CPU).speechGate(false)
+        .noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE);
   }
 
   /** Seconds for {@code n} threads each making {@code calls} single 5 s calls on {@code r}. */
@@ -506,19 +516,19 @@ public final class MerBench implements Callable<Integer> {
    */
   private Map<String, Double> ortGemmRates(JsonNode graphs) {
     Map<String, Double> rates = new LinkedHashMap<>();
-    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
     for (Map.Entry<String, JsonNode> g : graphs.properties()) {
       String[] mkn = g.getKey().split("x");
       long mm = Long.parseLong(mkn[0]);
       long k = Long.parseLong(mkn[1]);
       long n = Long.parseLong(mkn[2]);
-      try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions()) {
+      try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
         o.setIntraOpNumThreads(threads);
-        try (ai.onnxruntime.OrtSession s = env.createSession(g.getValue().asText(), o);
-            ai.onnxruntime.OnnxTensor a = ai.onnxruntime.OnnxTensor.createTensor(env,
-                java.nio.FloatBuffer.wrap(randomFloats((int) (mm * k), 1)), new long[] {mm, k});
-            ai.onnxruntime.OnnxTensor b = ai.onnxruntime.OnnxTensor.createTensor(env,
-                java.nio.FloatBuffer.wrap(randomFloats((int) (k * n), 2)), new long[] {k, n})) {
+        try (OrtSession s = env.createSession(g.getValue().asText(), o);
+            OnnxTensor a = OnnxTensor.createTensor(env,
+                FloatBuffer.wrap(randomFloats((int) (mm * k), 1)), new long[] {mm, k});
+            OnnxTensor b = OnnxTensor.createTensor(env,
+                FloatBuffer.wrap(randomFloats((int) (k * n), 2)), new long[] {k, n})) {
           double[] t = new double[5];
           for (int r = -1; r < t.length; r++) {
             long t0 = System.nanoTime();
@@ -530,7 +540,7 @@ public final class MerBench implements Callable<Integer> {
           Arrays.sort(t);
           rates.put(g.getKey(), 2.0 * mm * k * n / t[t.length / 2] / 1e9);
         }
-      } catch (ai.onnxruntime.OrtException e) {
+      } catch (OrtException e) {
         throw new IllegalStateException("timing " + g.getValue().asText() + ": " + e.getMessage(), e);
       }
     }

@@ -1,6 +1,5 @@
 package io.mersdk.bench;
 
-import io.mersdk.Device;
 import io.mersdk.EmotionRecognizer;
 import io.mersdk.Utterance;
 import java.lang.management.ManagementFactory;
@@ -72,13 +71,11 @@ public final class ThreadsBench implements Callable<Integer> {
     Map<String, List<Double>> cpu = new LinkedHashMap<>();
     try {
       for (int t : threads) {
-        EmotionRecognizer.Builder b = EmotionRecognizer.builder().bundle(bundle).device(Device.CPU).threads(t)
-            .parallelEncoders(parallelEncoders);
+        EmotionRecognizer.Builder b = MerBench.benchBuilder(bundle).threads(t).parallelEncoders(parallelEncoders);
         if (prepackWeights != null) {
           b.prepackWeights(prepackWeights);
         }
-        recognizers.put(t, b
-            .speechGate(false).noSpeechThreshold(1.0).compressionRatioThreshold(Double.MAX_VALUE).build());
+        recognizers.put(t, b.build());
       }
       float[] audio = MerBench.speech(seconds, 7);
       for (EmotionRecognizer r : recognizers.values()) {

@@ -266,6 +266,9 @@ public final class OnnxBackend implements InferenceBackend {
     StageTimings.Builder timings = StageTimings.builder();
     try (Scope scope = new Scope()) {
       CompletableFuture<SpeechRun> speech = startSpeech(waves, stages, scope);
+      if (speech != null && speech.isCompletedExceptionally()) {
+        awaitSpeech(speech, timings); // WavLM failed in turn: throws before the ASR chain runs
+      }
       AsrOutput asr = asr(batch, waves, stages, scope, timings);
       Optional<Stages.TextOutput> text = text(asr, stages, scope, timings);
       Optional<SpeechEncoder.Output> wavlm = awaitSpeech(speech, timings);

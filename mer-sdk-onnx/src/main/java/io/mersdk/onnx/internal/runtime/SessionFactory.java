@@ -72,7 +72,7 @@ public final class SessionFactory implements AutoCloseable {
     OrtSession.SessionOptions unpacked = null;
     OrtSession.RunOptions shrinking = null;
     try {
-      if (!prepack.orElse(false) || prepack.isEmpty()) {
+      if (!prepack.orElse(false)) { // unset or false: some graph may open without packing
         unpacked = base(threads);
         unpacked.addConfigEntry("session.disable_prepacking", "1");
       }
@@ -183,8 +183,8 @@ public final class SessionFactory implements AutoCloseable {
    * token: shrinking after every step would give back and fault in the same memory each time);
    * empty on CUDA, whose arena is left as it is.
    */
-  public java.util.Optional<OrtSession.RunOptions> shrinkingRun() {
-    return java.util.Optional.ofNullable(shrinking);
+  public Optional<OrtSession.RunOptions> shrinkingRun() {
+    return Optional.ofNullable(shrinking);
   }
 
   @Override

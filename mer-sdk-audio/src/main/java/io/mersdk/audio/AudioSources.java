@@ -81,6 +81,44 @@ public final class AudioSources {
   }
 
   /**
+   * An audio file whose channels stay apart (one per party of a call); read anew on each {@link
+   * ChannelSource#readChannels} call.
+   */
+  public static ChannelSource channels(Path file) {
+    return channels(file, DecodeOptions.defaults());
+  }
+
+  public static ChannelSource channels(Path file, DecodeOptions options) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(options, "options");
+    return ChannelSource.of(new DecodingSource.FileSource(file, options));
+  }
+
+  /** An encoded recording (a whole file's bytes) in memory, channels apart; not copied. */
+  public static ChannelSource channels(byte[] data, String description) {
+    return channels(data, description, DecodeOptions.defaults());
+  }
+
+  public static ChannelSource channels(byte[] data, String description, DecodeOptions options) {
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(options, "options");
+    return ChannelSource.of(new DecodingSource.BytesSource(data, describe(description, "bytes"),
+        options));
+  }
+
+  /**
+   * Decoded samples, {@code [channel][sample]} in [-1, 1] at {@code sampleRate}, every channel of
+   * one length; not copied, resampled on read.
+   */
+  public static ChannelSource channels(float[][] samples, int sampleRate) {
+    Objects.requireNonNull(samples, "samples");
+    checkRate(sampleRate);
+    int n = samples.length == 0 || samples[0] == null ? 0 : samples[0].length;
+    return ChannelSource.ofArrays(samples, sampleRate, samples.length + " channel(s) of "
+        + arrayName("float", n, sampleRate), DecodeOptions.defaults());
+  }
+
+  /**
    * The default microphone, capturing 16 kHz utterances with the default segmenter settings; call
    * {@link MicrophoneSource#start()}. For a chosen device or other settings use {@link
    * MicrophoneSource#builder()}.

@@ -66,6 +66,20 @@ final class RecognizeCommand implements Callable<Integer> {
           + " end_s.")
   boolean timeline;
 
+  @Option(names = "--channels", paramLabel = "MODE", defaultValue = "mix",
+      description = "mix: down-mix the channels to one (the default); split: each channel is a"
+          + " party of a call, segmented on its own: one row per segment per party (implies"
+          + " --timeline; see docs/calls.md).")
+  ChannelMode channels;
+
+  @Option(names = "--parties", paramLabel = "NAME,...", split = ",",
+      description = "With --channels split: the parties' names in channel order. Default: agent,"
+          + "customer for stereo, speaker for mono, channel-N otherwise.")
+  List<String> parties;
+
+  /** How channels are read. */
+  enum ChannelMode { mix, split }
+
   @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
       description = "Utterances per model call (files, or segments with --timeline)."
           + " Default: ${DEFAULT-VALUE}.")
@@ -97,8 +111,12 @@ final class RecognizeCommand implements Callable<Integer> {
     int width = files.stream().mapToInt(f -> f.toString().length()).max().orElse(0);
     try (EmotionRecognizer rec = recognizer.build();
         Progress bar = Progress.create(progress, err, "recognize", files.size())) {
-      RowWriter writer = RowWriter.create(format, out, rec.labels(), timeline, width);
-      if (timeline) {
+      boolean split = channels == ChannelMode.split;
+      RowWriter writer = RowWriter.create(format, out, rec.labels(), timeline || split, width,
+          split);
+      if (split) {
+        failures += new SplitChannelRun(rec, batch, parties).run(files, writer, bar, err);
+      } else if (timeline) {
         runTimeline(rec, files, writer, bar, err);
       } else {
         runFiles(rec, files, writer, bar, err);
@@ -114,6 +132,14 @@ final class RecognizeCommand implements Callable<Integer> {
     if (transcript != null && timeline) {
       throw new ParameterException(spec.commandLine(),
           "--transcript and --timeline do not go together: a transcript belongs to one utterance");
+    }
+    if (transcript != null && channels == ChannelMode.split) {
+      throw new ParameterException(spec.commandLine(),
+          "--transcript and --channels split do not go together: a transcript belongs to one"
+              + " utterance");
+    }
+    if (parties != null && channels != ChannelMode.split) {
+      throw new ParameterException(spec.commandLine(), "--parties needs --channels split");
     }
     if (transcript != null && inputs.size() != 1) {
       throw new ParameterException(spec.commandLine(),
@@ -216,7 +242,7 @@ final class RecognizeCommand implements Callable<Integer> {
   }
 
   /** The row of a recording without any utterance: the segmenter (acoustic) found none. */
-  private static EmotionResult noSpeech(EmotionRecognizer rec) {
+  static EmotionResult noSpeech(EmotionRecognizer rec) {
     return EmotionResult.noSpeech(SpeechDecision.builder(false, SpeechDecision.Basis.ACOUSTIC_GATE)
         .speechDuration(Duration.ZERO).build()).device(rec.device())
         .bundleId(rec.bundle().bundleId()).build();

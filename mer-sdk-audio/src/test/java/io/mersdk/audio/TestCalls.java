@@ -27,7 +27,7 @@ final class TestCalls {
 
   static final String[] VOICES = {"en+m3", "en+f3"};
   static final String[][] VOICE_OPTIONS = {{"-p", "40", "-s", "160"},
-      {"-p", "80", "-s", "200", "-a", "180"}};
+      {"-p", "80", "-s", "200", "-a", "140"}};
 
   /**
    * The script: the agent greets; the customer complains; the agent starts apologising while the

@@ -91,6 +91,8 @@ public final class AudioDecoder {
     if (info.container() == ContainerProbe.Container.FLAC) {
       // see FlacDecoder: why not jflac
       audio = FlacDecoder.decode(in, description, options, split);
+    } else if (info.container() == ContainerProbe.Container.OGG) {
+      audio = OggDecoder.decode(in, description, options, split);
     } else {
       // Not closed here: that would close the caller's stream, and the providers hold no native
       // resources. The sources close what they opened.
@@ -209,6 +211,7 @@ public final class AudioDecoder {
       case WAV, AIFF, AU -> pcm || enc.equals("ULAW") || enc.equals("ALAW");
       case FLAC -> pcm || enc.contains("FLAC");
       case MP3 -> pcm || enc.startsWith("MPEG");
+      case OGG -> pcm;
     };
     if (!ok) {
       return "unexpected coding " + enc;

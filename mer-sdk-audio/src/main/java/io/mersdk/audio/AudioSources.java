@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * Makes {@link AudioSource}s from what users have: a file, an encoded byte stream or array,
- * decoded samples, a microphone. Every source down-mixes to mono, resamples to the rate the
+ * decoded samples, a microphone. Every {@link AudioSource} down-mixes to mono, resamples to the rate the
  * recogniser asks for with {@link Resampler}, and throws {@link io.mersdk.AudioException} naming
  * the source and the problem.
  *
@@ -19,8 +19,10 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Formats: WAV (PCM 8/16/24/32-bit, 32/64-bit float, mu-law, A-law), AIFF, AU through the JDK;
- * FLAC and MP3 through the javax.sound providers this module depends on. Others (Ogg, AAC, ...)
- * are refused as unsupported codecs. Limits (longest and shortest audio) come from {@link
+ * FLAC (our own decoder), MP3 (the javax.sound provider this module depends on), Ogg Vorbis
+ * (JOrbis) and Ogg Opus (Concentus). Others (AAC, Ogg FLAC, ...) are refused as unsupported
+ * codecs. {@code channels(...)} keeps the channels apart (the parties of a call, {@link
+ * CallTimeline}). Limits (longest and shortest audio) come from {@link
  * DecodeOptions}; see docs/audio.md.
  */
 public final class AudioSources {

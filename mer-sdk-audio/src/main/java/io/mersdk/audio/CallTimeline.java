@@ -90,6 +90,7 @@ public final class CallTimeline {
    * every channel of one length.
    */
   public CallResult run(float[][] channels) {
+    Objects.requireNonNull(channels, "channels");
     return run(channels, channels.length + "-channel samples");
   }
 

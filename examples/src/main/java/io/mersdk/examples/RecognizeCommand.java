@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
     versionProvider = Mer.Version.class,
     sortOptions = false,
     description = {
-      "Recognises the emotion of each audio file (WAV, FLAC, MP3, AIFF, AU; folders are walked).",
+      "Recognises the emotion of each audio file (WAV, FLAC, MP3, AIFF, AU, Ogg Vorbis, Ogg Opus;"
+          + " folders are walked, and the files passed over are named on stderr).",
       "Rows go to stdout: label, confidence, every label's probability, per-stage timings (ms),"
           + " device and transcript; a file (or, with --timeline, a recording) without speech gets"
           + " a 'no speech' row. Problems with single files go to stderr, one line each, and the"
@@ -100,6 +101,10 @@ final class RecognizeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     expansion.problems().forEach(p -> fail(err, p));
+    expansion.skipped().forEach(note -> {
+      err.println("mer: " + note); // a note, not a failure: the user named the folder
+      err.flush();
+    });
     List<Path> files = expansion.files();
     if (transcript != null && files.size() != 1) {
       throw new ParameterException(spec.commandLine(),

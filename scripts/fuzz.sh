@@ -3,7 +3,7 @@
 #
 #   bash scripts/fuzz.sh TARGET [SECONDS]        # default 300 s
 #
-# TARGET: probe wav aiff au flac mp3 rawSamples (mer-sdk-audio, DecoderFuzzTest), manifest
+# TARGET: probe wav aiff au flac mp3 ogg rawSamples (mer-sdk-audio, DecoderFuzzTest), manifest
 # (mer-sdk-onnx, ManifestParserFuzzTest: bundle.json), dataset (mer-sdk-dataset,
 # DatasetManifestFuzzTest: the CSV/TSV/JSONL dataset manifest), stream (mer-sdk-server,
 # StreamMessagesFuzzTest: the WebSocket messages of /v1/stream) or http (mer-sdk-server,
@@ -22,12 +22,12 @@ target="${1:?usage: scripts/fuzz.sh TARGET [SECONDS]}"
 seconds="${2:-300}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 case "$target" in
-  probe|wav|aiff|au|flac|mp3|rawSamples) module=mer-sdk-audio; test="DecoderFuzzTest#$target" ;;
+  probe|wav|aiff|au|flac|mp3|ogg|rawSamples) module=mer-sdk-audio; test="DecoderFuzzTest#$target" ;;
   manifest) module=mer-sdk-onnx; test="ManifestParserFuzzTest#parse" ;;
   dataset) module=mer-sdk-dataset; test="DatasetManifestFuzzTest#parse" ;;
   stream) module=mer-sdk-server; test="StreamMessagesFuzzTest#messages" ;;
   http) module=mer-sdk-server; test="RecognizeRequestFuzzTest#request" ;;
-  *) echo "unknown target '$target' (probe wav aiff au flac mp3 rawSamples manifest dataset stream http)" >&2; exit 2 ;;
+  *) echo "unknown target '$target' (probe wav aiff au flac mp3 ogg rawSamples manifest dataset stream http)" >&2; exit 2 ;;
 esac
 mkdir -p "$root/target"
 log="$root/target/fuzz-$target.log"

@@ -38,9 +38,15 @@ mk flac 16-stereo-22k.flac -r 22050 -b 16 -c 2
 mk mp3 mpeg25-8k.mp3 -r 8000 -C 32
 mk mp3 mpeg2-22k.mp3 -r 22050 -C 64
 mk mp3 mpeg1-44k-stereo.mp3 -r 44100 -c 2 -C 128
+mk ogg vorbis-8k.ogg -r 8000 -C 0
+mk ogg vorbis-stereo-22k.ogg -r 22050 -c 2 -C 0
+# Ogg Opus: sox does not write it; opusenc (opus-tools) does
+sox "$tmp/cut.wav" -r 16000 -c 2 "$tmp/cut-stereo.wav"
+opusenc --quiet --bitrate 16 "$tmp/cut.wav" "$corpus/ogg/seed-opus-mono.opus"
+opusenc --quiet --bitrate 24 "$tmp/cut-stereo.wav" "$corpus/ogg/seed-opus-stereo.opus"
 # The probe sees every container.
 mkdir -p "$corpus/probe"
-for t in wav aiff au flac mp3; do
+for t in wav aiff au flac mp3 ogg; do
   for f in "$corpus/$t"/seed-*; do
     cp "$f" "$corpus/probe/"
   done

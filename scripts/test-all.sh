@@ -13,11 +13,13 @@ if command -v sox >/dev/null; then
   [[ "$formats" == *" mp3"* ]] || missing+=("sox-mp3")
 fi
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=("chromium")
+# the Ogg Opus tests encode with opusenc and take opusdec's output as the reference
+command -v opusenc >/dev/null && command -v opusdec >/dev/null || missing+=("opus-tools")
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -q && apt-get install -y -q espeak-ng sox libsox-fmt-all chromium
+    apt-get update -q && apt-get install -y -q espeak-ng sox libsox-fmt-all chromium opus-tools
   else
-    echo "test-all: please install ${missing[*]} (Debian: apt-get install espeak-ng sox libsox-fmt-all chromium)" >&2
+    echo "test-all: please install ${missing[*]} (Debian: apt-get install espeak-ng sox libsox-fmt-all chromium opus-tools)" >&2
     exit 1
   fi
 fi

@@ -13,6 +13,10 @@ module io.mersdk.audio {
   requires io.mersdk.vad; // the frame classifier the segmenter shares with the acoustic gate
   requires transitive java.desktop; // MicrophoneSource.Builder takes a Mixer.Info or TargetDataLine
   requires org.slf4j;
+  // Ogg Vorbis and Ogg Opus (internal.OggDecoder): jars without module descriptors, so automatic
+  // modules named after their files (jorbis-0.0.17.jar, concentus-1.0.2.jar)
+  requires jorbis;
+  requires concentus;
 
   exports io.mersdk.audio;
 

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * RFC 4180 CSV: file, [start_s, end_s,] label, confidence, p_LABEL for every label, speech_basis,
+ * RFC 4180 CSV: file, [party, channel,] [start_s, end_s,] label, confidence, p_LABEL for every label, speech_basis,
  * no_speech_prob, avg_logprob, STAGE_ms, device, transcript. Numbers at full precision so a
  * spreadsheet gets what the model gave. A row without speech has the label {@code no speech} and
  * empty confidence, probabilities and transcript; evidence not computed is an empty cell.
@@ -15,13 +15,19 @@ final class CsvWriter implements RowWriter {
   private final PrintWriter out;
   private final List<String> labels;
   private final boolean timeline;
+  private final boolean parties;
 
-  CsvWriter(PrintWriter out, List<String> labels, boolean timeline) {
+  CsvWriter(PrintWriter out, List<String> labels, boolean timeline, boolean parties) {
     this.out = out;
     this.labels = labels;
     this.timeline = timeline;
+    this.parties = parties;
     List<String> header = new ArrayList<>();
     header.add("file");
+    if (parties) {
+      header.add("party");
+      header.add("channel");
+    }
     if (timeline) {
       header.add("start_s");
       header.add("end_s");
@@ -43,6 +49,10 @@ final class CsvWriter implements RowWriter {
     EmotionResult r = row.result();
     List<String> cells = new ArrayList<>();
     cells.add(row.source());
+    if (parties) {
+      cells.add(row.party().name());
+      cells.add(Integer.toString(row.party().channel()));
+    }
     if (timeline) {
       cells.add(Double.toString(Rows.seconds(row.start())));
       cells.add(Double.toString(Rows.seconds(row.end())));

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mersdk.json.ResultJson;
 
 /**
- * One JSON object per row: file, [start_s, end_s,] then the fields of {@link ResultJson#toTree}
+ * One JSON object per row: file, [party, channel,] [start_s, end_s,] then the fields of {@link ResultJson#toTree}
  * (outcome, the emotion or nothing, the speech decision and its evidence, timings, device).
  */
 final class JsonlWriter implements RowWriter {
@@ -16,16 +16,22 @@ final class JsonlWriter implements RowWriter {
 
   private final PrintWriter out;
   private final boolean timeline;
+  private final boolean parties;
 
-  JsonlWriter(PrintWriter out, boolean timeline) {
+  JsonlWriter(PrintWriter out, boolean timeline, boolean parties) {
     this.out = out;
     this.timeline = timeline;
+    this.parties = parties;
   }
 
   @Override
   public void write(ResultRow row) {
     ObjectNode m = JSON.createObjectNode();
     m.put("file", row.source());
+    if (parties) {
+      m.put("party", row.party().name());
+      m.put("channel", row.party().channel());
+    }
     if (timeline) {
       m.put("start_s", Rows.seconds(row.start()));
       m.put("end_s", Rows.seconds(row.end()));

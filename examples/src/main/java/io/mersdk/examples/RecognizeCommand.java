@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
     versionProvider = Mer.Version.class,
     sortOptions = false,
     description = {
-      "Recognises the emotion of each audio file (WAV, FLAC, MP3, AIFF, AU; folders are walked).",
+      "Recognises the emotion of each audio file (WAV, FLAC, MP3, AIFF, AU, Ogg Vorbis, Ogg Opus;"
+          + " folders are walked, and the files passed over are named on stderr).",
       "Rows go to stdout: label, confidence, every label's probability, per-stage timings (ms),"
           + " device and transcript; a file (or, with --timeline, a recording) without speech gets"
           + " a 'no speech' row. Problems with single files go to stderr, one line each, and the"
@@ -66,6 +67,20 @@ final class RecognizeCommand implements Callable<Integer> {
           + " end_s.")
   boolean timeline;
 
+  @Option(names = "--channels", paramLabel = "MODE", defaultValue = "mix",
+      description = "mix: down-mix the channels to one (the default); split: each channel is a"
+          + " party of a call, segmented on its own: one row per segment per party (implies"
+          + " --timeline; see docs/calls.md).")
+  ChannelMode channels;
+
+  @Option(names = "--parties", paramLabel = "NAME,...", split = ",",
+      description = "With --channels split: the parties' names in channel order. Default: agent,"
+          + "customer for stereo, speaker for mono, channel-N otherwise.")
+  List<String> parties;
+
+  /** How channels are read. */
+  enum ChannelMode { mix, split }
+
   @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
       description = "Utterances per model call (files, or segments with --timeline)."
           + " Default: ${DEFAULT-VALUE}.")
@@ -86,6 +101,10 @@ final class RecognizeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     expansion.problems().forEach(p -> fail(err, p));
+    expansion.skipped().forEach(note -> {
+      err.println("mer: " + note); // a note, not a failure: the user named the folder
+      err.flush();
+    });
     List<Path> files = expansion.files();
     if (transcript != null && files.size() != 1) {
       throw new ParameterException(spec.commandLine(),
@@ -97,8 +116,12 @@ final class RecognizeCommand implements Callable<Integer> {
     int width = files.stream().mapToInt(f -> f.toString().length()).max().orElse(0);
     try (EmotionRecognizer rec = recognizer.build();
         Progress bar = Progress.create(progress, err, "recognize", files.size())) {
-      RowWriter writer = RowWriter.create(format, out, rec.labels(), timeline, width);
-      if (timeline) {
+      boolean split = channels == ChannelMode.split;
+      RowWriter writer = RowWriter.create(format, out, rec.labels(), timeline || split, width,
+          split);
+      if (split) {
+        failures += new SplitChannelRun(rec, batch, parties).run(files, writer, bar, err);
+      } else if (timeline) {
         runTimeline(rec, files, writer, bar, err);
       } else {
         runFiles(rec, files, writer, bar, err);
@@ -114,6 +137,14 @@ final class RecognizeCommand implements Callable<Integer> {
     if (transcript != null && timeline) {
       throw new ParameterException(spec.commandLine(),
           "--transcript and --timeline do not go together: a transcript belongs to one utterance");
+    }
+    if (transcript != null && channels == ChannelMode.split) {
+      throw new ParameterException(spec.commandLine(),
+          "--transcript and --channels split do not go together: a transcript belongs to one"
+              + " utterance");
+    }
+    if (parties != null && channels != ChannelMode.split) {
+      throw new ParameterException(spec.commandLine(), "--parties needs --channels split");
     }
     if (transcript != null && inputs.size() != 1) {
       throw new ParameterException(spec.commandLine(),
@@ -216,7 +247,7 @@ final class RecognizeCommand implements Callable<Integer> {
   }
 
   /** The row of a recording without any utterance: the segmenter (acoustic) found none. */
-  private static EmotionResult noSpeech(EmotionRecognizer rec) {
+  static EmotionResult noSpeech(EmotionRecognizer rec) {
     return EmotionResult.noSpeech(SpeechDecision.builder(false, SpeechDecision.Basis.ACOUSTIC_GATE)
         .speechDuration(Duration.ZERO).build()).device(rec.device())
         .bundleId(rec.bundle().bundleId()).build();

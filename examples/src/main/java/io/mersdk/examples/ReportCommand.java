@@ -1,6 +1,10 @@
 package io.mersdk.examples;
 
 import io.mersdk.EmotionRecognizer;
+import io.mersdk.audio.CallResult;
+import io.mersdk.audio.CallSummarizer;
+import io.mersdk.audio.CallSummary;
+import io.mersdk.server.PartyCallReport;
 import io.mersdk.MerException;
 import io.mersdk.Segment;
 import io.mersdk.audio.AudioSources;
@@ -57,10 +61,16 @@ final class ReportCommand implements Callable<Integer> {
       description = "Utterances per model call. Default: ${DEFAULT-VALUE}.")
   int batch;
 
+  @Mixin CallOptions call;
+
   @Override
   public Integer call() {
     if (batch < 1) {
       throw new CliException(Mer.USAGE, "--batch must be >= 1, got " + batch);
+    }
+    call.check();
+    if (call.split()) {
+      return splitReport();
     }
     try (EmotionRecognizer rec = recognizer.build()) {
       int rate = rec.bundle().sampleRate();
@@ -82,6 +92,33 @@ final class ReportCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       out.println("mer: " + output + ": " + segments.size() + " segments over "
           + String.format(java.util.Locale.ROOT, "%.1f s", samples.length / (double) rate));
+      out.flush();
+      return Mer.OK;
+    }
+  }
+
+  /** One lane per party, the call summary on top: {@link PartyCallReport}. */
+  private int splitReport() {
+    try (EmotionRecognizer rec = recognizer.build()) {
+      CallSummarizer summarizer = call.summarizer(rec);
+      CallResult result;
+      try {
+        result = call.timeline(rec, batch).run(AudioSources.channels(recording));
+      } catch (MerException e) {
+        throw new CliException(Mer.INPUTS_FAILED, RecognizeCommand.problem(recording, e));
+      }
+      CallSummary summary = summarizer.summarize(result);
+      String html = PartyCallReport.render(recording.getFileName().toString(), rec.labels(),
+          result, summary);
+      try {
+        Files.writeString(output, html, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new CliException(Mer.INPUTS_FAILED, "cannot write " + output + ": " + e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("mer: " + output + ": " + result.parties().size() + " parties, "
+          + result.segments().size() + " segments over " + String.format(java.util.Locale.ROOT,
+          "%.1f s", result.duration().toNanos() / 1e9));
       out.flush();
       return Mer.OK;
     }

@@ -16,10 +16,17 @@ interface RowWriter {
   static RowWriter create(
       OutputFormat format, PrintWriter out, List<String> labels, boolean timeline,
       int sourceWidth) {
+    return create(format, out, labels, timeline, sourceWidth, false);
+  }
+
+  /** @param parties whether rows carry a party (party and channel columns after the file) */
+  static RowWriter create(
+      OutputFormat format, PrintWriter out, List<String> labels, boolean timeline,
+      int sourceWidth, boolean parties) {
     return switch (format) {
-      case table -> new TableWriter(out, labels, timeline, sourceWidth);
-      case jsonl -> new JsonlWriter(out, timeline);
-      case csv -> new CsvWriter(out, labels, timeline);
+      case table -> new TableWriter(out, labels, timeline, sourceWidth, parties);
+      case jsonl -> new JsonlWriter(out, timeline, parties);
+      case csv -> new CsvWriter(out, labels, timeline, parties);
     };
   }
 }

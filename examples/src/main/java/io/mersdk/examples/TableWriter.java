@@ -8,21 +8,25 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Aligned columns: file, [start_s, end_s,] label, confidence, one column per label's probability,
+ * Aligned columns: file, [party,] [start_s, end_s,] label, confidence, one column per label's probability,
  * per-stage timings in ms, device, transcript. A row without speech says {@code no speech} in the
  * label column and {@code -} for the numbers that exist only for an emotion. Rows are written as they come (no buffering), so
  * column widths come from what is known up front: file names and labels.
  */
 final class TableWriter implements RowWriter {
   private static final int NUMBER_WIDTH = 6; // "0.1234"
+  private static final int PARTY_WIDTH = 8; // "customer"
 
   private final PrintWriter out;
   private final List<String> labels;
   private final boolean timeline;
   private final int sourceWidth;
   private final int labelWidth;
+  private final boolean parties;
 
-  TableWriter(PrintWriter out, List<String> labels, boolean timeline, int sourceWidth) {
+  TableWriter(PrintWriter out, List<String> labels, boolean timeline, int sourceWidth,
+      boolean parties) {
+    this.parties = parties;
     this.out = out;
     this.labels = labels;
     this.timeline = timeline;
@@ -35,6 +39,9 @@ final class TableWriter implements RowWriter {
   private void header() {
     List<String> cells = new ArrayList<>();
     cells.add(pad("file", sourceWidth));
+    if (parties) {
+      cells.add(pad("party", PARTY_WIDTH));
+    }
     if (timeline) {
       cells.add(left("start_s", 8));
       cells.add(left("end_s", 8));
@@ -57,6 +64,9 @@ final class TableWriter implements RowWriter {
     EmotionResult r = row.result();
     List<String> cells = new ArrayList<>();
     cells.add(pad(row.source(), sourceWidth));
+    if (parties) {
+      cells.add(pad(row.party().name(), PARTY_WIDTH));
+    }
     if (timeline) {
       cells.add(left(fixed(Rows.seconds(row.start()), 2), 8));
       cells.add(left(fixed(Rows.seconds(row.end()), 2), 8));

@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * Makes {@link AudioSource}s from what users have: a file, an encoded byte stream or array,
- * decoded samples, a microphone. Every source down-mixes to mono, resamples to the rate the
+ * decoded samples, a microphone. Every {@link AudioSource} down-mixes to mono, resamples to the rate the
  * recogniser asks for with {@link Resampler}, and throws {@link io.mersdk.AudioException} naming
  * the source and the problem.
  *
@@ -19,8 +19,10 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Formats: WAV (PCM 8/16/24/32-bit, 32/64-bit float, mu-law, A-law), AIFF, AU through the JDK;
- * FLAC and MP3 through the javax.sound providers this module depends on. Others (Ogg, AAC, ...)
- * are refused as unsupported codecs. Limits (longest and shortest audio) come from {@link
+ * FLAC (our own decoder), MP3 (the javax.sound provider this module depends on), Ogg Vorbis
+ * (JOrbis) and Ogg Opus (Concentus). Others (AAC, Ogg FLAC, ...) are refused as unsupported
+ * codecs. {@code channels(...)} keeps the channels apart (the parties of a call, {@link
+ * CallTimeline}). Limits (longest and shortest audio) come from {@link
  * DecodeOptions}; see docs/audio.md.
  */
 public final class AudioSources {
@@ -78,6 +80,44 @@ public final class AudioSources {
     checkRate(sampleRate);
     return new SampleSource(SampleSource.fromShorts(samples), sampleRate,
         arrayName("16-bit", samples.length, sampleRate), DecodeOptions.defaults());
+  }
+
+  /**
+   * An audio file whose channels stay apart (one per party of a call); read anew on each {@link
+   * ChannelSource#readChannels} call.
+   */
+  public static ChannelSource channels(Path file) {
+    return channels(file, DecodeOptions.defaults());
+  }
+
+  public static ChannelSource channels(Path file, DecodeOptions options) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(options, "options");
+    return ChannelSource.of(new DecodingSource.FileSource(file, options));
+  }
+
+  /** An encoded recording (a whole file's bytes) in memory, channels apart; not copied. */
+  public static ChannelSource channels(byte[] data, String description) {
+    return channels(data, description, DecodeOptions.defaults());
+  }
+
+  public static ChannelSource channels(byte[] data, String description, DecodeOptions options) {
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(options, "options");
+    return ChannelSource.of(new DecodingSource.BytesSource(data, describe(description, "bytes"),
+        options));
+  }
+
+  /**
+   * Decoded samples, {@code [channel][sample]} in [-1, 1] at {@code sampleRate}, every channel of
+   * one length; not copied, resampled on read.
+   */
+  public static ChannelSource channels(float[][] samples, int sampleRate) {
+    Objects.requireNonNull(samples, "samples");
+    checkRate(sampleRate);
+    int n = samples.length == 0 || samples[0] == null ? 0 : samples[0].length;
+    return ChannelSource.ofArrays(samples, sampleRate, samples.length + " channel(s) of "
+        + arrayName("float", n, sampleRate), DecodeOptions.defaults());
   }
 
   /**

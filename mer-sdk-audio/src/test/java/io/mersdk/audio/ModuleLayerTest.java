@@ -37,6 +37,8 @@ class ModuleLayerTest {
     "javazoom.spi.mpeg.sampled.file.MpegAudioFileReader", // mp3spi
     "javazoom.jl.decoder.Decoder", // jlayer, mp3spi's decoder
     "org.tritonus.share.sampled.file.TAudioFileReader", // tritonus-share, mp3spi's base classes
+    "com.jcraft.jorbis.Info", // jorbis (Ogg Vorbis, and the Ogg framing for Opus)
+    "io.github.jaredmdobson.concentus.OpusDecoder", // concentus (Ogg Opus)
   };
 
   @TempDir static Path dir;

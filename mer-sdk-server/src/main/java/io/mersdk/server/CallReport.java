@@ -135,12 +135,12 @@ public final class CallReport {
     return segments.stream().filter(s -> !s.result().isNoSpeech()).count();
   }
 
-  private static String asset(String name) {
+  static String asset(String name) {
     return new String(StaticPages.load(name), StandardCharsets.UTF_8);
   }
 
   /** JSON that cannot end its script element early. */
-  private static String scriptJson(Object o) {
+  static String scriptJson(Object o) {
     try {
       return JSON.writeValueAsString(o).replace("</", "<\\/").replace("\u2028", "\\u2028")
           .replace("\u2029", "\\u2029");
@@ -169,7 +169,7 @@ public final class CallReport {
     return d.toNanos() / 1e9;
   }
 
-  private static String fmt(double s) {
+  static String fmt(double s) {
     if (s < 60) {
       return String.format(Locale.ROOT, "%.1f s", s);
     }
@@ -177,7 +177,7 @@ public final class CallReport {
     return String.format(Locale.ROOT, "%d:%04.1f", m, s - 60 * m);
   }
 
-  private static String pct(double f) {
+  static String pct(double f) {
     return String.format(Locale.ROOT, "%.0f%%", 100 * f);
   }
 }

@@ -47,6 +47,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /v1/recognize}: an audio file as the body (any format {@link AudioSources}
- *       reads), optionally {@code ?transcript=...}: 200 with the result JSON.
+ *       reads), optionally {@code ?transcript=...}: 200 with the result JSON; with {@code
+ *       ?channels=split} a call, each channel a party: segments per party and the call summary
+ *       ({@link CallEndpoint}, docs/calls.md).
  *   <li>{@code WS /v1/stream}: live audio, protocol {@value StreamSession#PROTOCOL}: a
  *       {@code segment} event per utterance as it ends.
  *   <li>{@code GET /v1/health}: bundle id, labels, device, open streams.
@@ -402,13 +405,28 @@ public final class MerServer implements AutoCloseable {
         return;
       }
       String transcript;
+      Fields query;
       try {
-        transcript = Request.extractQueryParameters(request).getValue("transcript");
+        query = Request.extractQueryParameters(request);
+        transcript = query.getValue("transcript");
+        query.getValue("channels"); // decoded here, so that bad encoding is answered below
       } catch (RuntimeException e) {
         // Jetty decodes the query on demand and throws on bad percent-encoding (found by fuzzing:
         // "?transcript=a%%00" was a 500)
         error(response, callback, 400, "BadRequest", "the query string is not valid "
             + "percent-encoded UTF-8: " + e.getMessage());
+        return;
+      }
+      boolean split;
+      try {
+        split = CallEndpoint.wanted(query);
+      } catch (IllegalArgumentException e) {
+        error(response, callback, 400, "BadRequest", e.getMessage());
+        return;
+      }
+      if (split) {
+        CallEndpoint.Answer a = new CallEndpoint(recognizer, decode).run(body, query);
+        json(response, callback, a.status(), a.body());
         return;
       }
       float[] samples;

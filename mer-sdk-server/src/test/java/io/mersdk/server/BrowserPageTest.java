@@ -92,6 +92,36 @@ class BrowserPageTest {
     }
   }
 
+  /** The party report: two lanes drawn on one axis, the summary at the top. */
+  @Test
+  void thePartyReportDrawsALanePerPartyAndTheSummary() throws Exception {
+    FakeBackend.reset();
+    float[] silent = new float[call.length];
+    try (EmotionRecognizer rec = EmotionRecognizer.builder().bundle(Path.of("fake-bundle")).build()) {
+      io.mersdk.audio.CallResult result = io.mersdk.audio.CallTimeline.builder(rec).build()
+          .run(new float[][] {call, silent});
+      io.mersdk.audio.CallSummary summary = io.mersdk.audio.CallSummarizer
+          .builder(rec.labels()).negativeLabels("happy").build().summarize(result);
+      Path html = OUT.resolve("party-report.html");
+      Files.writeString(html, PartyCallReport.render("call-stereo.wav", rec.labels(), result,
+          summary), StandardCharsets.UTF_8);
+      try (Chromium chrome = Chromium.open(html.toUri().toString(), null,
+          Files.createTempDirectory(OUT, "profile-"))) {
+        boolean drawn = Chromium.await(() -> count(chrome, "svg.mer-chart") == 2,
+            Duration.ofSeconds(30));
+        chrome.screenshot(OUT.resolve("party-report.png"));
+        assertThat(drawn).as("two lanes").isTrue();
+        assertThat(count(chrome, ".lane[data-party] svg.mer-chart")).isEqualTo(2);
+        assertThat(count(chrome, "#lane-0 svg.mer-chart path.mer-series")).isEqualTo(2);
+        assertThat(count(chrome, "#party-summary tr[data-party]")).isEqualTo(2);
+        assertThat(text(chrome, "#summary")).contains("talk-over").contains("last to speak")
+            .contains("agent");
+        assertThat(count(chrome, ".mer-segment[data-party=\"agent\"]")).isEqualTo(2);
+        assertThat(count(chrome, ".mer-segment[data-party=\"customer\"]")).isZero();
+      }
+    }
+  }
+
   private static long count(Chromium c, String selector) {
     try {
       return c.eval("document.querySelectorAll(" + quote(selector) + ").length").asLong();

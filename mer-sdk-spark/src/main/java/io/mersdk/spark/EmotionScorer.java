@@ -68,6 +68,8 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
   private final IntParam threads;
   private final BooleanParam timeline;
   private final BooleanParam speechGate;
+  private final Param<String> channels;
+  private final Param<String> parties;
 
   public EmotionScorer() {
     this(Identifiable.randomUID("emotionScorer"));
@@ -96,6 +98,14 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
         "one row per speech segment (with start and end) instead of one per recording");
     speechGate = new BooleanParam(this, "speechGate",
         "run the acoustic speech gate before the models (needs a SpeechDetector on the class path)");
+    channels = new Param<>(this, "channels",
+        "mix (down-mix to mono) or split (each channel a party of a call: one row per segment per"
+            + " party, with party and channel; binary input only)");
+    parties = new Param<>(this, "parties",
+        "with channels split: the parties' names in channel order, comma-separated; empty for"
+            + " agent,customer (stereo), speaker (mono), channel-N otherwise");
+    setDefault(channels, "mix");
+    setDefault(parties, "");
     setDefault(inputCol, "content");
     setDefault(sampleRateCol, "sample_rate");
     setDefault(pathCol, "path");
@@ -146,6 +156,34 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
 
   public BooleanParam timeline() {
     return timeline;
+  }
+
+  public Param<String> channels() {
+    return channels;
+  }
+
+  public Param<String> parties() {
+    return parties;
+  }
+
+  /** {@code mix} (default) or {@code split}: each channel a party (docs/calls.md). */
+  public EmotionScorer setChannels(String value) {
+    set(channels, value);
+    return this;
+  }
+
+  public String getChannels() {
+    return getOrDefault(channels);
+  }
+
+  /** The parties' names in channel order, comma-separated; empty for the defaults. */
+  public EmotionScorer setParties(String value) {
+    set(parties, value);
+    return this;
+  }
+
+  public String getParties() {
+    return getOrDefault(parties);
   }
 
   public BooleanParam speechGate() {
@@ -317,8 +355,41 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
         pathIndex = schema.fieldIndex(getPathCol());
       }
     }
+    boolean split = switch (getChannels()) {
+      case "mix" -> false;
+      case "split" -> true;
+      default -> throw new IllegalArgumentException("EmotionScorer.channels: must be mix or split,"
+          + " got '" + getChannels() + "'");
+    };
+    if (split && kind != ScorerConfig.InputKind.BYTES) {
+      throw new IllegalArgumentException("EmotionScorer.channels: split needs binary input (an"
+          + " encoded multi-channel file); inputCol '" + in.name() + "' holds mono samples");
+    }
+    java.util.List<String> names = null;
+    if (!getParties().isBlank()) {
+      if (!split) {
+        throw new IllegalArgumentException("EmotionScorer.parties: needs channels split");
+      }
+      names = Arrays.stream(getParties().split(",", -1)).map(String::strip).toList();
+      try {
+        checkNames(names);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("EmotionScorer." + e.getMessage(), e);
+      }
+    }
     return new ScorerConfig(bundleSetting, getDevice(), getThreads(), getBatchSize(), getTimeline(),
-        getSpeechGate(), kind, schema.fieldIndex(in.name()), rateIndex, pathIndex);
+        getSpeechGate(), kind, schema.fieldIndex(in.name()), rateIndex, pathIndex, split, names);
+  }
+
+  /** The checks of CallTimeline.Builder#parties, on the driver. */
+  private static void checkNames(java.util.List<String> names) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).isEmpty() || !seen.add(names.get(i))) {
+        throw new IllegalArgumentException("parties[" + i + "]: '" + names.get(i)
+            + "' is blank or given twice");
+      }
+    }
   }
 
   private static StructField field(StructType schema, String name, String param) {

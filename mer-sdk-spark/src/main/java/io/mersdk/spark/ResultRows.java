@@ -53,7 +53,10 @@ final class ResultRows {
       field("error", ERROR, true),
       field("segment", DataTypes.IntegerType, true),
       field("start_seconds", DataTypes.DoubleType, true),
-      field("end_seconds", DataTypes.DoubleType, true)});
+      field("end_seconds", DataTypes.DoubleType, true),
+      // with channels "split": the segment's party (docs/calls.md); null otherwise
+      field("party", DataTypes.StringType, true),
+      field("channel", DataTypes.IntegerType, true)});
 
   private static StructType timings() {
     StageTimings.Stage[] stages = StageTimings.Stage.values();
@@ -77,6 +80,12 @@ final class ResultRows {
    * @param end where it ends, seconds
    */
   static Row of(EmotionResult r, Integer segment, Double start, Double end) {
+    return of(r, segment, start, end, null);
+  }
+
+  /** {@link #of(EmotionResult, Integer, Double, Double)} of one party's segment. */
+  static Row of(EmotionResult r, Integer segment, Double start, Double end,
+      io.mersdk.audio.Party party) {
     boolean emotion = r.isEmotion();
     Object probabilities = null;
     if (emotion) {
@@ -99,7 +108,9 @@ final class ResultRows {
         error,
         segment,
         start,
-        end);
+        end,
+        party == null ? null : party.name(),
+        party == null ? null : party.channel());
   }
 
   /** A failure that happened before the recogniser saw the item (decoding, a null cell). */

@@ -8,6 +8,9 @@ import io.mersdk.Segment;
 import io.mersdk.SpeechDecision;
 import io.mersdk.Utterance;
 import io.mersdk.audio.AudioSources;
+import io.mersdk.audio.CallResult;
+import io.mersdk.audio.CallTimeline;
+import io.mersdk.audio.Party;
 import io.mersdk.audio.Timeline;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -60,6 +63,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private final ScorerConfig config;
     private final EmotionRecognizer recognizer;
     private final Timeline timeline;
+    private final CallTimeline calls;
     private final int rate;
     private final int partition;
     private final ArrayDeque<Row> out = new ArrayDeque<>();
@@ -74,12 +78,19 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
       this.partition = partition;
       this.timeline = config.timeline
           ? Timeline.builder(recognizer).batchSize(config.batchSize).build() : null;
+      CallTimeline.Builder calls = CallTimeline.builder(recognizer).batchSize(config.batchSize);
+      if (config.parties != null) {
+        calls.parties(config.parties);
+      }
+      this.calls = config.splitChannels ? calls.build() : null;
     }
 
     @Override
     public boolean hasNext() {
       while (out.isEmpty() && in.hasNext()) {
-        if (timeline != null) {
+        if (calls != null) {
+          scoreCall(in.next());
+        } else if (timeline != null) {
           scoreTimeline(in.next());
         } else {
           scoreBatch();
@@ -141,11 +152,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
       List<Segment> segments = timeline.run(samples);
       if (segments.isEmpty()) {
         // The segmenter found no speech anywhere: one row says so, so that no file goes missing.
-        SpeechDecision none = SpeechDecision.builder(false, SpeechDecision.Basis.ACOUSTIC_GATE)
-            .speechDuration(Duration.ZERO).build();
-        EmotionResult r = EmotionResult.noSpeech(none).device(recognizer.device())
-            .bundleId(recognizer.bundle().bundleId()).build();
-        out.add(append(row, ResultRows.of(r, null, 0.0, samples.length / (double) rate)));
+        out.add(append(row, ResultRows.of(noSpeech(), null, 0.0, samples.length / (double) rate)));
         return;
       }
       for (int i = 0; i < segments.size(); i++) {
@@ -153,6 +160,40 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
         out.add(append(row, ResultRows.of(s.result(), i, s.start().toNanos() / 1e9,
             s.end().toNanos() / 1e9)));
       }
+    }
+
+    /** One row per segment per party; a party without speech gets one no-speech row. */
+    private void scoreCall(Row row) {
+      CallResult call;
+      try {
+        Object cell = row.get(config.inputIndex);
+        String name = describe(row);
+        if (cell == null) {
+          throw new AudioException(name + ": the audio column is null");
+        }
+        call = calls.run(AudioSources.channels((byte[]) cell, name));
+      } catch (MerException e) {
+        out.add(append(row, failed(e)));
+        return;
+      }
+      double seconds = call.duration().toNanos() / 1e9;
+      for (Party p : call.parties()) {
+        List<Segment> segments = call.segmentsOf(p);
+        if (segments.isEmpty()) {
+          out.add(append(row, ResultRows.of(noSpeech(), null, 0.0, seconds, p)));
+        }
+        for (int i = 0; i < segments.size(); i++) {
+          Segment s = segments.get(i);
+          out.add(append(row, ResultRows.of(s.result(), i, s.start().toNanos() / 1e9,
+              s.end().toNanos() / 1e9, p)));
+        }
+      }
+    }
+
+    private EmotionResult noSpeech() {
+      return EmotionResult.noSpeech(SpeechDecision.builder(false,
+          SpeechDecision.Basis.ACOUSTIC_GATE).speechDuration(Duration.ZERO).build())
+          .device(recognizer.device()).bundleId(recognizer.bundle().bundleId()).build();
     }
 
     private Row failed(MerException e) {

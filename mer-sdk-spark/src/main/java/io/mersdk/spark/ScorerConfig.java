@@ -46,8 +46,22 @@ final class ScorerConfig implements Serializable {
   /** -1 when the input has no path column. */
   final int pathIndex;
 
+  /** Channels as parties (docs/calls.md): one row per segment per party. */
+  final boolean splitChannels;
+  /** The parties' names, or null for CallTimeline's defaults. */
+  final java.util.List<String> parties;
+
   ScorerConfig(String bundle, String device, int threads, int batchSize, boolean timeline,
       boolean speechGate, InputKind kind, int inputIndex, int rateIndex, int pathIndex) {
+    this(bundle, device, threads, batchSize, timeline, speechGate, kind, inputIndex, rateIndex,
+        pathIndex, false, null);
+  }
+
+  ScorerConfig(String bundle, String device, int threads, int batchSize, boolean timeline,
+      boolean speechGate, InputKind kind, int inputIndex, int rateIndex, int pathIndex,
+      boolean splitChannels, java.util.List<String> parties) {
+    this.splitChannels = splitChannels;
+    this.parties = parties == null ? null : java.util.List.copyOf(parties);
     this.bundle = bundle;
     this.device = device;
     this.threads = threads;

@@ -136,6 +136,28 @@ public class EmotionRecognitionService {
     }
   }
 
+  /**
+   * Runs {@code work}, which calls {@link #recognizer()} itself (a {@code CallTimeline}, say),
+   * as one observed call named {@code call}, and counts the results it returns.
+   */
+  <T> T observed(String call, Supplier<T> work, java.util.function.Function<T,
+      List<EmotionResult>> results) {
+    Observation obs = start(call);
+    inFlight.incrementAndGet();
+    try (Observation.Scope ignored = obs.openScope()) {
+      T t = work.get();
+      record(results.apply(t));
+      obs.lowCardinalityKeyValue("mer.outcome", call);
+      return t;
+    } catch (RuntimeException e) {
+      failed(obs, e);
+      throw e;
+    } finally {
+      inFlight.decrementAndGet();
+      obs.stop();
+    }
+  }
+
   private EmotionResult single(String call, Supplier<EmotionResult> work) {
     Observation obs = start(call);
     inFlight.incrementAndGet();

@@ -41,9 +41,9 @@ class ConfigurationMetadataTest {
   }
 
   @Test
-  void bothAutoConfigurationsAreRegistered() throws IOException {
+  void everyAutoConfigurationIsRegistered() throws IOException {
     assertThat(read("META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports")
         .lines()).containsExactly(MerAutoConfiguration.class.getName(),
-            MerHealthAutoConfiguration.class.getName());
+            MerHealthAutoConfiguration.class.getName(), MerCallAutoConfiguration.class.getName());
   }
 }

@@ -38,6 +38,9 @@ public final class AudioDecoder {
   /** Mono samples at {@code sampleRate}. */
   public record MonoAudio(float[] samples, float sampleRate) {}
 
+  /** Each channel's samples (all of one length) at {@code sampleRate}, in the file's order. */
+  public record ChannelAudio(float[][] channels, float sampleRate) {}
+
   private AudioDecoder() {}
 
   /**
@@ -47,6 +50,23 @@ public final class AudioDecoder {
    */
   public static MonoAudio decode(
       InputStream raw, long totalLength, String description, DecodeOptions options) {
+    ChannelAudio a = decode(raw, totalLength, description, options, false);
+    return new MonoAudio(a.channels()[0], a.sampleRate());
+  }
+
+  /**
+   * Decodes {@code raw} to the end keeping its channels apart (no down-mix). Does not close it.
+   *
+   * @param totalLength the input's size in bytes if known (a file, an array), else -1
+   */
+  public static ChannelAudio decodeChannels(
+      InputStream raw, long totalLength, String description, DecodeOptions options) {
+    return decode(raw, totalLength, description, options, true);
+  }
+
+  /** @param split keep the channels apart; else one channel, their mean */
+  private static ChannelAudio decode(InputStream raw, long totalLength, String description,
+      DecodeOptions options, boolean split) {
     BufferedInputStream in = new BufferedInputStream(raw, ContainerProbe.HEAD_BYTES);
     ContainerProbe.Info info;
     try {
@@ -67,17 +87,20 @@ public final class AudioDecoder {
       }
     }
 
-    MonoAudio audio;
+    ChannelAudio audio;
     if (info.container() == ContainerProbe.Container.FLAC) {
-      audio = FlacDecoder.decode(in, description, options); // see FlacDecoder: why not jflac
+      // see FlacDecoder: why not jflac
+      audio = FlacDecoder.decode(in, description, options, split);
+    } else if (info.container() == ContainerProbe.Container.OGG) {
+      audio = OggDecoder.decode(in, description, options, split);
     } else {
       // Not closed here: that would close the caller's stream, and the providers hold no native
       // resources. The sources close what they opened.
       AudioInputStream ais = toPcm(open(in, info, description), info, description);
-      audio = readAll(ais, info, description, options);
+      audio = readAll(ais, info, description, options, split);
     }
-    LOG.debug("{}: decoded {} frames at {} Hz", description, audio.samples().length,
-        audio.sampleRate());
+    LOG.debug("{}: decoded {} frames of {} channel(s) at {} Hz", description,
+        audio.channels()[0].length, audio.channels().length, audio.sampleRate());
     return audio;
   }
 
@@ -188,6 +211,7 @@ public final class AudioDecoder {
       case WAV, AIFF, AU -> pcm || enc.equals("ULAW") || enc.equals("ALAW");
       case FLAC -> pcm || enc.contains("FLAC");
       case MP3 -> pcm || enc.startsWith("MPEG");
+      case OGG -> pcm;
     };
     if (!ok) {
       return "unexpected coding " + enc;
@@ -258,8 +282,8 @@ public final class AudioDecoder {
     }
   }
 
-  private static MonoAudio readAll(AudioInputStream ais, ContainerProbe.Info info,
-      String description, DecodeOptions options) {
+  private static ChannelAudio readAll(AudioInputStream ais, ContainerProbe.Info info,
+      String description, DecodeOptions options, boolean split) {
     AudioFormat f = ais.getFormat();
     PcmFrames frames = PcmFrames.of(f, description);
     float rate = f.getSampleRate() > 0 ? f.getSampleRate() : (float) info.sampleRate();
@@ -269,7 +293,11 @@ public final class AudioDecoder {
     }
     long capLong = (long) Math.ceil(seconds(options.maxDuration()) * rate);
     int cap = (int) Math.min(capLong, Integer.MAX_VALUE - 16);
-    FloatBuffer out = new FloatBuffer(cap);
+    FloatBuffer[] outs = new FloatBuffer[split ? frames.channels() : 1];
+    for (int c = 0; c < outs.length; c++) {
+      outs[c] = new FloatBuffer(cap);
+    }
+    FloatBuffer out = outs[0];
     int frameSize = frames.frameSize();
     byte[] buf = new byte[frameSize * CHUNK_FRAMES];
     int filled = 0;
@@ -299,8 +327,15 @@ public final class AudioDecoder {
       filled += n;
       int whole = filled / frameSize;
       for (int i = 0; i < whole; i++) {
-        float v = frames.mono(buf, i * frameSize, frameIndex);
-        if (!out.add(v)) {
+        boolean added = true;
+        if (split) {
+          for (int c = 0; c < outs.length; c++) {
+            added &= outs[c].add(frames.channel(buf, i * frameSize, frameIndex, c));
+          }
+        } else {
+          added = out.add(frames.mono(buf, i * frameSize, frameIndex));
+        }
+        if (!added) {
           throw tooLong(description, "more than " + Sizes.duration(options.maxDuration())
               + " of audio arrived", options);
         }
@@ -324,7 +359,15 @@ public final class AudioDecoder {
       throw new AudioException(description + ": contains no audio samples (" + info.container()
           + " with an empty data section)");
     }
-    return new MonoAudio(out.toArray(), rate);
+    return new ChannelAudio(toArrays(outs), rate);
+  }
+
+  static float[][] toArrays(FloatBuffer[] outs) {
+    float[][] channels = new float[outs.length][];
+    for (int c = 0; c < outs.length; c++) {
+      channels[c] = outs[c].toArray();
+    }
+    return channels;
   }
 
   static AudioException tooLong(String description, String detail, DecodeOptions options) {

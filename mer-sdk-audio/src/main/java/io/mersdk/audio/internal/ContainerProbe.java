@@ -26,7 +26,7 @@ public final class ContainerProbe {
 
   /** The containers we decode. */
   public enum Container {
-    WAV, AIFF, AU, FLAC, MP3
+    WAV, AIFF, AU, FLAC, MP3, OGG
   }
 
   /**
@@ -86,7 +86,10 @@ public final class ContainerProbe {
     if (b.ascii(0, "OggS")) {
       String codec = b.contains("vorbis") ? "Ogg Vorbis" : b.contains("OpusHead") ? "Ogg Opus"
           : b.contains("FLAC") ? "Ogg FLAC" : "Ogg";
-      throw unsupported(description, codec, "convert it to WAV, FLAC or MP3");
+      if (codec.equals("Ogg Vorbis") || codec.equals("Ogg Opus")) {
+        return new Info(Container.OGG, codec, 0, 0, -1, -1); // OggDecoder reads the headers
+      }
+      throw unsupported(description, codec, "convert it to WAV, FLAC, MP3, Ogg Vorbis or Ogg Opus");
     }
     if (b.ascii(0, "ID3")) {
       return id3(b, totalLength, description);
@@ -109,7 +112,7 @@ public final class ContainerProbe {
     }
     throw new AudioException(
         description + ": is not a recognised audio format (first bytes: " + b.hexPrefix(12)
-            + "); supported: WAV, AIFF, AU, FLAC, MP3");
+            + "); supported: WAV, AIFF, AU, FLAC, MP3, Ogg Vorbis, Ogg Opus");
   }
 
   // ---- WAV ------------------------------------------------------------------------------------

@@ -35,6 +35,33 @@ public abstract class DecodingSource implements AudioSource {
   /** Decodes the recording to mono at its own rate. */
   protected abstract AudioDecoder.MonoAudio decode();
 
+  /** Decodes the recording at its own rate keeping its channels apart. */
+  protected abstract AudioDecoder.ChannelAudio decodeChannels();
+
+  /**
+   * Each channel, checked and resampled to {@code sampleRate} like {@link #readMono}'s mix.
+   *
+   * @return one array per channel, all of one length
+   */
+  public final float[][] readChannels(int sampleRate) {
+    if (sampleRate <= 0) {
+      throw new IllegalArgumentException("sampleRate: must be > 0 Hz, got " + sampleRate);
+    }
+    AudioDecoder.ChannelAudio audio = decodeChannels();
+    return finishChannels(audio.channels(), audio.sampleRate(), sampleRate, options, description);
+  }
+
+  /** {@link MonoPipeline#finish} of each channel. */
+  public static float[][] finishChannels(float[][] channels, float sourceRate, int targetRate,
+      DecodeOptions options, String description) {
+    float[][] out = new float[channels.length][];
+    for (int c = 0; c < channels.length; c++) {
+      String name = channels.length == 1 ? description : description + " (channel " + c + ")";
+      out[c] = MonoPipeline.finish(channels[c], sourceRate, targetRate, options, name);
+    }
+    return out;
+  }
+
   @Override
   public String description() {
     return description;
@@ -44,6 +71,9 @@ public abstract class DecodingSource implements AudioSource {
   public String toString() {
     return getClass().getSimpleName() + "[" + description + "]";
   }
+
+  /** One of the two results of a file read. */
+  private record Decoded(AudioDecoder.MonoAudio mono, AudioDecoder.ChannelAudio channels) {}
 
   /** A file; read anew on every call. */
   public static final class FileSource extends DecodingSource {
@@ -56,11 +86,23 @@ public abstract class DecodingSource implements AudioSource {
 
     @Override
     protected AudioDecoder.MonoAudio decode() {
+      return read(false).mono();
+    }
+
+    @Override
+    protected AudioDecoder.ChannelAudio decodeChannels() {
+      return read(true).channels();
+    }
+
+    private Decoded read(boolean split) {
       if (Files.isDirectory(path)) {
         throw new AudioException(description + ": is a directory, not an audio file");
       }
       try (InputStream in = Files.newInputStream(path)) {
-        return AudioDecoder.decode(in, Files.size(path), description, options);
+        long size = Files.size(path);
+        return split
+            ? new Decoded(null, AudioDecoder.decodeChannels(in, size, description, options))
+            : new Decoded(AudioDecoder.decode(in, size, description, options), null);
       } catch (NoSuchFileException e) {
         throw new AudioException(description + ": file not found", e);
       } catch (AccessDeniedException e) {
@@ -85,6 +127,12 @@ public abstract class DecodingSource implements AudioSource {
       return AudioDecoder.decode(new ByteArrayInputStream(data), data.length, description,
           options);
     }
+
+    @Override
+    protected AudioDecoder.ChannelAudio decodeChannels() {
+      return AudioDecoder.decodeChannels(new ByteArrayInputStream(data), data.length,
+          description, options);
+    }
   }
 
   /** A stream, read to its end once; the caller closes it. */
@@ -99,11 +147,21 @@ public abstract class DecodingSource implements AudioSource {
 
     @Override
     protected AudioDecoder.MonoAudio decode() {
+      claim();
+      return AudioDecoder.decode(in, -1, description, options);
+    }
+
+    @Override
+    protected AudioDecoder.ChannelAudio decodeChannels() {
+      claim();
+      return AudioDecoder.decodeChannels(in, -1, description, options);
+    }
+
+    private void claim() {
       if (used.getAndSet(true)) {
         throw new IllegalStateException(description
             + ": a stream source can be read once; make a new one with AudioSources.of(stream, ...)");
       }
-      return AudioDecoder.decode(in, -1, description, options);
     }
   }
 }

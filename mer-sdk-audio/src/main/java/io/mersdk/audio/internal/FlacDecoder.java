@@ -62,11 +62,11 @@ public final class FlacDecoder {
   }
 
   /** Decodes {@code in} (positioned at "fLaC") to the end; does not close it. */
-  public static AudioDecoder.MonoAudio decode(
-      InputStream in, String description, DecodeOptions options) {
+  public static AudioDecoder.ChannelAudio decode(
+      InputStream in, String description, DecodeOptions options, boolean split) {
     FlacDecoder d = new FlacDecoder(in, description, options);
     try {
-      return d.run();
+      return d.run(split);
     } catch (CorruptUnary e) {
       throw d.corrupt(e.getMessage());
     } catch (EOFException e) {
@@ -76,10 +76,15 @@ public final class FlacDecoder {
     }
   }
 
-  private AudioDecoder.MonoAudio run() throws IOException {
+  /** @param split keep the channels apart; else one channel, their mean */
+  private AudioDecoder.ChannelAudio run(boolean split) throws IOException {
     readMetadata();
     long capLong = (long) Math.ceil(AudioDecoder.seconds(options.maxDuration()) * sampleRate);
-    FloatBuffer out = new FloatBuffer((int) Math.min(capLong, Integer.MAX_VALUE - 16));
+    FloatBuffer[] outs = new FloatBuffer[split ? channels : 1];
+    for (int c = 0; c < outs.length; c++) {
+      outs[c] = new FloatBuffer((int) Math.min(capLong, Integer.MAX_VALUE - 16));
+    }
+    FloatBuffer out = outs[0];
     long decoded = 0;
     while (totalSamples <= 0 || decoded < totalSamples) {
       long frameStart = in.position();
@@ -97,11 +102,19 @@ public final class FlacDecoder {
       }
       double scale = 1.0 / (1L << (bitsPerSample - 1));
       for (int i = 0; i < n; i++) {
-        double sum = 0;
-        for (int c = 0; c < channels; c++) {
-          sum += block[c][i] * scale;
+        boolean added = true;
+        if (split) {
+          for (int c = 0; c < channels; c++) {
+            added &= outs[c].add((float) (block[c][i] * scale));
+          }
+        } else {
+          double sum = 0;
+          for (int c = 0; c < channels; c++) {
+            sum += block[c][i] * scale;
+          }
+          added = out.add((float) (sum / channels));
         }
-        if (!out.add((float) (sum / channels))) {
+        if (!added) {
           throw AudioDecoder.tooLong(description, "more than "
               + Sizes.duration(options.maxDuration()) + " of audio arrived", options);
         }
@@ -116,7 +129,7 @@ public final class FlacDecoder {
       throw new AudioException(description + ": contains no audio samples (FLAC with no audio"
           + " frames)");
     }
-    return new AudioDecoder.MonoAudio(out.toArray(), sampleRate);
+    return new AudioDecoder.ChannelAudio(AudioDecoder.toArrays(outs), sampleRate);
   }
 
   // ---- metadata -------------------------------------------------------------------------------

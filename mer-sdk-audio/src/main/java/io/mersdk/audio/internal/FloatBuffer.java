@@ -48,6 +48,11 @@ public final class FloatBuffer {
     return Arrays.copyOfRange(data, from, to);
   }
 
+  /** Keeps only the first {@code n} samples ({@code n <= size()}). */
+  public void truncate(int n) {
+    size = Math.min(size, n);
+  }
+
   /** Drops the first {@code n} samples (used by streaming consumers to bound memory). */
   public void dropFirst(int n) {
     System.arraycopy(data, n, data, 0, size - n);

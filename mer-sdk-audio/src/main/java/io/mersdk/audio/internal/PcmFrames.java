@@ -64,32 +64,53 @@ public final class PcmFrames {
   public float mono(byte[] buf, int off, long frameIndex) {
     double sum = 0;
     for (int c = 0; c < channels; c++) {
-      int at = off + c * bytesPerSample;
-      double v;
-      if (floating) {
-        v = bytesPerSample == 4 ? Float.intBitsToFloat((int) bits(buf, at, 4)) : Double
-            .longBitsToDouble(bits(buf, at, 8));
-        if (!Double.isFinite(v)) {
-          throw new AudioException(description + ": sample " + frameIndex + " (at "
-              + Sizes.seconds(frameIndex / sampleRate) + ", channel " + c + ") is " + v
-              + "; float audio must hold finite values");
-        }
-      } else {
-        long raw = bits(buf, at, bytesPerSample);
-        int shift = 64 - 8 * bytesPerSample;
-        v = unsigned ? raw - (1L << (8 * bytesPerSample - 1)) : (raw << shift) >> shift;
-        v *= scale;
-      }
-      sum += v;
+      sum += sample(buf, off, frameIndex, c);
     }
-    float mono = (float) (sum / channels);
-    if (!Float.isFinite(mono)) {
+    return checkRange(sum / channels, frameIndex);
+  }
+
+  /** The number of channels in a frame. */
+  public int channels() {
+    return channels;
+  }
+
+  /**
+   * Channel {@code c} of the frame at {@code off}, scaled like {@link #mono}; for a one-channel
+   * recording it equals {@link #mono}.
+   *
+   * @throws AudioException for a NaN, infinite or out-of-float-range sample
+   */
+  public float channel(byte[] buf, int off, long frameIndex, int c) {
+    return checkRange(sample(buf, off, frameIndex, c), frameIndex);
+  }
+
+  private double sample(byte[] buf, int off, long frameIndex, int c) {
+    int at = off + c * bytesPerSample;
+    if (floating) {
+      double v = bytesPerSample == 4 ? Float.intBitsToFloat((int) bits(buf, at, 4)) : Double
+          .longBitsToDouble(bits(buf, at, 8));
+      if (!Double.isFinite(v)) {
+        throw new AudioException(description + ": sample " + frameIndex + " (at "
+            + Sizes.seconds(frameIndex / sampleRate) + ", channel " + c + ") is " + v
+            + "; float audio must hold finite values");
+      }
+      return v;
+    }
+    long raw = bits(buf, at, bytesPerSample);
+    int shift = 64 - 8 * bytesPerSample;
+    double v = unsigned ? raw - (1L << (8 * bytesPerSample - 1)) : (raw << shift) >> shift;
+    return v * scale;
+  }
+
+  private float checkRange(double value, long frameIndex) {
+    float f = (float) value;
+    if (!Float.isFinite(f)) {
       // A finite 64-bit sample can still lie beyond float's range (found by DecoderFuzzTest#wav).
       throw new AudioException(description + ": sample " + frameIndex + " (at "
-          + Sizes.seconds(frameIndex / sampleRate) + ") is " + sum / channels
+          + Sizes.seconds(frameIndex / sampleRate) + ") is " + value
           + ", beyond the range of float audio; float audio must hold values near [-1, 1]");
     }
-    return mono;
+    return f;
   }
 
   private long bits(byte[] b, int at, int n) {

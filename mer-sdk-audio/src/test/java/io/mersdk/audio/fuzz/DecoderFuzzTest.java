@@ -79,6 +79,12 @@ class DecoderFuzzTest {
     decode(data);
   }
 
+  /** Ogg Vorbis and Ogg Opus (the probe routes by the codec named in the first page). */
+  @FuzzTest
+  void ogg(byte[] data) {
+    decode(withMagic(data, 0, "OggS"));
+  }
+
   /** Decoded samples given directly, at any rate, read at the recogniser's usual 16 kHz. */
   @FuzzTest
   void rawSamples(FuzzedDataProvider in) {

@@ -42,7 +42,7 @@ final class CsvWriter implements RowWriter {
   public void write(ResultRow row) {
     EmotionResult r = row.result();
     List<String> cells = new ArrayList<>();
-    cells.add(row.source());
+    cells.add(Rows.source(row, timeline));
     if (timeline) {
       cells.add(Double.toString(Rows.seconds(row.start())));
       cells.add(Double.toString(Rows.seconds(row.end())));

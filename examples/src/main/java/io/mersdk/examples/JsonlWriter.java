@@ -26,7 +26,7 @@ final class JsonlWriter implements RowWriter {
   public void write(ResultRow row) {
     ObjectNode m = JSON.createObjectNode();
     m.put("file", row.source());
-    if (timeline) {
+    if (timeline || row.start() != null) { // a segment: --timeline, or a long file cut
       m.put("start_s", Rows.seconds(row.start()));
       m.put("end_s", Rows.seconds(row.end()));
     }

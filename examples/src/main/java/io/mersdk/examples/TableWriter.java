@@ -56,7 +56,7 @@ final class TableWriter implements RowWriter {
   public void write(ResultRow row) {
     EmotionResult r = row.result();
     List<String> cells = new ArrayList<>();
-    cells.add(pad(row.source(), sourceWidth));
+    cells.add(pad(Rows.source(row, timeline), sourceWidth));
     if (timeline) {
       cells.add(left(fixed(Rows.seconds(row.start()), 2), 8));
       cells.add(left(fixed(Rows.seconds(row.end()), 2), 8));

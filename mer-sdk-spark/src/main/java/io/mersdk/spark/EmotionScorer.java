@@ -4,6 +4,7 @@ import io.mersdk.Device;
 import java.util.Arrays;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -68,6 +69,7 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
   private final IntParam threads;
   private final BooleanParam timeline;
   private final BooleanParam speechGate;
+  private final DoubleParam speechThreshold;
 
   public EmotionScorer() {
     this(Identifiable.randomUID("emotionScorer"));
@@ -96,6 +98,9 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
         "one row per speech segment (with start and end) instead of one per recording");
     speechGate = new BooleanParam(this, "speechGate",
         "run the acoustic speech gate before the models (needs a SpeechDetector on the class path)");
+    speechThreshold = new DoubleParam(this, "speechThreshold",
+        "the speech gate's threshold: Silero VAD's probability at or above which a 32 ms window is"
+            + " speech (speech ends below it less 0.15), in (0, 1); default 0.5");
     setDefault(inputCol, "content");
     setDefault(sampleRateCol, "sample_rate");
     setDefault(pathCol, "path");
@@ -105,6 +110,7 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
     setDefault(threads, 0);
     setDefault(timeline, false);
     setDefault(speechGate, true);
+    setDefault(speechThreshold, io.mersdk.SpeechGateSettings.defaults().threshold());
   }
 
   @Override
@@ -200,6 +206,23 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
   public EmotionScorer setSpeechGate(boolean value) {
     set(speechGate, value);
     return this;
+  }
+
+  /** The speech gate's threshold (see the param's doc); checked here. */
+  public EmotionScorer setSpeechThreshold(double value) {
+    if (!(value > 0 && value < 1)) {
+      throw new IllegalArgumentException("speechThreshold: must be within (0, 1), got " + value);
+    }
+    set(speechThreshold, value);
+    return this;
+  }
+
+  public DoubleParam speechThreshold() {
+    return speechThreshold;
+  }
+
+  public double getSpeechThreshold() {
+    return (Double) getOrDefault(speechThreshold);
   }
 
   public String getInputCol() {
@@ -318,7 +341,8 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
       }
     }
     return new ScorerConfig(bundleSetting, getDevice(), getThreads(), getBatchSize(), getTimeline(),
-        getSpeechGate(), kind, schema.fieldIndex(in.name()), rateIndex, pathIndex);
+        getSpeechGate(), getSpeechThreshold(), kind, schema.fieldIndex(in.name()), rateIndex,
+        pathIndex);
   }
 
   private static StructField field(StructType schema, String name, String param) {

@@ -3,6 +3,7 @@ package io.mersdk.vad;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,7 +68,9 @@ public final class SileroVad {
   private final OrtSession session;
 
   private SileroVad(byte[] model) throws OrtException {
-    this.env = OrtEnvironment.getEnvironment();
+    // The process has one environment and its first creator sets its log level: ERROR, as
+    // mer-sdk-onnx asks, so that ONNX Runtime's warnings never reach a user's stderr.
+    this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "mer-sdk");
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(1);
       o.setInterOpNumThreads(1);

@@ -1,5 +1,7 @@
 """Writes testdata/gate/: clips (16-bit WAV) and gate-fixture.json, the decisions and frame
-evidence of mer_train.gate (the numpy port of mer-sdk-vad's acoustic gate) on them. mer-sdk-vad's
+evidence of mer_train.gate (the numpy port of mer-sdk-vad's spectral detector) on them; and
+silero-fixture.json, mer_train.silero's (the default gate, Silero VAD on onnxruntime) window
+probabilities and decisions on the same clips and on testdata/gate/real. mer-sdk-vad's
 GateFixtureTest holds the Java SpectralSpeechDetector / FrameClassifier to them, so that
 `python -m mer_train evaluate` and `mer evaluate` make the same speech decisions.
 
@@ -9,6 +11,7 @@ silence, room tone, white/pink/brown noise, hum, a tone, a chord, clicks, a melo
 the gate reads are the WAV's (int16 / 32768), on both sides.
 
     .venv/bin/python scripts/make_gate_fixture.py     (needs espeak-ng and sox on PATH)
+    .venv/bin/python scripts/make_gate_fixture.py --silero-only
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from scipy.signal import resample_poly
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "mer-train" / "src"))
-from mer_train import gate, nonspeech  # noqa: E402
+from mer_train import gate, nonspeech, silero  # noqa: E402
 
 OUT = REPO / "testdata" / "gate"
 RATE = 16000
@@ -75,7 +78,42 @@ def main() -> None:
            "voicing": "per frame, 0 where the frame is silent or unvoiced (FrameClassifier.lastVoicing)",
            "cases": cases}
     (OUT / "gate-fixture.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    silero_fixture()
+
+
+def silero_fixture() -> None:
+    """testdata/gate/silero-fixture.json: mer_train.silero's window probabilities and decisions on
+    the same clips and on the real recordings of testdata/gate/real (committed with attribution,
+    ATTRIBUTION.tsv; made by scripts/make_real_audio_set.py), for mer-sdk-vad's
+    SileroFixtureTest."""
+    spectral = json.loads((OUT / "gate-fixture.json").read_text(encoding="utf-8"))
+    files = [(c["name"], c["audio"]) for c in spectral["cases"]]
+    real = REPO / "testdata" / "gate" / "real"
+    truth = {}
+    for line in (real / "ATTRIBUTION.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        cols = line.split("\t")
+        files.append((f"real-{cols[0][:-4]}", f"testdata/gate/real/{cols[0]}"))
+        truth[f"real-{cols[0][:-4]}"] = cols[1] == "speech"
+    cases = []
+    for name, rel in files:
+        x, sr = sf.read(str(REPO / rel), dtype="float32")
+        ev = silero.evidence(x, sr)
+        case = {"name": name, "audio": rel, "sample_rate": sr, "is_speech": ev.is_speech,
+                "stretches": [[round(a, 6), round(b, 6)] for a, b in ev.stretches],
+                "probabilities": [float(f"{v:.7g}") for v in ev.probabilities]}
+        if name in truth:
+            case["truth_is_speech"] = truth[name]
+        cases.append(case)
+        print(f"{name:40s} {'SPEECH' if ev.is_speech else 'no speech':9s} {ev.to_dict()}")
+    doc = {"generator": "scripts/make_gate_fixture.py (mer_train.silero)",
+           "model": silero.MODEL.name, "sha256": silero.SHA256,
+           "settings": {"threshold": silero.THRESHOLD, "min_speech_s": silero.MIN_SPEECH_S,
+                        "min_silence_s": silero.MIN_SILENCE_S},
+           "cases": cases}
+    (OUT / "silero-fixture.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main()
+    # --silero-only: only silero-fixture.json, over the committed clips (espeak-ng builds differ,
+    # so regenerating the clips changes them and every fixture made from them)
+    silero_fixture() if "--silero-only" in sys.argv else main()

@@ -9,7 +9,7 @@ Per row, in the order of the Java recogniser (``EmotionRecognizer`` and ``OnnxBa
 1. the row's samples (``Item.load``: the ``[start, end)`` cut at the file's rate, then mono at the
    bundle's rate); a file that cannot be read, is shorter than 0.1 s (mer-sdk-audio's
    ``DecodeOptions`` minimum) or whose cut does not fit is a failed row;
-2. the acoustic gate (``mer_train.gate``, the port of mer-sdk-vad's detector) unless
+2. the speech gate (``mer_train.silero``: Silero VAD on the same ONNX file, mer-sdk-vad's default detector) unless
    ``--no-speech-gate``: no speech is counted apart, outside the metrics;
 3. the bundle's length checks: shorter than ``audio.min_samples``, or longer than the ASR window
    when Whisper reads the utterance, is a failed row;
@@ -34,7 +34,7 @@ from typing import Callable, Sequence
 import numpy as np
 import soundfile as sf
 
-from . import gate
+from . import silero
 from .dataset import Item, ManifestError, read_manifest
 
 # exit codes of `mer evaluate` (examples' Mer: OK, INPUTS_FAILED, USAGE, BUNDLE_OR_DEVICE)
@@ -215,10 +215,10 @@ def evaluate(bundle: Path | str, manifest: Path | str, transcripts: str = "asr",
             messages.append(f"{it.audio}: audio must be finite ({where})")
             continue
         if speech_gate:
-            ev = gate.evidence(x, rate)
+            ev = silero.evidence(x, rate)
             if not ev.is_speech:
                 no_speech += 1
-                messages.append(f"{it.audio}: no speech (acoustic gate: {ev.to_dict()}, {where})")
+                messages.append(f"{it.audio}: no speech (speech gate: {ev.to_dict()}, {where})")
                 continue
         transcript = it.transcript if transcripts == "manifest" else None
         whisper_reads = "context" in mods or (decodes and transcript is None)

@@ -405,6 +405,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     private boolean fitAsrWindow;
     private boolean speechGate = true;
     private SpeechDetector detector;
+    private SpeechGateSettings gateSettings = SpeechGateSettings.defaults();
     private double noSpeechThreshold = Double.NaN;
     private double logProbThreshold = Double.NaN;
     private double compressionRatioThreshold = Double.NaN;
@@ -559,6 +560,16 @@ public final class EmotionRecognizer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Settings of the default speech gate (threshold, minimum speech, minimum silence, padding);
+     * default {@link SpeechGateSettings#defaults()}. Passed to the {@link SpeechDetectorProvider};
+     * a detector set with {@link #speechDetector} keeps its own.
+     */
+    public Builder speechGateSettings(SpeechGateSettings settings) {
+      this.gateSettings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
     /** Overrides the bundle's {@code speech_decision.no_speech_threshold} (openai-whisper: 0.6). */
     public Builder noSpeechThreshold(double threshold) {
       this.noSpeechThreshold = threshold;
@@ -623,8 +634,8 @@ public final class EmotionRecognizer implements AutoCloseable {
           gateName = detector.getClass().getName();
         } else {
           SpeechDetectorProvider p = findDetector();
-          gate = p.create();
-          gateName = p.name();
+          gate = p.create(gateSettings);
+          gateName = p.name() + " " + gateSettings;
         }
       }
       InferenceBackendProvider provider = findProvider();

@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same call (the example recordings joined with 1 s pauses) in real time, 100 ms per message,
  * starts staggered by 137 ms. For each {@code segment} event: the time from when the client sent
  * the sample at the segment's end to the event's arrival. That includes the segmenter's wait for
- * {@code minSilence} (0.5 s) after the speech, less the 0.15 s of padding. Bounded: one pass over
- * the call per stream count.
+ * {@code minSilence} (0.2 s) after the speech, less the 0.1 s of padding, and the recognition.
+ * Bounded: one pass over the call per stream count. The segmenter's share alone, on real
+ * recordings: {@link SegmenterLatencyBench}.
  *
  * <p>{@code java -cp "benchmarks/target/classes:benchmarks/target/lib/*" io.mersdk.bench.StreamBench
  * [RECORDINGS_DIR] [STREAM_COUNTS, e.g. 1,8]}

@@ -48,7 +48,7 @@ final class CsvWriter implements RowWriter {
   public void write(ResultRow row) {
     EmotionResult r = row.result();
     List<String> cells = new ArrayList<>();
-    cells.add(row.source());
+    cells.add(Rows.source(row, timeline));
     if (parties) {
       cells.add(row.party().name());
       cells.add(Integer.toString(row.party().channel()));

@@ -32,7 +32,7 @@ final class JsonlWriter implements RowWriter {
       m.put("party", row.party().name());
       m.put("channel", row.party().channel());
     }
-    if (timeline) {
+    if (timeline || row.start() != null) { // a segment: --timeline, --channels split, or a long file cut
       m.put("start_s", Rows.seconds(row.start()));
       m.put("end_s", Rows.seconds(row.end()));
     }

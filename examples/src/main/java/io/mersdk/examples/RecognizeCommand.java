@@ -93,6 +93,8 @@ final class RecognizeCommand implements Callable<Integer> {
 
 
   private int failures;
+  private boolean saidLong;
+  private Timeline longFiles;
 
   @Override
   public Integer call() {
@@ -162,9 +164,24 @@ final class RecognizeCommand implements Callable<Integer> {
     int rate = rec.bundle().sampleRate();
     List<Path> pending = new ArrayList<>();
     List<Utterance> utterances = new ArrayList<>();
+    OptionalInt window = rec.bundle().asrWindowSamples();
     for (Path f : files) {
       try {
         float[] samples = AudioSources.of(f).readMono(rate);
+        if (window.isPresent() && samples.length > window.getAsInt() && transcript == null) {
+          // Longer than the ASR window: the recogniser refuses it (its contract); the CLI cuts it
+          // into utterances with the segmenter, as --timeline does, one row per utterance.
+          recognizeBatch(rec, pending, utterances, writer, bar, err);
+          if (!saidLong) {
+            saidLong = true;
+            bar.print(() -> err.printf(Locale.ROOT, "mer: files longer than the bundle's ASR"
+                + " window (%.3f s) are cut into utterances by the segmenter: one row per"
+                + " utterance (as --timeline)%n", window.getAsInt() / (double) rate));
+          }
+          timelineRows(rec, f, samples, writer, bar, err);
+          bar.step();
+          continue;
+        }
         pending.add(f);
         utterances.add(transcript == null ? Utterance.of(samples)
             : Utterance.of(samples, transcript));
@@ -219,12 +236,28 @@ final class RecognizeCommand implements Callable<Integer> {
    */
   private void runTimeline(
       EmotionRecognizer rec, List<Path> files, RowWriter writer, Progress bar, PrintWriter err) {
-    Timeline tl = Timeline.builder(rec).batchSize(batch).keepNoSpeech(true).build();
     int rate = rec.bundle().sampleRate();
     for (Path f : files) {
       try {
         float[] samples = AudioSources.of(f).readMono(rate);
-        List<Segment> segments = tl.run(samples);
+        timelineRows(rec, f, samples, writer, bar, err);
+      } catch (MerException e) {
+        bar.print(() -> fail(err, problem(f, e)));
+      }
+      bar.step();
+    }
+  }
+
+  /** The rows of one file cut into utterances (see {@link #runTimeline}). */
+  private void timelineRows(EmotionRecognizer rec, Path f, float[] samples, RowWriter writer,
+      Progress bar, PrintWriter err) {
+    if (longFiles == null) {
+      longFiles = Timeline.builder(rec).segmenter(recognizer.segmenterOptions()).batchSize(batch)
+          .keepNoSpeech(true).build();
+    }
+    int rate = rec.bundle().sampleRate();
+    try {
+        List<Segment> segments = longFiles.run(samples);
         bar.print(() -> {
           if (segments.isEmpty()) {
             writer.write(new ResultRow(f.toString(), Duration.ZERO,
@@ -239,10 +272,8 @@ final class RecognizeCommand implements Callable<Integer> {
             }
           }
         });
-      } catch (MerException e) {
-        bar.print(() -> fail(err, problem(f, e)));
-      }
-      bar.step();
+    } catch (MerException e) {
+      bar.print(() -> fail(err, problem(f, e)));
     }
   }
 

@@ -2,7 +2,15 @@ package io.mersdk.examples;
 
 import io.mersdk.Device;
 import io.mersdk.EmotionRecognizer;
+import io.mersdk.SpeechGateSettings;
+import io.mersdk.audio.SegmenterOptions;
+import io.mersdk.spi.SpeechDetectorProvider;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -67,6 +75,39 @@ final class RecognizerOptions {
   boolean noSpeechGate;
 
   @Option(
+      names = "--speech-detector",
+      paramLabel = "NAME",
+      description = "Which speech detector gates the audio: silero (Silero VAD, the default) or"
+          + " spectral (the pure-Java voicing-and-pitch detector). Default: the highest-priority"
+          + " detector on the class path (silero).")
+  String speechDetector;
+
+  @Option(
+      names = "--speech-threshold",
+      paramLabel = "P",
+      description = "The speech gate's (Silero VAD) probability at or above which a 32 ms window"
+          + " is speech; speech ends below P - 0.15. Default: 0.5.")
+  Double speechThreshold;
+
+  @Option(
+      names = "--min-speech-ms",
+      paramLabel = "MS",
+      description = "Shortest stretch of speech the gate counts. Default: 250.")
+  Integer minSpeechMs;
+
+  @Option(
+      names = "--min-silence-ms",
+      paramLabel = "MS",
+      description = "Pause that ends a stretch of speech, for the gate. Default: 100.")
+  Integer minSilenceMs;
+
+  @Option(
+      names = "--speech-pad-ms",
+      paramLabel = "MS",
+      description = "Padding added to each side of a stretch of speech by the gate. Default: 30.")
+  Integer speechPadMs;
+
+  @Option(
       names = "--no-speech-threshold",
       paramLabel = "P",
       description = "Whisper's no-speech probability above which (with a low avg_logprob) an"
@@ -104,6 +145,10 @@ final class RecognizerOptions {
         .speechGate(!noSpeechGate).concurrentCalls(concurrentCalls).parallelEncoders(parallelEncoders);
     if (prepackWeights != null) {
       b.prepackWeights(prepackWeights);
+    }
+    b.speechGateSettings(gateSettings());
+    if (speechDetector != null && !noSpeechGate) {
+      b.speechDetector(detector(speechDetector).create(gateSettings()));
     }
     if (noSpeechThreshold != null) {
       b.noSpeechThreshold(noSpeechThreshold);
@@ -152,5 +197,43 @@ final class RecognizerOptions {
         throw new TypeConversionException(e.getMessage());
       }
     }
+  }
+
+  /** The gate's settings from --speech-threshold, --min-speech-ms, --min-silence-ms, --speech-pad-ms. */
+  SpeechGateSettings gateSettings() {
+    SpeechGateSettings.Builder g = SpeechGateSettings.defaults().toBuilder();
+    if (speechThreshold != null) {
+      g.threshold(speechThreshold);
+    }
+    if (minSpeechMs != null) {
+      g.minSpeech(Duration.ofMillis(minSpeechMs));
+    }
+    if (minSilenceMs != null) {
+      g.minSilence(Duration.ofMillis(minSilenceMs));
+    }
+    if (speechPadMs != null) {
+      g.padding(Duration.ofMillis(speechPadMs));
+    }
+    try {
+      return g.build();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(Mer.USAGE, "speech gate: " + e.getMessage());
+    }
+  }
+
+  /** The segmenter's settings (--timeline, long files): the gate's threshold. */
+  SegmenterOptions segmenterOptions() {
+    return speechThreshold == null ? SegmenterOptions.defaults()
+        : SegmenterOptions.defaults().toBuilder().speechThreshold(speechThreshold).build();
+  }
+
+  /** The detector provider whose name starts with {@code name} (e.g. "silero", "spectral"). */
+  static SpeechDetectorProvider detector(String name) {
+    List<SpeechDetectorProvider> found = new ArrayList<>();
+    ServiceLoader.load(SpeechDetectorProvider.class).forEach(found::add);
+    return found.stream().filter(p -> p.name().toLowerCase(Locale.ROOT)
+            .startsWith(name.toLowerCase(Locale.ROOT))).findFirst()
+        .orElseThrow(() -> new CliException(Mer.USAGE, "--speech-detector: no detector named "
+            + name + "; found " + found.stream().map(SpeechDetectorProvider::name).toList()));
   }
 }

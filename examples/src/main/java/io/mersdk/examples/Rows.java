@@ -32,4 +32,16 @@ final class Rows {
   static double seconds(Duration d) {
     return d.toNanos() / 1e9;
   }
+
+  /**
+   * The source column: the file, and for a segment of a long file cut without --timeline (whose
+   * table and CSV have no start and end columns) its span, e.g. {@code call.wav [8.21-15.02 s]}.
+   */
+  static String source(ResultRow row, boolean timeline) {
+    if (timeline || row.start() == null) {
+      return row.source();
+    }
+    return String.format(java.util.Locale.ROOT, "%s [%.2f-%.2f s]", row.source(),
+        seconds(row.start()), seconds(row.end()));
+  }
 }

@@ -63,7 +63,7 @@ final class TableWriter implements RowWriter {
   public void write(ResultRow row) {
     EmotionResult r = row.result();
     List<String> cells = new ArrayList<>();
-    cells.add(pad(row.source(), sourceWidth));
+    cells.add(pad(Rows.source(row, timeline), sourceWidth));
     if (parties) {
       cells.add(pad(row.party().name(), PARTY_WIDTH));
     }

@@ -14,6 +14,7 @@ import io.mersdk.audio.Timeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -176,22 +177,32 @@ class RecognizeUsageTest {
   }
 
   @Test
-  void fileLongerThanTheAsrWindowFailsAloneWithAHintAndTimelineTakesIt() throws IOException {
-    Path longFile = TestAudio.writeWav(dir.resolve("long.wav"), TestAudio.concat(
-        TestAudio.voiced(16, 120, 13), TestAudio.silence(1), TestAudio.voiced(15, 200, 14)));
+  void fileLongerThanTheAsrWindowIsCutIntoUtterancesSaidOnceOnStderr() throws IOException {
+    // Real speech (the example recordings, twice, with 1 s pauses): 33 s, over tiny-a's 30 s.
+    List<float[]> parts = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      try (var files = Files.list(Path.of("recordings"))) {
+        for (Path wav : files.filter(f -> f.toString().endsWith(".wav")).sorted().toList()) {
+          parts.add(AudioSources.of(wav).readMono(16000));
+          parts.add(TestAudio.silence(1));
+        }
+      }
+    }
+    Path longFile = TestAudio.writeWav(dir.resolve("long.wav"),
+        TestAudio.concat(parts.toArray(float[][]::new)));
 
     Cli.Run run = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl",
-        longFile.toString(), clip.toString()));
+        longFile.toString(), clip.toString(), longFile.toString()));
 
-    assertThat(run.exitCode()).isEqualTo(Mer.INPUTS_FAILED);
-    assertThat(run.outLines()).as("the other file is still recognised").hasSize(1);
-    assertThat(run.errLines()).singleElement().asString().contains(longFile.toString())
-        .contains("longer than the bundle's ASR window of 30.000 s").contains("--timeline");
-
-    Cli.Run timeline = Cli.run(RecognizeCommandTest.args("tiny-a", "--format", "jsonl", "--timeline",
-        longFile.toString()));
-    assertThat(timeline.exitCode()).as(timeline.err()).isZero();
-    assertThat(timeline.outLines()).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.errLines()).as("said once, for both long files").singleElement().asString()
+        .contains("longer than the bundle's ASR window (30.000 s)").contains("one row per utterance");
+    List<String> cut = run.outLines().stream().filter(l -> l.contains(longFile.toString())).toList();
+    assertThat(cut).as("one row per utterance of each long file").hasSizeGreaterThanOrEqualTo(8);
+    assertThat(cut).allSatisfy(l -> assertThat(l).contains("\"start_s\"").contains("\"end_s\""));
+    assertThat(run.outLines()).as("the short file keeps its one row, without a span")
+        .filteredOn(l -> l.contains(clip.toString())).singleElement().asString()
+        .doesNotContain("start_s");
   }
 
   @Test

@@ -23,27 +23,48 @@ final class TestAudio {
   private TestAudio() {}
 
   /**
-   * A voiced sound: harmonics of a pitch that glides around {@code f0} (+-20 % at 2.5 Hz, as
-   * intonation does) under a syllable-rate envelope plus a little noise, so the segmenter and the
-   * acoustic speech gate (voiced frames whose pitch moves) hear speech, and different f0s give
-   * different model inputs.
+   * Real speech of this length: a slice of the example recordings (examples/recordings, joined),
+   * chosen by {@code f0} and {@code seed} (different arguments, different model inputs) and moved
+   * on until the default speech gate (Silero VAD) calls it speech, with 10 ms fades at its ends.
+   * A synthetic buzz with a gliding pitch (what this once was) is not speech to a trained VAD.
    */
   static float[] voiced(double seconds, double f0, long seed) {
-    Random rnd = new Random(seed);
+    float[] all = recordings();
     int n = (int) (seconds * RATE);
-    float[] x = new float[n];
-    double phase = 0;
-    for (int i = 0; i < n; i++) {
-      double t = i / (double) RATE;
-      phase += 2 * Math.PI * f0 * (1 + 0.2 * Math.sin(2 * Math.PI * 2.5 * t)) / RATE;
-      double v = 0;
-      for (int h = 1; h <= 8; h++) {
-        v += Math.sin(h * phase + h) / h;
+    io.mersdk.spi.SpeechDetector gate = new io.mersdk.vad.SileroSpeechDetector();
+    int start = (int) Math.floorMod(seed * 7919L * RATE / 100 + (long) (f0 * 131), all.length);
+    for (int tries = 0; tries < 200; tries++, start = (start + RATE / 4) % all.length) {
+      float[] x = new float[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = all[(start + i) % all.length];
       }
-      double envelope = 0.6 + 0.4 * Math.sin(2 * Math.PI * 4 * t);
-      x[i] = (float) (0.25 * envelope * v + 0.01 * rnd.nextGaussian());
+      int fade = Math.min(n / 2, RATE / 100);
+      for (int i = 0; i < fade; i++) {
+        x[i] *= i / (float) fade;
+        x[n - 1 - i] *= i / (float) fade;
+      }
+      if (gate.detect(x, RATE).isSpeech()) {
+        return x;
+      }
     }
-    return x;
+    throw new IllegalStateException("no " + seconds + " s slice of examples/recordings is speech");
+  }
+
+  private static float[] recordings;
+
+  private static synchronized float[] recordings() {
+    if (recordings == null) {
+      try (var files = Files.list(Path.of("recordings"))) {
+        List<float[]> parts = new java.util.ArrayList<>();
+        for (Path wav : files.filter(f -> f.toString().endsWith(".wav")).sorted().toList()) {
+          parts.add(io.mersdk.audio.AudioSources.of(wav).readMono(RATE));
+        }
+        recordings = concat(parts.toArray(float[][]::new));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return recordings;
   }
 
   static float[] silence(double seconds) {

@@ -16,4 +16,12 @@ public interface SpeechDetectorProvider {
 
   /** A detector with its default settings. */
   SpeechDetector create();
+
+  /**
+   * A detector with these settings ({@code EmotionRecognizer.Builder#speechGateSettings}). The
+   * default ignores them and returns {@link #create()}: a detector without such settings.
+   */
+  default SpeechDetector create(io.mersdk.SpeechGateSettings settings) {
+    return create();
+  }
 }

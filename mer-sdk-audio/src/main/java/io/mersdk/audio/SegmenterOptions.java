@@ -4,15 +4,17 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings of the energy-based {@link Segmenter}. Immutable and thread-safe.
+ * Settings of the {@link Segmenter} and {@link StreamingSegmenter}. Immutable and thread-safe.
  *
- * <p>A 10 ms frame counts as speech when its level (RMS, dBFS) is at least {@link #thresholdDb()}
- * and at least {@link #noiseMarginDb()} above the noise floor (the quietest frame of the last
- * 5 s). Speech runs closer than {@link #minSilence()} are joined; runs shorter than {@link
- * #minSpeech()} are dropped; each segment is widened by {@link #padding()} on both sides; speech
- * longer than {@link #maxSegment()} is cut at its quietest point so no segment exceeds it. With
- * {@link #speechGate()} on (the default) a run becomes a segment only when the acoustic gate's
- * frame classifier (mer-sdk-vad) finds speech in it, so noise, hum, tones and music give none. See
+ * <p>With {@link #speechGate()} on (the default) the frames are Silero VAD's 32 ms windows
+ * (mer-sdk-vad): speech starts at a window whose speech probability is at least {@link
+ * #speechThreshold()} and ends after {@link #minSilence()} below that less 0.15; runs shorter
+ * than {@link #minSpeech()} are dropped; each segment is widened by {@link #padding()} on both
+ * sides; speech longer than {@link #maxSegment()} is cut at a low-probability window so no
+ * segment exceeds it, and the piece is reported at once. Noise, hum, tones and music give no
+ * segment. With the gate off the frames are 10 ms of energy: a frame counts as speech when its
+ * level (RMS, dBFS) is at least {@link #thresholdDb()} and at least {@link #noiseMarginDb()} above
+ * the noise floor (the quietest frame of the last 5 s), and any loud stretch is a segment. See
  * docs/audio.md.
  */
 public final class SegmenterOptions {
@@ -37,8 +39,10 @@ public final class SegmenterOptions {
   private final Duration padding;
   private final Duration maxSegment;
   private final boolean speechGate;
+  private final double speechThreshold;
 
   private SegmenterOptions(Builder b) {
+    this.speechThreshold = b.speechThreshold;
     this.speechGate = b.speechGate;
     this.thresholdDb = b.thresholdDb;
     this.noiseMarginDb = b.noiseMarginDb;
@@ -58,6 +62,7 @@ public final class SegmenterOptions {
 
   public Builder toBuilder() {
     return new Builder()
+        .speechThreshold(speechThreshold)
         .thresholdDb(thresholdDb)
         .noiseMarginDb(noiseMarginDb)
         .minSpeech(minSpeech)
@@ -106,27 +111,44 @@ public final class SegmenterOptions {
     return speechGate;
   }
 
+  /**
+   * Silero's speech probability at or above which a window starts speech (with the gate on);
+   * default 0.5, Silero's. Speech ends below this less 0.15.
+   */
+  public double speechThreshold() {
+    return speechThreshold;
+  }
+
   @Override
   public String toString() {
     return "SegmenterOptions[thresholdDb=" + thresholdDb + ", noiseMarginDb=" + noiseMarginDb
         + ", minSpeech=" + minSpeech + ", minSilence=" + minSilence + ", padding=" + padding
-        + ", maxSegment=" + maxSegment + ", speechGate=" + speechGate + "]";
+        + ", maxSegment=" + maxSegment + ", speechGate=" + speechGate
+        + ", speechThreshold=" + speechThreshold + "]";
   }
 
   /** Builder; {@link #build()} checks the settings together and names the bad one. */
   public static final class Builder {
     private double thresholdDb = -45;
     private double noiseMarginDb = 10;
-    private Duration minSpeech = Duration.ofMillis(200);
-    private Duration minSilence = Duration.ofMillis(500);
-    private Duration padding = Duration.ofMillis(150);
+    // Silero's minimum speech; a pause of 0.2 s ends an utterance, so a listener hears of it
+    // within about 0.3 s (docs/audio.md, "Stream latency"); padding at most half the pause.
+    private Duration minSpeech = Duration.ofMillis(250);
+    private Duration minSilence = Duration.ofMillis(200);
+    private Duration padding = Duration.ofMillis(100);
     private Duration maxSegment = WHISPER_WINDOW;
     private boolean speechGate = true;
+    private double speechThreshold = 0.5;
 
     private Builder() {}
 
     public Builder speechGate(boolean on) {
       this.speechGate = on;
+      return this;
+    }
+
+    public Builder speechThreshold(double threshold) {
+      this.speechThreshold = threshold;
       return this;
     }
 
@@ -164,6 +186,10 @@ public final class SegmenterOptions {
       if (!(thresholdDb <= 0) || thresholdDb < -120) {
         throw new IllegalArgumentException(
             "thresholdDb: must be within [-120, 0] dBFS, got " + thresholdDb);
+      }
+      if (!(speechThreshold > 0 && speechThreshold < 1)) {
+        throw new IllegalArgumentException(
+            "speechThreshold: must be within (0, 1), got " + speechThreshold);
       }
       if (!(noiseMarginDb >= 0) || noiseMarginDb > 60) {
         throw new IllegalArgumentException(

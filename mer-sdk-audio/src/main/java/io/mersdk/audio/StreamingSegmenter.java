@@ -1,6 +1,6 @@
 package io.mersdk.audio;
 
-import io.mersdk.audio.internal.SpeechTracker;
+import io.mersdk.audio.internal.Tracker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,7 +34,7 @@ import java.util.Objects;
 public final class StreamingSegmenter {
   private final SegmenterOptions options;
   private final int sampleRate;
-  private final SpeechTracker tracker;
+  private final Tracker tracker;
   private final List<SpeechSegment> finished = new ArrayList<>();
   private boolean done;
 
@@ -46,7 +46,7 @@ public final class StreamingSegmenter {
   private StreamingSegmenter(SegmenterOptions options, int sampleRate) {
     this.options = options;
     this.sampleRate = sampleRate;
-    this.tracker = new SpeechTracker(options, sampleRate, this::segment);
+    this.tracker = Tracker.of(options, sampleRate, this::segment);
   }
 
   /**

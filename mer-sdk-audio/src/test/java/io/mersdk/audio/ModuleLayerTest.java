@@ -31,7 +31,8 @@ class ModuleLayerTest {
   private static final String[] JAR_CLASSES = {
     "io.mersdk.audio.AudioSources", // our module (target/classes)
     "io.mersdk.EmotionRecognizer", // mer-sdk-api
-    "io.mersdk.vad.FrameClassifier", // mer-sdk-vad, the segmenter's frame classifier
+    "io.mersdk.vad.SileroVad", // mer-sdk-vad, the segmenter's frame source (Silero VAD)
+    "ai.onnxruntime.OrtEnvironment", // onnxruntime, which Silero runs on
     "org.slf4j.Logger", // slf4j-api
     "org.slf4j.simple.SimpleServiceProvider", // slf4j-simple (quiet logging in the layer)
     "javazoom.spi.mpeg.sampled.file.MpegAudioFileReader", // mp3spi

@@ -35,11 +35,13 @@ class SegmenterTest {
   static final double TOLERANCE_S = 0.12;
 
   /**
-   * The energy rules alone: the tests of edges, cuts and short sounds use tones, which the speech
+   * The energy rules alone, with the settings they were tuned with (0.5 s pause, 0.15 s padding):
+   * the tests of edges, cuts and short sounds use tones, which the speech
    * gate (rightly) rejects.
    */
-  static final SegmenterOptions ENERGY_ONLY =
-      SegmenterOptions.defaults().toBuilder().speechGate(false).build();
+  static final SegmenterOptions ENERGY_ONLY = SegmenterOptions.defaults().toBuilder()
+      .speechGate(false).minSpeech(Duration.ofMillis(200)).minSilence(Duration.ofMillis(500))
+      .padding(Duration.ofMillis(150)).build();
 
   @TempDir static Path dir;
   static Path joined;
@@ -106,7 +108,8 @@ class SegmenterTest {
     assertThat(segments).hasSize(truth.size());
     for (int i = 0; i < truth.size(); i++) {
       assertThat(seconds(segments.get(i).start())).as("start of sentence %d", i)
-          .isCloseTo(Math.max(0, truth.get(i)[0] - 0.15), within(TOLERANCE_S));
+          .isCloseTo(Math.max(0, truth.get(i)[0]
+              - seconds(SegmenterOptions.defaults().padding())), within(TOLERANCE_S));
       // A fading end may drown in the noise: there, each segment must hold its sentence's middle.
       double mid = (truth.get(i)[0] + truth.get(i)[1]) / 2;
       assertThat(seconds(segments.get(i).start())).isLessThan(mid);
@@ -196,10 +199,10 @@ class SegmenterTest {
   @Test
   void longSpeechIsSplitNeverTruncated() {
     TestAudio.assumeTools();
-    // The four sentences again and again with 0.2 s gaps (shorter than minSilence): 65+ s of
+    // The four sentences again and again with 0.1 s gaps (shorter than minSilence): 65+ s of
     // continuous speech that the default settings must cut into pieces of at most 30 s.
     float[] x = TestAudio.continuousSpeech(
-        new TestAudio.Joined(joined, truth), RATE, 0.2, 65);
+        new TestAudio.Joined(joined, truth), RATE, 0.1, 65);
 
     List<SpeechSegment> segments = Segmenter.withDefaults().segment(x, RATE);
 
@@ -257,10 +260,10 @@ class SegmenterTest {
       }
     }
     // The cut needs room: maxSegment >= 2 x (minSpeech + minSilence + padding) + 0.1 s.
-    assertThatThrownBy(() -> SegmenterOptions.builder().maxSegment(Duration.ofMillis(1799))
+    assertThatThrownBy(() -> SegmenterOptions.builder().maxSegment(Duration.ofMillis(1199))
         .build()).hasMessageStartingWith("maxSegment: must be >= 2 x (minSpeech + minSilence");
-    assertThat(SegmenterOptions.builder().maxSegment(Duration.ofMillis(1800)).build()
-        .maxSegment()).isEqualTo(Duration.ofMillis(1800));
+    assertThat(SegmenterOptions.builder().maxSegment(Duration.ofMillis(1200)).build()
+        .maxSegment()).isEqualTo(Duration.ofMillis(1200));
   }
 
   @Test

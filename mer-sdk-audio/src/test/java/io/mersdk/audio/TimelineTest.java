@@ -132,10 +132,10 @@ class TimelineTest {
 
   @Test
   void longContinuousSpeechIsCutToFitTheAsrWindowAndNothingIsDropped() {
-    // 65+ s of one run of speech (the sentences with 0.2 s gaps, under minSilence). A segment
+    // 65+ s of one run of speech (the sentences with 0.1 s gaps, under minSilence). A segment
     // longer than the window would be refused by the recogniser (AudioException), so the run
     // itself shows that none is; the checks below say so directly.
-    float[] x = TestAudio.continuousSpeech(joined, rate, 0.2, 65);
+    float[] x = TestAudio.continuousSpeech(joined, rate, 0.1, 65);
     assertThat(x.length).isGreaterThan(2 * window);
 
     CountingBackendProvider.reset();

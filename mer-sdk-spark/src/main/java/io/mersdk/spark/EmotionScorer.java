@@ -4,6 +4,7 @@ import io.mersdk.Device;
 import java.util.Arrays;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -70,6 +71,7 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
   private final BooleanParam speechGate;
   private final Param<String> channels;
   private final Param<String> parties;
+  private final DoubleParam speechThreshold;
 
   public EmotionScorer() {
     this(Identifiable.randomUID("emotionScorer"));
@@ -106,6 +108,9 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
             + " agent,customer (stereo), speaker (mono), channel-N otherwise");
     setDefault(channels, "mix");
     setDefault(parties, "");
+    speechThreshold = new DoubleParam(this, "speechThreshold",
+        "the speech gate's threshold: Silero VAD's probability at or above which a 32 ms window is"
+            + " speech (speech ends below it less 0.15), in (0, 1); default 0.5");
     setDefault(inputCol, "content");
     setDefault(sampleRateCol, "sample_rate");
     setDefault(pathCol, "path");
@@ -115,6 +120,7 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
     setDefault(threads, 0);
     setDefault(timeline, false);
     setDefault(speechGate, true);
+    setDefault(speechThreshold, io.mersdk.SpeechGateSettings.defaults().threshold());
   }
 
   @Override
@@ -238,6 +244,23 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
   public EmotionScorer setSpeechGate(boolean value) {
     set(speechGate, value);
     return this;
+  }
+
+  /** The speech gate's threshold (see the param's doc); checked here. */
+  public EmotionScorer setSpeechThreshold(double value) {
+    if (!(value > 0 && value < 1)) {
+      throw new IllegalArgumentException("speechThreshold: must be within (0, 1), got " + value);
+    }
+    set(speechThreshold, value);
+    return this;
+  }
+
+  public DoubleParam speechThreshold() {
+    return speechThreshold;
+  }
+
+  public double getSpeechThreshold() {
+    return (Double) getOrDefault(speechThreshold);
   }
 
   public String getInputCol() {
@@ -378,7 +401,8 @@ public final class EmotionScorer extends Transformer implements DefaultParamsWri
       }
     }
     return new ScorerConfig(bundleSetting, getDevice(), getThreads(), getBatchSize(), getTimeline(),
-        getSpeechGate(), kind, schema.fieldIndex(in.name()), rateIndex, pathIndex, split, names);
+        getSpeechGate(), getSpeechThreshold(), kind, schema.fieldIndex(in.name()), rateIndex,
+        pathIndex, split, names);
   }
 
   /** The checks of CallTimeline.Builder#parties, on the driver. */

@@ -39,11 +39,18 @@ public final class RecognizerRegistry {
    * @param device the device asked for (after the task's GPU resource was applied)
    * @param threads intra-op threads per model session
    * @param speechGate whether the acoustic speech gate runs
+   * @param speechThreshold the gate's threshold (Silero VAD's probability; default 0.5)
    */
-  public record Key(String bundle, Device device, int threads, boolean speechGate) {
+  public record Key(String bundle, Device device, int threads, boolean speechGate,
+      double speechThreshold) {
     public Key {
       Objects.requireNonNull(bundle, "bundle");
       Objects.requireNonNull(device, "device");
+    }
+
+    /** With the gate's default threshold. */
+    public Key(String bundle, Device device, int threads, boolean speechGate) {
+      this(bundle, device, threads, speechGate, io.mersdk.SpeechGateSettings.defaults().threshold());
     }
   }
 

@@ -39,6 +39,7 @@ final class ScorerConfig implements Serializable {
   final int batchSize;
   final boolean timeline;
   final boolean speechGate;
+  final double speechThreshold;
   final InputKind kind;
   final int inputIndex;
   /** -1 for byte input. */
@@ -52,14 +53,9 @@ final class ScorerConfig implements Serializable {
   final java.util.List<String> parties;
 
   ScorerConfig(String bundle, String device, int threads, int batchSize, boolean timeline,
-      boolean speechGate, InputKind kind, int inputIndex, int rateIndex, int pathIndex) {
-    this(bundle, device, threads, batchSize, timeline, speechGate, kind, inputIndex, rateIndex,
-        pathIndex, false, null);
-  }
-
-  ScorerConfig(String bundle, String device, int threads, int batchSize, boolean timeline,
-      boolean speechGate, InputKind kind, int inputIndex, int rateIndex, int pathIndex,
-      boolean splitChannels, java.util.List<String> parties) {
+      boolean speechGate, double speechThreshold, InputKind kind, int inputIndex, int rateIndex,
+      int pathIndex, boolean splitChannels, java.util.List<String> parties) {
+    this.speechThreshold = speechThreshold;
     this.splitChannels = splitChannels;
     this.parties = parties == null ? null : java.util.List.copyOf(parties);
     this.bundle = bundle;
@@ -77,13 +73,16 @@ final class ScorerConfig implements Serializable {
   /** The registry key of the current task slot. */
   RecognizerRegistry.Key key(TaskContext task) {
     return new RecognizerRegistry.Key(resolveBundle(bundle),
-        device(device, task == null ? null : task.resourcesJMap()), threads(threads, task), speechGate);
+        device(device, task == null ? null : task.resourcesJMap()), threads(threads, task), speechGate,
+        speechThreshold);
   }
 
   /** Builds the recogniser for a key (on the executor, once per JVM per key). */
   static EmotionRecognizer build(RecognizerRegistry.Key key) {
     EmotionRecognizer.Builder b = EmotionRecognizer.builder()
-        .device(key.device()).threads(key.threads()).speechGate(key.speechGate());
+        .device(key.device()).threads(key.threads()).speechGate(key.speechGate())
+        .speechGateSettings(io.mersdk.SpeechGateSettings.defaults().toBuilder()
+            .threshold(key.speechThreshold()).build());
     if (key.bundle().startsWith(CLASSPATH)) {
       ClassLoader loader = Thread.currentThread().getContextClassLoader();
       b.bundleResource(loader != null ? loader : ScorerConfig.class.getClassLoader(),

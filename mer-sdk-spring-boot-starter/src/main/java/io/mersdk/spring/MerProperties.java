@@ -123,6 +123,61 @@ public class MerProperties {
     this.prepackWeights = prepackWeights;
   }
 
+  /**
+   * The speech gate's settings (Silero VAD, mer-sdk-vad): {@code mer.gate.threshold} (0.5),
+   * {@code mer.gate.min-speech} (250ms), {@code mer.gate.min-silence} (100ms), {@code
+   * mer.gate.padding} (30ms).
+   */
+  private final Gate gate = new Gate();
+
+  public Gate getGate() {
+    return gate;
+  }
+
+  /** {@code mer.gate.*}: see {@link io.mersdk.SpeechGateSettings}; unset keeps its default. */
+  public static class Gate {
+    /** Probability at or above which a 32 ms window is speech; speech ends below it less 0.15. */
+    private Double threshold;
+    /** Shortest stretch of speech that counts. */
+    private java.time.Duration minSpeech;
+    /** Pause that ends a stretch of speech. */
+    private java.time.Duration minSilence;
+    /** Added to each side of a stretch of speech. */
+    private java.time.Duration padding;
+
+    public Double getThreshold() {
+      return threshold;
+    }
+
+    public void setThreshold(Double threshold) {
+      this.threshold = threshold;
+    }
+
+    public java.time.Duration getMinSpeech() {
+      return minSpeech;
+    }
+
+    public void setMinSpeech(java.time.Duration minSpeech) {
+      this.minSpeech = minSpeech;
+    }
+
+    public java.time.Duration getMinSilence() {
+      return minSilence;
+    }
+
+    public void setMinSilence(java.time.Duration minSilence) {
+      this.minSilence = minSilence;
+    }
+
+    public java.time.Duration getPadding() {
+      return padding;
+    }
+
+    public void setPadding(java.time.Duration padding) {
+      this.padding = padding;
+    }
+  }
+
   public boolean isSpeechGate() {
     return speechGate;
   }

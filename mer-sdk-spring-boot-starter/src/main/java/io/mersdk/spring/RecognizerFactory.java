@@ -99,6 +99,7 @@ final class RecognizerFactory {
       b.prepackWeights(p.getPrepackWeights());
     }
     if (p.isSpeechGate()) {
+      b.speechGateSettings(gateSettings(p.getGate()));
       if (detector != null) {
         b.speechDetector(detector);
       } else if (ServiceLoader.load(SpeechDetectorProvider.class, loader).findFirst().isEmpty()
@@ -148,5 +149,28 @@ final class RecognizerFactory {
       e.addSuppressed(cause);
     }
     return e;
+  }
+
+  /** {@code mer.gate.*} over the defaults; a bad value fails start-up naming the property. */
+  static io.mersdk.SpeechGateSettings gateSettings(MerProperties.Gate g) {
+    io.mersdk.SpeechGateSettings.Builder b = io.mersdk.SpeechGateSettings.defaults().toBuilder();
+    if (g.getThreshold() != null) {
+      b.threshold(g.getThreshold());
+    }
+    if (g.getMinSpeech() != null) {
+      b.minSpeech(g.getMinSpeech());
+    }
+    if (g.getMinSilence() != null) {
+      b.minSilence(g.getMinSilence());
+    }
+    if (g.getPadding() != null) {
+      b.padding(g.getPadding());
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw invalid("mer.gate." + e.getMessage().replaceAll(":.*", "").replaceAll("([A-Z])", "-$1")
+          .toLowerCase(java.util.Locale.ROOT), "", e.getMessage(), e);
+    }
   }
 }

@@ -30,7 +30,8 @@ class ConfigurationMetadataTest {
     }
     assertThat(names).contains("mer.bundle", "mer.device", "mer.threads", "mer.concurrent-calls", "mer.speech-gate",
         "mer.no-speech-threshold", "mer.log-prob-threshold", "mer.compression-ratio-threshold",
-        "mer.fit-asr-window", "mer.parallel-encoders", "mer.prepack-weights", "mer.health.require-cuda");
+        "mer.fit-asr-window", "mer.parallel-encoders", "mer.prepack-weights", "mer.health.require-cuda",
+        "mer.gate.threshold", "mer.gate.min-speech", "mer.gate.min-silence", "mer.gate.padding");
   }
 
   @Test

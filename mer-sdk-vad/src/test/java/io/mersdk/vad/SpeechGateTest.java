@@ -275,7 +275,7 @@ class SpeechGateTest {
     List<SpeechDetectorProvider> found = new ArrayList<>();
     ServiceLoader.load(SpeechDetectorProvider.class).forEach(found::add);
     assertThat(found).anySatisfy(p -> {
-      assertThat(p).isInstanceOf(SpectralSpeechDetectorProvider.class);
+      assertThat(p).isInstanceOf(SpectralSpeechDetectorProvider.class); // registered, priority 0
       assertThat(p.create()).isInstanceOf(SpectralSpeechDetector.class);
     });
   }

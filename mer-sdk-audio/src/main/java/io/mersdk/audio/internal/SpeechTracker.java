@@ -18,12 +18,7 @@ import java.util.Arrays;
  * exactly one reported segment unless its run is shorter than {@code minSpeech}; long speech is
  * cut into contiguous pieces, so nothing is dropped for length.
  */
-public final class SpeechTracker {
-  /** Receives segments in order, as {@code [start, end)} sample indices of the whole stream. */
-  public interface Sink {
-    void segment(long startSample, long endSample);
-  }
-
+public final class SpeechTracker implements Tracker {
   /** Analysis frame: 10 ms, the usual VAD frame (WebRTC VAD uses 10, 20 or 30 ms). */
   static final double FRAME_SECONDS = 0.010;
 
@@ -108,6 +103,7 @@ public final class SpeechTracker {
     }
   }
 
+  @Override
   public void accept(float[] x, int off, int len) {
     int end = off + len;
     while (off < end) {
@@ -133,6 +129,7 @@ public final class SpeechTracker {
   }
 
   /** The stream has ended: closes any open segment (a final partial frame counts as a frame). */
+  @Override
   public void finish() {
     if (frameFill > 0) {
       endFrame(frameEnergy / frameFill);
@@ -144,6 +141,7 @@ public final class SpeechTracker {
     }
   }
 
+  @Override
   public long samplesSeen() {
     return samplesSeen;
   }
@@ -153,6 +151,7 @@ public final class SpeechTracker {
    * progress, or the padded reach back of a run that starts now; never before the end of the last
    * segment. A streaming caller may drop the samples before it.
    */
+  @Override
   public long earliestNeeded() {
     long fromFrame = inSpeech ? runStart : Math.max(0, frame - HISTORY_FRAMES);
     return Math.max(lastEnd, Math.max(0, fromFrame * frameLen - padSamples));

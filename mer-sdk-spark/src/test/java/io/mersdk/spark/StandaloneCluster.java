@@ -103,6 +103,67 @@ final class StandaloneCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * What a job of this module ships and what plays the cluster's installation: the job brings this
+   * module's runtime class path (target/app-classpath.txt, written by the build: the SDK modules,
+   * jarred when they are class folders, ONNX Runtime, DJL, the codecs) less Jackson and SLF4J,
+   * which Spark has (docs/spark.md); the cluster gets the rest of the test class path (Spark's
+   * tree); the job's own classes are the test classes under {@code io/mersdk/spark/clusterjob/}.
+   */
+  record Layout(List<Path> appJars, List<Path> clusterJars, Path jobJar) {
+    static Layout ofThisModule(Path dir) throws IOException {
+      List<String> testCp = Arrays.asList(System.getProperty("surefire.test.class.path",
+          System.getProperty("java.class.path")).split(java.io.File.pathSeparator));
+      List<String> appCp = Arrays.asList(Files.readString(Path.of("target", "app-classpath.txt")).trim()
+          .split(java.io.File.pathSeparator));
+      List<Path> app = new ArrayList<>();
+      app.add(asJar(codeSource(EmotionScorer.class), dir, "mer-sdk-spark"));
+      Set<String> shipped = new HashSet<>();
+      for (String e : appCp) {
+        if (!clusterHasIt(e)) {
+          app.add(asJar(Path.of(e), dir, null));
+          shipped.add(e);
+        }
+      }
+      Path repo = Path.of("..").toAbsolutePath().normalize(); // surefire runs in the module's folder
+      List<Path> cluster = new ArrayList<>();
+      for (String e : testCp) {
+        Path p = Path.of(e);
+        // nothing this repository builds (the SDK's jars, the demo bundle) is installed there
+        if (e.endsWith(".jar") && Files.isRegularFile(p) && !shipped.contains(e)
+            && !p.toAbsolutePath().normalize().startsWith(repo)) {
+          cluster.add(p);
+        }
+      }
+      Path job = jar(codeSource(StandaloneCluster.class), dir.resolve("cluster-job.jar"),
+          "io/mersdk/spark/clusterjob/");
+      return new Layout(List.copyOf(app), List.copyOf(cluster), job);
+    }
+
+    /** Spark brings its own Jackson and SLF4J: a job ships neither. */
+    static boolean clusterHasIt(String entry) {
+      String n = Path.of(entry).getFileName().toString();
+      return n.startsWith("jackson-") || n.startsWith("slf4j-api-");
+    }
+
+    private static Path asJar(Path entry, Path dir, String name) throws IOException {
+      if (Files.isRegularFile(entry)) {
+        return entry;
+      }
+      // a reactor module's class folder (mer-sdk-api/target/classes): jar it as `package` would
+      String module = name != null ? name : entry.getParent().getParent().getFileName().toString();
+      return jar(entry, dir.resolve(module + ".jar"), "");
+    }
+
+    private static Path codeSource(Class<?> c) {
+      try {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   String masterUrl() {
     return masterUrl;
   }

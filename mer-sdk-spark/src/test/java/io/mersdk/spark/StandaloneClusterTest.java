@@ -61,34 +61,10 @@ class StandaloneClusterTest {
     bundleDir = StandaloneCluster.copyResourceFolder("io/mersdk/demo/bundle", root.resolve("bundle"));
     bundleZip = StandaloneCluster.zip(bundleDir, root.resolve("demo-bundle.zip"));
 
-    // What the job ships (this module's runtime class path, less what the cluster has itself) and
-    // what plays the cluster's own installation (the rest of the test class path: Spark's tree).
-    List<String> testCp = Arrays.asList(System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path")).split(File.pathSeparator));
-    Path appCpFile = Path.of("target", "app-classpath.txt");
-    List<String> appCp = Arrays.asList(Files.readString(appCpFile).trim().split(File.pathSeparator));
-    Path classes = Path.of(EmotionScorer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    Path testClasses = Path.of(StandaloneClusterTest.class.getProtectionDomain().getCodeSource()
-        .getLocation().toURI());
-    appJars = new ArrayList<>();
-    appJars.add(asJar(classes, "mer-sdk-spark"));
-    for (String e : appCp) {
-      if (!clusterHasIt(e)) {
-        appJars.add(asJar(Path.of(e), null));
-      }
-    }
-    Set<String> shipped = appCp.stream().filter(e -> !clusterHasIt(e)).collect(Collectors.toSet());
-    List<Path> clusterJars = new ArrayList<>();
-    for (String e : testCp) {
-      Path p = Path.of(e);
-      if (e.endsWith(".jar") && Files.isRegularFile(p) && !shipped.contains(e)
-          && !p.getFileName().toString().startsWith("mer-sdk-")) {
-        clusterJars.add(p);
-      }
-    }
-    jobJar = StandaloneCluster.jar(testClasses, root.resolve("app").resolve("cluster-job.jar"),
-        "io/mersdk/spark/clusterjob/");
-    cluster = StandaloneCluster.start(root.resolve("cluster"), clusterJars, 2, 1, "1g", START);
+    StandaloneCluster.Layout layout = StandaloneCluster.Layout.ofThisModule(root.resolve("app"));
+    appJars = layout.appJars();
+    jobJar = layout.jobJar();
+    cluster = StandaloneCluster.start(root.resolve("cluster"), layout.clusterJars(), 2, 1, "1g", START);
   }
 
   /**
@@ -111,21 +87,6 @@ class StandaloneClusterTest {
       }
     }
     return keep;
-  }
-
-  /** Spark brings its own Jackson and SLF4J: the job ships neither (docs/spark.md). */
-  static boolean clusterHasIt(String entry) {
-    String n = Path.of(entry).getFileName().toString();
-    return n.startsWith("jackson-") || n.startsWith("slf4j-api-");
-  }
-
-  private static Path asJar(Path entry, String name) throws IOException {
-    if (Files.isRegularFile(entry)) {
-      return entry;
-    }
-    // a reactor module's class folder (mer-sdk-api/target/classes): jar it as `package` would
-    String module = name != null ? name : entry.getParent().getParent().getFileName().toString();
-    return StandaloneCluster.jar(entry, root.resolve("app").resolve(module + ".jar"), "");
   }
 
   @AfterAll

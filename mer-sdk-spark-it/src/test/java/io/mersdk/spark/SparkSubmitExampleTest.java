@@ -68,7 +68,9 @@ class SparkSubmitExampleTest {
         .split(File.pathSeparator)) {
       Path p = Path.of(e);
       String n = p.getFileName().toString();
-      if (n.endsWith(".jar") && Files.isRegularFile(p) && !n.startsWith("mer-sdk-") && !n.startsWith("examples-")) {
+      // the cluster has Spark's tree; nothing this repository builds (mer-examples.jar, the demo
+      // bundle, the cluster helper) is installed there
+      if (n.endsWith(".jar") && Files.isRegularFile(p) && !p.toAbsolutePath().normalize().startsWith(REPO)) {
         clusterJars.add(p);
       }
     }

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A benchmark, not a test (it asserts nothing and is skipped unless {@code -Dmer.bench=true}):
  * rows per second with a bundle (default: the demo bundle) for a plain SDK loop at 1 and 2 threads against Spark
- * local[1] and local[2], time from job start to the first row, and the memory one recogniser
- * takes. Writes target/spark-bench.md. Run:
+ * local[1] and local[2] and a standalone cluster of 2 workers x 1 core (skip it with
+ * -Dmer.bench.cluster=false), time from job start to the first row, and the memory one recogniser
+ * takes (in this JVM, and each executor JVM's RSS on the cluster). Writes target/spark-bench.md. Run:
  *
  * <pre>
  * ./mvnw -B -ntp -pl mer-sdk-spark -am -Dtest=SparkBench -Dsurefire.failIfNoSpecifiedTests=false -Dmer.bench=true verify
@@ -118,14 +119,104 @@ class SparkBench {
         spark.stop();
       }
     }
+    if (!"false".equals(System.getProperty("mer.bench.cluster"))) {
+      clusterBench(dir, files, r);
+    }
     r.close();
     line("");
     line("time from job start to the first row (local[1], SparkSession up, recogniser not yet built):"
         + " %.2f s (%s)", firstRow, firstOutcome);
+    if (clusterFirstRow != null) {
+      line("time from job start to the first row (standalone cluster, executors up, recogniser not yet"
+          + " built): %s s", clusterFirstRow);
+      line("");
+      line("executor JVMs, peak VmRSS seen after the timed passes: %s", clusterRss);
+    }
     Path out = Path.of("target", "spark-bench.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, report);
     System.out.print(report);
+  }
+
+  private String clusterFirstRow;
+  private String clusterRss;
+
+  /**
+   * The same scoring on a standalone cluster of 2 workers x 1 core (StandaloneCluster: separate
+   * JVMs on 127.0.0.1), submitted with spark-submit (BenchJob), timed in turns with the SDK loop at
+   * 2 threads in this JVM (file handshake: the job waits for the loop's turn before each pass).
+   * The bundle travels as users ship it: a classpath: bundle zipped with --archives, a folder by
+   * its path (the executors are on this machine).
+   */
+  private void clusterBench(Path dir, List<Path> files, EmotionRecognizer r) throws Exception {
+    Path root = Path.of("target", "spark-bench-cluster").toAbsolutePath();
+    StandaloneCluster.deleteTree(root);
+    Files.createDirectories(root);
+    StandaloneCluster.Layout layout = StandaloneCluster.Layout.ofThisModule(root.resolve("app"));
+    String bundle = BUNDLE;
+    List<String> args = new ArrayList<>();
+    if (BUNDLE.startsWith(ScorerConfig.CLASSPATH)) {
+      Path folder = StandaloneCluster.copyResourceFolder(BUNDLE.substring(ScorerConfig.CLASSPATH.length()),
+          root.resolve("bundle"));
+      args.addAll(List.of("--archives", StandaloneCluster.zip(folder, root.resolve("bundle.zip")) + "#bundle"));
+      bundle = "sparkfiles:bundle";
+    }
+    String memory = System.getProperty("mer.bench.executorMemory", "1g");
+    Path sync = Files.createDirectories(root.resolve("sync"));
+    try (StandaloneCluster cluster = StandaloneCluster.start(root.resolve("cluster"), layout.clusterJars(),
+        2, 1, memory, java.time.Duration.ofMinutes(3))) {
+      args.addAll(List.of("--master", cluster.masterUrl(), "--class", "io.mersdk.spark.clusterjob.BenchJob",
+          "--jars", String.join(",", layout.appJars().stream().map(Path::toString).toList())));
+      for (String c : List.of("spark.driver.host=127.0.0.1", "spark.driver.bindAddress=127.0.0.1",
+          "spark.ui.enabled=false", "spark.executor.cores=1", "spark.cores.max=2",
+          "spark.executor.memory=" + memory, "spark.scheduler.minRegisteredResourcesRatio=1.0",
+          "spark.scheduler.maxRegisteredResourcesWaitingTime=300s")) {
+        args.add("--conf");
+        args.add(c);
+      }
+      args.add(layout.jobJar().toString());
+      args.addAll(List.of(dir.toString(), bundle, String.valueOf(4 * 2), String.valueOf(RUNS), sync.toString()));
+      Process job = cluster.submit("bench", args);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.HOURS.toNanos(1);
+      double[] loopS = new double[RUNS];
+      double[] sparkS = new double[RUNS];
+      for (int run = 0; run <= RUNS; run++) {
+        Path ready = sync.resolve("ready-" + run);
+        cluster.await(() -> Files.exists(ready) || !job.isAlive(), deadline, "the bench job's pass " + run);
+        if (!job.isAlive()) {
+          throw new IllegalStateException("the bench job ended early; see " + cluster.log("bench"));
+        }
+        double l = loopOnce(r, files, 2);
+        Files.writeString(sync.resolve("go-" + run), "");
+        Path done = sync.resolve("done-" + run);
+        cluster.await(() -> Files.exists(done) || !job.isAlive(), deadline, "the bench job's pass " + run);
+        double sec = Double.parseDouble(Files.readString(done).trim());
+        if (run > 0) {
+          loopS[run - 1] = l;
+          sparkS[run - 1] = sec;
+        }
+      }
+      if (!job.waitFor(10, java.util.concurrent.TimeUnit.MINUTES) || job.exitValue() != 0) {
+        throw new IllegalStateException("the bench job failed; see " + cluster.log("bench"));
+      }
+      clusterFirstRow = Files.readString(sync.resolve("first-row")).trim();
+      java.util.Map<String, Long> before = new java.util.HashMap<>();
+      Files.readString(sync.resolve("rss-before")).trim().lines()
+          .forEach(l -> before.put(l.split(" ")[0], Long.parseLong(l.split(" ")[1])));
+      clusterRss = Files.readString(sync.resolve("rss")).trim().lines().map(l -> {
+        String[] f = l.split(" ");
+        Long b = before.get(f[0]);
+        long after = Long.parseLong(f[1]);
+        return String.format(Locale.ROOT, "pid %s: %d MB%s, %s recogniser(s) built", f[0], after / 1024,
+            b == null ? "" : String.format(Locale.ROOT, " (%d MB before its first scoring task, %+d MB)",
+                b / 1024, (after - b) / 1024), f[2]);
+      }).collect(java.util.stream.Collectors.joining("; "));
+      double lm = median(loopS);
+      double sm = median(sparkS);
+      line("| SDK loop, 2 threads (in turns with the cluster) | %.2f | %.2f |", files.size() / lm, lm);
+      line("| Spark standalone, 2 workers x 1 core, 8 partitions | %.2f | %.2f |", files.size() / sm, sm);
+      line("| Spark / loop time, cluster (pairs: %s) | %.3f | |", ratios(sparkS, loopS), sm / lm);
+    }
   }
 
   private double firstRow;

@@ -58,14 +58,24 @@ def max_diff(a, b) -> float:
 PARITY: dict[str, float] = {}
 
 
-def parity(what: str, a, b) -> float:
-    """max_diff, remembered per ``what`` (the largest seen) for the report written at the end."""
+def parity(what: str, a, b, bound: float | None = None) -> float:
+    """max_diff, remembered per ``what`` (the largest seen) for the report written at the end; with
+    ``bound``, asserted and recorded in the bounds report (tests/bounds.py)."""
     d = max_diff(a, b)
     PARITY[what] = max(PARITY.get(what, 0.0), d)
+    if bound is not None:
+        from . import bounds
+
+        bounds.check("graph parity", what.split(" ", 1)[1] if " " in what else what, a, b, bound)
     return d
 
 
 def pytest_terminal_summary(terminalreporter):
+    from . import bounds
+
+    report = bounds.write_report(REPO / "build" / "bounds-python.jsonl")
+    if report is not None:
+        terminalreporter.write_line(f"bounds report ({len(bounds.REPORT)} comparisons): {report}")
     if not PARITY:
         return
     lines = [f"{k}\t{v:.3e}" for k, v in sorted(PARITY.items())]

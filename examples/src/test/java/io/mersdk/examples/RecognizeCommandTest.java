@@ -71,6 +71,7 @@ class RecognizeCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = run.outLines();
     assertThat(lines).hasSize(3);
+    int emotions = 0;
     try (EmotionRecognizer rec = direct(bundle)) {
       Path[] files = {low, mid, high};
       for (int i = 0; i < files.length; i++) {
@@ -91,6 +92,7 @@ class RecognizeCommandTest {
           assertThat(row.has("label")).isFalse();
           continue;
         }
+        emotions++;
         assertThat(row.get("label").asText()).isEqualTo(expected.label());
         assertThat(row.get("transcript").asText()).isEqualTo(expected.transcript());
         JsonNode p = row.get("probabilities");
@@ -104,12 +106,19 @@ class RecognizeCommandTest {
         assertThat(row.get("confidence").asDouble()).isEqualTo(p.get(expected.label()).asDouble());
       }
     }
+    // the numeric checks above ran on at least one row: a CLI that printed "no speech" for every
+    // file would otherwise pass
+    assertThat(emotions).as("rows with an emotion").isPositive();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"tiny-a", "tiny-b"})
   void tableHasEveryLabelAndOneRowPerFile(String bundle) {
-    Cli.Run run = Cli.run(args(bundle, low.toString(), high.toString()));
+    // the point is the emotion columns: without the model rule, which may call a random-weight
+    // bundle's transcripts no speech (then no row would have numbers to check)
+    List<String> a = new ArrayList<>(WITHOUT_MODEL_RULE);
+    a.addAll(List.of(low.toString(), high.toString()));
+    Cli.Run run = Cli.run(args(bundle, a.toArray(String[]::new)));
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = run.outLines();
@@ -121,12 +130,14 @@ class RecognizeCommandTest {
     expectedHeader.addAll(List.of("speech_gate_ms", "features_ms", "asr_encode_ms", "asr_decode_ms",
         "speech_encoder_ms", "text_encoder_ms", "head_ms", "total_ms", "device", "transcript"));
     assertThat(header).containsExactlyElementsOf(expectedHeader);
+    int emotions = 0;
     for (int r = 1; r < 3; r++) {
       String[] cells = lines.get(r).trim().split("\\s+");
       assertThat(cells[0]).isEqualTo((r == 1 ? low : high).toString());
       if (lines.get(r).contains(" no speech ")) {
         continue; // the model's rule said so (a bundle with that evidence): no numbers to check
       }
+      emotions++;
       assertThat(labels).contains(cells[1]);
       double sum = 0;
       for (int k = 0; k < labels.size(); k++) {
@@ -138,6 +149,7 @@ class RecognizeCommandTest {
           .isEqualTo(Double.parseDouble(cells[3 + labels.indexOf(cells[1])]));
       assertThat(cells[3 + labels.size() + 8]).isEqualTo("cpu");
     }
+    assertThat(emotions).as("rows with an emotion").isPositive();
   }
 
   @ParameterizedTest
@@ -155,11 +167,13 @@ class RecognizeCommandTest {
     }
     assertThat(header).startsWith("file", "label", "confidence").endsWith("device", "transcript")
         .contains("speech_basis", "no_speech_prob", "avg_logprob", "speech_gate_ms");
+    int emotions = 0;
     for (List<String> row : rows.subList(1, 3)) {
       assertThat(row).hasSameSizeAs(header);
       if (row.get(header.indexOf("label")).equals("no speech")) {
         continue;
       }
+      emotions++;
       double sum = 0;
       for (String l : labels) {
         sum += Double.parseDouble(row.get(header.indexOf("p_" + l)));
@@ -167,6 +181,7 @@ class RecognizeCommandTest {
       assertThat(sum).isCloseTo(1.0, within(1e-5));
       assertThat(labels).contains(row.get(header.indexOf("label")));
     }
+    assertThat(emotions).as("rows with an emotion").isPositive();
     assertThat(rows.get(1).get(0)).isEqualTo(low.toString());
     // every number is the API's, to the last digit (CSV prints doubles in full)
     try (EmotionRecognizer rec = direct(bundle)) {

@@ -105,6 +105,24 @@ class DemoBundleParityTest {
     for (int i = 0; i < labels.size(); i++) {
       assertThat(r.probability(labels.get(i))).as(labels.get(i))
           .isCloseTo(c.get("probabilities").get(i).asDouble(), within(tol));
+      bounds(c.get("audio").asText() + " probabilities",
+          Math.abs(r.probability(labels.get(i)) - c.get("probabilities").get(i).asDouble()), tol);
+    }
+  }
+
+  /**
+   * One JSON line per comparison in target/bounds-java.jsonl (scripts/test-portability.sh reads
+   * them): the largest difference seen against its bound. The bounds are ParityTest's (derived there).
+   */
+  private static synchronized void bounds(String what, double diff, double bound) {
+    try {
+      java.nio.file.Files.createDirectories(Path.of("target"));
+      java.nio.file.Files.writeString(Path.of("target", "bounds-java.jsonl"), String.format(java.util.Locale.ROOT,
+          "{\"suite\":\"java\",\"setting\":\"%s\",\"test\":\"DemoBundleParityTest\",\"what\":\"%s\","
+              + "\"diff\":%.6e,\"bound\":%.6e}%n", System.getenv().getOrDefault("MER_BOUNDS_SETTING", ""),
+          what, diff, bound), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -121,6 +139,14 @@ class DemoBundleParityTest {
         evidence.noSpeechProbability().orElse(Double.NaN), evidence.avgLogProbability().orElse(Double.NaN),
         evidence.compressionRatio().orElse(Double.NaN));
     assertThat(r.isNoSpeech()).isEqualTo(noSpeech);
+    if (c.has("is_speech") && withRule.bundle().modelSpeechEvidence()
+        && Math.abs(c.get("avg_logprob").asDouble() - t.logProb()) > EVIDENCE
+        && Math.abs(c.get("no_speech_prob").asDouble() - t.noSpeech()) > EVIDENCE
+        && Math.abs(c.get("compression_ratio").asDouble() - t.compressionRatio()) > 1e-9) {
+      // an oracle that does not share SpeechThresholds: the decision mer-train made in Python
+      assertThat(r.isNoSpeech()).as("the Python reference's decision (fixture is_speech)")
+          .isEqualTo(!c.get("is_speech").asBoolean());
+    }
     assertThat(r.speech().avgLogProbability()).isEqualTo(evidence.avgLogProbability());
   }
 
@@ -148,6 +174,7 @@ class DemoBundleParityTest {
       synchronized (REPORT) {
         REPORT.put(c.get("audio").asText() + "\t" + field, diff);
       }
+      bounds(c.get("audio").asText() + " " + field, diff, tol);
       assertThat(diff).as(field + " |java - python|").isLessThanOrEqualTo(tol);
     }
   }

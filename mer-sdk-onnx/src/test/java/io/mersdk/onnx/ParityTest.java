@@ -12,6 +12,7 @@ import io.mersdk.Utterance;
 import io.mersdk.onnx.internal.pipeline.OnnxBackend;
 import io.mersdk.onnx.internal.pipeline.Probe;
 import io.mersdk.onnx.testing.Backends;
+import io.mersdk.onnx.testing.BoundsReport;
 import io.mersdk.onnx.testing.Collector;
 import io.mersdk.onnx.testing.TestData;
 import java.io.IOException;
@@ -38,7 +39,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  * bundle does not have are simply absent from its fixtures.
  */
 class ParityTest {
-  /** The documented tolerances (docs/model-bundle.md, "Parity"): a fixture may be stricter only. */
+  /**
+   * The documented tolerances (docs/model-bundle.md, "Parity"): a fixture may be stricter only.
+   * Java runs the exported graphs on ONNX Runtime, the fixture is PyTorch's: two float32 programs
+   * with different kernels and op fusions, on any CPU. Derived per stage (docs/testing.md, "Bounds",
+   * u = 2^-24): log-mel, a sum over 201 FFT bins in log10, is off by up to dM / (M ln 10) at the
+   * weakest kept bin (4 decades below a frame's energy: ~1e4 x 201 u ~ 1e-4 in log10 units, twice
+   * for two programs, then the max - 8 floor) -> 1e-3; encoder and hidden states, ~10-20 float32
+   * layers of reductions of 32-256 terms on values of magnitude <= ~10 (layers x sqrt(n) x u x |x|
+   * ~ 20 x 16 x 6e-8 x 10 = 2e-4 worst, 1e-5 typical), plus the log-mel's difference carried
+   * through -> 1e-4; logits (magnitude <= ~10, after every encoder and the head) 1e-3;
+   * probabilities (softmax moves by at most 2 x the logits' error times p(1 - p) <= 1/4) 1e-4.
+   * Each bound still fails a real bug (a frame off by one, a wrong window, a swapped layer): those
+   * move values by 1e-1 or more (docs/testing.md lists the mutations checked).
+   */
   private static final Map<String, Double> DOCUMENTED = Map.of("log_mel", 1e-3, "logits", 1e-3,
       "encoder_states", 1e-4, "hidden_states", 1e-4, "probabilities", 1e-4, "speech_evidence", 1e-4);
 
@@ -91,6 +105,7 @@ class ParityTest {
     }
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target", "parity-report.txt"), sb.toString());
+    BoundsReport.write();
   }
 
   @Test
@@ -131,9 +146,9 @@ class ParityTest {
       TestData.Array actual = probe.get(stage, 0);
       assertThat(actual.shape()).as(id + " " + name + " " + stage + " shape").containsExactly(expected.shape());
       double diff = TestData.maxAbsDiff(actual.data(), expected.data());
-      record(id, name, stage, diff);
-      assertThat(diff).as(id + " " + name + " " + stage + " max abs diff")
-          .isLessThanOrEqualTo(f.tolerance(stage.endsWith("hidden_states") ? "hidden_states" : stage));
+      double bound = f.tolerance(stage.endsWith("hidden_states") ? "hidden_states" : stage);
+      record(id, name, stage, diff, bound);
+      assertThat(diff).as(id + " " + name + " " + stage + " max abs diff").isLessThanOrEqualTo(bound);
     }
     if (c.has("logits")) {
       compare(id, name, "logits", probe.get(Probe.LOGITS, 0).data(), c.doubles("logits"),
@@ -184,7 +199,7 @@ class ParityTest {
       }
       assertThat(actual).as(field).isPresent();
       double diff = Math.abs(actual.getAsDouble() - expected.asDouble());
-      record(b.id(), c.name(), field, diff);
+      record(b.id(), c.name(), field, diff, tolerance);
       assertThat(diff).as(b.id() + " " + c.name() + " " + field + " |java - python|")
           .isLessThanOrEqualTo(tolerance);
     }
@@ -207,6 +222,11 @@ class ParityTest {
         evidence.noSpeechProbability().orElse(Double.NaN), evidence.avgLogProbability().orElse(Double.NaN),
         evidence.compressionRatio().orElse(Double.NaN));
     assertThat(r.outcome()).isEqualTo(noSpeech ? Outcome.NO_SPEECH : Outcome.EMOTION);
+    if (c.has("is_speech") && !nearAThreshold(ruled.speechThresholds(), c, b.fixtures())) {
+      // an oracle that does not share SpeechThresholds: the decision mer-train made in Python
+      assertThat(r.outcome()).as("the Python reference's decision (fixture is_speech)")
+          .isEqualTo(c.json().get("is_speech").asBoolean() ? Outcome.EMOTION : Outcome.NO_SPEECH);
+    }
     assertThat(r.speech().basis()).isEqualTo(decides ? SpeechDecision.Basis.MODEL
         : SpeechDecision.Basis.NOT_CHECKED);
     assertThat(r.speech().noSpeechProbability()).isEqualTo(evidence.noSpeechProbability());
@@ -215,6 +235,16 @@ class ParityTest {
     if (r.isNoSpeech()) {
       assertThat(r.asrTokenIds()).isEmpty();
     }
+  }
+
+  /** Evidence within its parity tolerance of a threshold: either side may decide either way. */
+  static boolean nearAThreshold(io.mersdk.SpeechThresholds t, TestData.Case c, TestData.Fixtures f) {
+    double tol = f.json().get("tolerances").has("speech_evidence") ? f.tolerance("speech_evidence")
+        : DOCUMENTED.get("speech_evidence");
+    JsonNode j = c.json();
+    return Math.abs(j.path("no_speech_prob").asDouble(Double.NaN) - t.noSpeech()) <= tol
+        || Math.abs(j.path("avg_logprob").asDouble(Double.NaN) - t.logProb()) <= tol
+        || Math.abs(j.path("compression_ratio").asDouble(Double.NaN) - t.compressionRatio()) <= 1e-9;
   }
 
   @ParameterizedTest(name = "{0} {1}: caller-supplied transcript")
@@ -246,7 +276,7 @@ class ParityTest {
       assertThat(actual.get(i)).as(what + "[" + i + "]").isCloseTo(expected[i], within(tolerance));
       diff = Math.max(diff, Math.abs(actual.get(i) - expected[i]));
     }
-    record(id, name, what, diff);
+    record(id, name, what, diff, tolerance);
     assertThat(actual.stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, within(1e-5));
   }
 
@@ -257,13 +287,14 @@ class ParityTest {
     for (int i = 0; i < expected.length; i++) {
       diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
     }
-    record(id, name, what, diff);
+    record(id, name, what, diff, tolerance);
     assertThat(diff).as(id + " " + name + " " + what).isLessThanOrEqualTo(tolerance);
   }
 
-  private static void record(String id, String name, String stage, double diff) {
+  private static void record(String id, String name, String stage, double diff, double bound) {
     synchronized (REPORT) {
       REPORT.put(id + "\t" + name + "\t" + stage, diff);
     }
+    BoundsReport.record("ParityTest", id + " " + stage, diff, bound);
   }
 }

@@ -28,11 +28,19 @@ public final class FakeBackend implements InferenceBackend {
   static volatile List<String> labels = List.of("neutral", "happy");
   /** When set, every batch fails as a whole with this message (a model that breaks). */
   static volatile String failWith;
+  /**
+   * When set, every batch waits for this latch (a busy model the test releases); {@link #ENTERED}
+   * counts the batches that reached the model. Bounded: a batch never waits more than a minute.
+   */
+  static volatile java.util.concurrent.CountDownLatch hold;
+  static final java.util.concurrent.Semaphore ENTERED = new java.util.concurrent.Semaphore(0);
 
   static void reset() {
     BATCH_SIZES.clear();
     delayMillis = 0;
     failWith = null;
+    hold = null;
+    ENTERED.drainPermits();
     labels = List.of("neutral", "happy");
   }
 
@@ -53,6 +61,17 @@ public final class FakeBackend implements InferenceBackend {
   @Override
   public List<EmotionResult> recognize(List<Utterance> batch) {
     BATCH_SIZES.add(batch.size());
+    ENTERED.release();
+    java.util.concurrent.CountDownLatch h = hold;
+    if (h != null) {
+      try {
+        if (!h.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+          throw new io.mersdk.InferenceException("FakeBackend.hold was never released");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (delayMillis > 0) {
       try {
         Thread.sleep(delayMillis);

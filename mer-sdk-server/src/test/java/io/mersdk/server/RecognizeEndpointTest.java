@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.sound.sampled.AudioFileFormat;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
@@ -117,14 +119,12 @@ class RecognizeEndpointTest {
   @Test
   void closeFinishesTheRequestInFlight() throws Exception {
     server = TestServers.start();
-    FakeBackend.delayMillis = 1000;
+    FakeBackend.delayMillis = 1000; // the model's work, under way when close() is called
     CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
         request("/v1/recognize", null).POST(HttpRequest.BodyPublishers.ofByteArray(
             wav(TestServers.call(16000, 1.0, 0.3)))).build(), HttpResponse.BodyHandlers.ofString());
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (FakeBackend.BATCH_SIZES.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10); // until the recogniser has the request
-    }
+    assertThat(FakeBackend.ENTERED.tryAcquire(30, TimeUnit.SECONDS)).as("the recogniser has the request")
+        .isTrue();
     assertThat(server.isClosed()).isFalse();
     server.close();
     assertThat(inFlight.get().statusCode()).isEqualTo(200);
@@ -154,20 +154,19 @@ class RecognizeEndpointTest {
   @Test
   void moreRequestsThanWorkersAndQueueGet503() throws Exception {
     server = TestServers.start(ServerOptions.builder().httpWorkers(1).httpQueue(0));
-    FakeBackend.delayMillis = 1500;
+    FakeBackend.hold = new CountDownLatch(1); // the model is busy until the test says so
     byte[] body = wav(TestServers.call(16000, 1.0, 0.3));
-    List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      all.add(http.sendAsync(request("/v1/recognize", null)
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-          HttpResponse.BodyHandlers.ofString()));
+    CompletableFuture<HttpResponse<String>> first = http.sendAsync(request("/v1/recognize", null)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(FakeBackend.ENTERED.tryAcquire(30, TimeUnit.SECONDS)).as("the first request reached the model")
+        .isTrue();
+    List<Integer> refused = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      refused.add(post("/v1/recognize", body, null).statusCode()); // the one worker is taken
     }
-    List<Integer> codes = new ArrayList<>();
-    for (CompletableFuture<HttpResponse<String>> f : all) {
-      codes.add(f.get().statusCode());
-    }
-    assertThat(codes).contains(200, 503);
-    assertThat(codes).containsOnly(200, 503);
+    FakeBackend.hold.countDown();
+    assertThat(refused).containsOnly(503);
+    assertThat(first.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -193,7 +193,9 @@ class StreamProtocolTest {
 
   @Test
   void utterancesOfSeveralStreamsThatEndTogetherAreOneBatch() throws Exception {
-    server = TestServers.start(ServerOptions.builder().batchWait(Duration.ofMillis(200)));
+    // a batch of four leaves as soon as it is full: the long wait only bounds a broken run, so
+    // the four utterances are one batch however slowly the machine delivers them
+    server = TestServers.start(ServerOptions.builder().maxBatch(4).batchWait(Duration.ofSeconds(60)));
     float[] call = TestServers.call(16000, 1.0, 0, 0.3, 0);
     List<StreamClient> clients = new ArrayList<>();
     try {

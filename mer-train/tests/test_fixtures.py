@@ -266,6 +266,27 @@ def test_every_committed_array_is_the_reference_on_the_committed_waveform(name):
 
 
 @pytest.mark.parametrize("name", COMMITTED)
+def test_log_mel_bound_covers_two_runs_of_float32(name):
+    """The log-mel bound is for two float32 runs (two CPUs): each within half of it of the float64
+    formula puts any two within it (triangle inequality). A CPU whose float32 features are further
+    from the exact value fails here, naming the bound, rather than later as a fixture mismatch."""
+    if name not in SPECS:
+        pytest.skip(f"{name} is not made by make-test-bundle")
+    parts = _parts(name)
+    if not parts.head_config.variant.needs_asr:
+        pytest.skip(f"{name} has no ASR features")
+    from mer_train.reference import reference_log_mel
+
+    folder, fx = _fixtures(name)
+    for case in fx["cases"]:
+        x = read_array(folder, case["arrays"]["waveform"])
+        fe = parts.feature_extractor
+        bound = bounds.log_mel_bound(fe, x)
+        bounds.check(f"float32 vs float64 {name}", "log_mel", np.asarray(reference_log_mel(fe, x)),
+                     bounds.log_mel_float64(fe, x), bound / 2)
+
+
+@pytest.mark.parametrize("name", COMMITTED)
 def test_write_fixtures_reproduces_the_committed_files(name, tmp_path):
     """make-test-bundle's fixture step, into a temporary folder: the same files, the same JSON
     (floats within their bounds, tests/bounds.py), the same arrays. The speech is espeak-ng's through sox, so

@@ -42,15 +42,23 @@ class CallTimelineTest {
     }
   }
 
+  /**
+   * One segment per scripted line: espeak-ng pauses 0.2-0.35 s at a comma or full stop inside a
+   * line, longer than the default 0.2 s that ends an utterance; the script's lines of one party are
+   * at least 2.7 s apart. So this test ends an utterance after 0.5 s of silence.
+   */
+  static final SegmenterOptions LINES = SegmenterOptions.defaults().toBuilder()
+      .minSilence(Duration.ofMillis(500)).build();
+
   @Test
   void eachLineLandsInItsPartyAtItsTime() {
     CountingBackendProvider.reset();
-    CallResult result = CallTimeline.builder(recognizer).build()
+    CallResult result = CallTimeline.builder(recognizer).segmenter(LINES).build()
         .run(AudioSources.channels(call.file()));
 
     assertThat(result.parties()).containsExactly(new Party(0, "agent"),
         new Party(1, "customer"));
-    double pad = seconds(SegmenterOptions.defaults().padding());
+    double pad = seconds(LINES.padding());
     for (Party p : result.parties()) {
       List<TestCalls.Spoken> lines = call.truth().stream()
           .filter(t -> t.channel() == p.channel()).toList();

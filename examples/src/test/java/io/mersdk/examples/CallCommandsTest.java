@@ -51,23 +51,42 @@ class CallCommandsTest {
     for (String line : run.outLines()) {
       rows.add(JSON.readTree(line));
     }
-    assertThat(rows).extracting(r -> r.get("party").asText())
-        .containsExactly("agent", "customer", "agent");
-    assertThat(rows).extracting(r -> r.get("channel").asInt()).containsExactly(0, 1, 0);
+    // The voiced spans are slices of real recordings (TestAudio.voiced), whose own pauses may
+    // split a span into several utterances: every row lies inside a span of its own party, every
+    // span has a row, and in time order the parties alternate agent, customer, agent.
     double[][] truth = {{0.5, 2.0}, {1.5, 3.5}, {5.0, 6.0}};
+    int[] channelOf = {0, 1, 0};
+    String[] partyOf = {"agent", "customer", "agent"};
     // the segmenter's padding, and the frame tolerance of mer-sdk-audio's SegmenterTest
     double pad = io.mersdk.audio.SegmenterOptions.defaults().padding().toMillis() / 1000.0 + 0.12;
-    for (int i = 0; i < rows.size(); i++) {
-      assertThat(rows.get(i).get("start_s").asDouble()).isCloseTo(truth[i][0], within(pad));
-      assertThat(rows.get(i).get("end_s").asDouble()).isCloseTo(truth[i][1], within(pad));
-      assertThat(rows.get(i).get("outcome").asText()).isEqualTo("emotion");
+    boolean[] covered = new boolean[truth.length];
+    List<String> turns = new ArrayList<>();
+    for (JsonNode row : rows) {
+      double start = row.get("start_s").asDouble();
+      double end = row.get("end_s").asDouble();
+      String party = row.get("party").asText();
+      assertThat(row.get("outcome").asText()).isEqualTo("emotion");
+      int span = -1;
+      for (int i = 0; i < truth.length; i++) {
+        if (partyOf[i].equals(party) && start >= truth[i][0] - pad && end <= truth[i][1] + pad) {
+          span = i;
+        }
+      }
+      assertThat(span).as("row %s of %s inside a span of its party", row, party).isNotNegative();
+      assertThat(row.get("channel").asInt()).isEqualTo(channelOf[span]);
+      covered[span] = true;
+      if (turns.isEmpty() || !turns.get(turns.size() - 1).equals(party)) {
+        turns.add(party);
+      }
     }
+    assertThat(covered).containsOnly(true);
+    assertThat(turns).containsExactly("agent", "customer", "agent");
 
     Cli.Run csv = Cli.run(RecognizeCommandTest.args("tiny-a", withoutModelRule("--channels",
         "split", "--parties", "left,right", "--format", "csv", stereo.toString())));
     assertThat(csv.exitCode()).as(csv.err()).isZero();
     assertThat(csv.outLines().get(0)).startsWith("file,party,channel,start_s,end_s,label");
-    assertThat(csv.outLines().get(2)).contains(",right,1,");
+    assertThat(csv.outLines()).anyMatch(l -> l.contains(",right,1,"));
   }
 
   @Test
@@ -77,7 +96,7 @@ class CallCommandsTest {
     Cli.Run timeline = Cli.run(RecognizeCommandTest.args("tiny-a", withoutModelRule("--timeline",
         "--format", "jsonl", mono.toString())));
     assertThat(split.exitCode()).as(split.err()).isZero();
-    assertThat(split.outLines()).hasSameSizeAs(timeline.outLines()).hasSize(2);
+    assertThat(split.outLines()).hasSameSizeAs(timeline.outLines()).isNotEmpty();
     for (int i = 0; i < split.outLines().size(); i++) {
       JsonNode a = JSON.readTree(split.outLines().get(i));
       JsonNode b = JSON.readTree(timeline.outLines().get(i));
@@ -94,7 +113,7 @@ class CallCommandsTest {
     Cli.Run run = Cli.run(reportArgs("--channels", "split", "--negative", "angry", "--min-gap",
         "1", stereo.toString(), "-o", html.toString()));
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("2 parties, 3 segments");
+    assertThat(run.out()).containsPattern("2 parties, [3-9] segments");
     String page = Files.readString(html, StandardCharsets.UTF_8);
     assertThat(page).contains("id=\"summary\"").contains("<tr data-party=\"agent\">")
         .contains("<tr data-party=\"customer\">").contains("negative labels: angry")

@@ -4,6 +4,7 @@ import io.mersdk.audio.CallResult;
 import io.mersdk.audio.CallSummarizer;
 import io.mersdk.audio.CallSummary;
 import io.mersdk.audio.CallTimeline;
+import io.mersdk.audio.SegmenterOptions;
 import io.mersdk.audio.ChannelSource;
 import io.mersdk.audio.PartySegment;
 import java.util.List;
@@ -34,8 +35,12 @@ public class CallRecognitionService {
   public CallRecognitionService(EmotionRecognitionService service, MerCallProperties p) {
     this.service = Objects.requireNonNull(service, "service");
     try {
+      // mer.speech-gate=false turns the acoustic gate off everywhere: utterances are then cut by
+      // frame energy, as the recogniser admits them without the gate
       CallTimeline.Builder b = CallTimeline.builder(service.recognizer())
-          .batchSize(p.getBatchSize());
+          .batchSize(p.getBatchSize())
+          .segmenter(SegmenterOptions.defaults().toBuilder()
+              .speechGate(service.recognizer().speechGate()).build());
       if (p.getParties() != null && !p.getParties().isEmpty()) {
         b.parties(p.getParties());
       }

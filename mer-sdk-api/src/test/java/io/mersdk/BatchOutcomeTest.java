@@ -6,6 +6,7 @@ import static io.mersdk.RecognizerTestSupport.speech;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mersdk.testkit.FakeBackend;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -126,7 +127,7 @@ class BatchOutcomeTest {
   @Test
   void theModelsNoSpeechIsKeptAndTheGatesEvidenceAdded() {
     try (EmotionRecognizer r = builder().build()) {
-      FakeBackend.perItem = u -> EmotionResult.noSpeech(SpeechDecision.builder(false,
+      FakeBackend.scorer = (u, bundle) -> EmotionResult.noSpeech(SpeechDecision.builder(false,
           SpeechDecision.Basis.MODEL).noSpeechProbability(0.9).avgLogProbability(-2).build()).build();
       EmotionResult out = r.recognize(speech(0.4f));
       assertThat(out.outcome()).isEqualTo(Outcome.NO_SPEECH);

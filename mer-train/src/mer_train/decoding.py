@@ -23,17 +23,28 @@ class Decoded:
     avg_logprob: float
 
 
+def _start(input_features: torch.Tensor, s: DecodingSettings) -> torch.Tensor:
+    """The bundle's start sequence as ``decoder_input_ids``, one row per item."""
+    return torch.tensor([list(s.start_sequence)] * input_features.shape[0], dtype=torch.long)
+
+
+def _generation_config(s: DecodingSettings, **extra) -> GenerationConfig:
+    """The bundle's greedy decoding as a GenerationConfig, every setting explicit (the model's own
+    generation config would otherwise add Whisper's forced and suppressed tokens); ``extra`` adds
+    output options (scores) that do not change the tokens."""
+    return GenerationConfig(do_sample=False, num_beams=1, max_new_tokens=s.max_new_tokens,
+                            eos_token_id=s.end_token, pad_token_id=s.end_token,
+                            decoder_start_token_id=s.start_sequence[0],
+                            suppress_tokens=list(s.suppress_tokens) or None,
+                            begin_suppress_tokens=list(s.begin_suppress_tokens) or None, **extra)
+
+
 def hf_generate(model, input_features: torch.Tensor, s: DecodingSettings) -> list[list[int]]:
     """Tokens from transformers' own greedy search with the bundle's settings, set explicitly
     (start sequence as decoder_input_ids, suppress/begin-suppress processors, end token). Returns
     the generated tokens per item, without the start sequence and without the end token."""
-    b = input_features.shape[0]
-    start = torch.tensor([list(s.start_sequence)] * b, dtype=torch.long)
-    gen = GenerationConfig(do_sample=False, num_beams=1, max_new_tokens=s.max_new_tokens,
-                           eos_token_id=s.end_token, pad_token_id=s.end_token,
-                           decoder_start_token_id=s.start_sequence[0],
-                           suppress_tokens=list(s.suppress_tokens) or None,
-                           begin_suppress_tokens=list(s.begin_suppress_tokens) or None)
+    start = _start(input_features, s)
+    gen = _generation_config(s)
     with torch.no_grad():
         # GenerationMixin.generate, not WhisperGenerationMixin's (which adds language detection,
         # timestamps and its own forced tokens): the plain greedy search the SDK implements.
@@ -47,14 +58,8 @@ def hf_generate_with_evidence(model, input_features: torch.Tensor, s: DecodingSe
     """``hf_generate`` plus the speech evidence from the Hugging Face model's own logits: the
     no-speech probability from a forward pass over the start sequence (position 0, raw logits),
     the average log-probability from ``generate``'s processed scores (after suppression)."""
-    b = input_features.shape[0]
-    start = torch.tensor([list(s.start_sequence)] * b, dtype=torch.long)
-    gen = GenerationConfig(do_sample=False, num_beams=1, max_new_tokens=s.max_new_tokens,
-                           eos_token_id=s.end_token, pad_token_id=s.end_token,
-                           decoder_start_token_id=s.start_sequence[0],
-                           suppress_tokens=list(s.suppress_tokens) or None,
-                           begin_suppress_tokens=list(s.begin_suppress_tokens) or None,
-                           output_scores=True, return_dict_in_generate=True)
+    start = _start(input_features, s)
+    gen = _generation_config(s, output_scores=True, return_dict_in_generate=True)
     with torch.no_grad():
         out = GenerationMixin.generate(model, input_features=input_features, decoder_input_ids=start,
                                        generation_config=gen)

@@ -506,15 +506,11 @@ public final class EmotionRecognizer implements AutoCloseable {
 
     /**
      * Whether ONNX Runtime pre-packs every constant MatMul weight into its CPU GEMM layout when the
-     * sessions open: faster products, but for fp32 weights a second copy of much of them is kept
-     * (about 460 MB more resident memory for all graphs of the full-size bundle, whose weights are
-     * 1.9 GB). Unset (the default): decided per graph. Pre-packed: the int8 graphs of a bundle made
-     * by {@code mer_train quantize} (a third less time per decoding step, little memory) and the
-     * graphs whose products have few rows, the Whisper decoder (one row per step) and the text
-     * encoder (a transcript's tokens), where unpacked weights are copied into the GEMM layout at
-     * every product (18-33% faster, about 190 MB); not pre-packed: the fp32 Whisper and speech
-     * encoders (a few percent faster for about 270 MB). No effect on what a GPU runs. Measured in
-     * docs/benchmarks.md ("Settings per graph").
+     * sessions open: faster products (decoding most), but for fp32 weights a second copy of much of
+     * them is kept (about 430 MB more resident memory for the full-size bundle, whose weights are
+     * 1.9 GB). Unset (the default): the int8 graphs of a bundle made by {@code mer_train quantize}
+     * are pre-packed (a third less time per decoding step there, little memory), fp32 graphs are
+     * not. No effect on what a GPU runs. Measured in docs/benchmarks.md.
      */
     public Builder prepackWeights(boolean prepack) {
       this.prepackWeights = prepack;

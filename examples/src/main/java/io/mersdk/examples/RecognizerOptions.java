@@ -57,9 +57,8 @@ final class RecognizerOptions {
       paramLabel = "true|false",
       arity = "1",
       description = "Whether ONNX Runtime pre-packs the MatMul weights on the CPU: faster (decoding"
-          + " and the text encoder most), for fp32 weights more memory (about 460 MB for every graph"
-          + " of the full-size bundle). Default: int8 graphs (mer_train quantize), the Whisper decoder"
-          + " and the text encoder yes, the other fp32 graphs no.")
+          + " most), for fp32 weights about 430 MB more memory at full size. Default: int8 graphs"
+          + " (mer_train quantize) yes, fp32 graphs no.")
   Boolean prepackWeights;
 
   @Option(

@@ -68,9 +68,8 @@ public class MerProperties {
 
   /**
    * Whether ONNX Runtime pre-packs constant MatMul weights on the CPU: faster products (decoding
-   * and the text encoder most), for fp32 weights more resident memory (about 460 MB for every graph
-   * of the full-size bundle). Unset: int8 graphs (mer_train quantize), the Whisper decoder and the
-   * text encoder yes, the other fp32 graphs no.
+   * most), for fp32 weights about 430 MB more resident memory at full size. Unset: int8 graphs
+   * (mer_train quantize) yes, fp32 graphs no.
    */
   private Boolean prepackWeights;
 

@@ -24,10 +24,8 @@ import io.mersdk.onnx.internal.whisper.WhisperEncoder;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -214,19 +212,12 @@ final class Models implements Stages, AutoCloseable {
     }
   }
 
-  /**
-   * The graphs whose matrix products have few rows (one per decoding step; a transcript's tokens),
-   * where ONNX Runtime's weight pre-packing pays most: pre-packed by default ({@link
-   * SessionFactory#open(java.nio.file.Path, boolean)}).
-   */
-  private static final Set<GraphSpec> FEW_ROWS = EnumSet.of(GraphSpec.WHISPER_DECODER, GraphSpec.ROBERTA);
-
   private static Graph openGraph(LoadedBundle bundle, SessionFactory factory, GraphSpec spec) {
     String file = bundle.manifest().graphs().get(spec.key());
     try {
       OrtSession.RunOptions run = spec == GraphSpec.WHISPER_DECODER ? null
           : factory.shrinkingRun().orElse(null);
-      return new Graph(file, factory.open(bundle.graph(spec), FEW_ROWS.contains(spec)), run);
+      return new Graph(file, factory.open(bundle.graph(spec)), run);
     } catch (OrtException e) {
       if (factory.isCuda()) {
         throw new DeviceUnavailableException("device " + factory.device() + ": ONNX Runtime "

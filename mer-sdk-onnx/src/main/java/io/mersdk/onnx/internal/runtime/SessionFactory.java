@@ -31,7 +31,7 @@ public final class SessionFactory implements AutoCloseable {
   private final OrtSession.RunOptions shrinking;
   /** CPU only: {@link #options} without weight pre-packing; null where it is not used. */
   private final OrtSession.SessionOptions unpacked;
-  /** CPU only: the caller's choice; empty: pre-pack the int8 graphs and the few-row fp32 ones. */
+  /** CPU only: the caller's choice; empty: pre-pack the int8 graphs only. */
   private final Optional<Boolean> prepack;
 
   private SessionFactory(OrtSession.SessionOptions options, Device device, OrtSession.RunOptions shrinking,
@@ -52,10 +52,7 @@ public final class SessionFactory implements AutoCloseable {
     return device.kind() == Device.Kind.CUDA;
   }
 
-  /**
-   * CPU sessions; the int8 graphs and the fp32 graphs whose products have few rows pre-packed, the
-   * other fp32 graphs not (the builder's default).
-   */
+  /** CPU sessions; the int8 graphs pre-packed, the fp32 ones not (the builder's default). */
   public static SessionFactory cpu(int threads) {
     return cpu(threads, Optional.empty());
   }
@@ -64,16 +61,11 @@ public final class SessionFactory implements AutoCloseable {
    * CPU sessions.
    *
    * @param prepack whether ONNX Runtime pre-packs constant MatMul weights into MLAS's GEMM layout
-   *     at load. Empty: per graph ({@link #open(Path, boolean)}). Without pre-packing MLAS copies
-   *     each weight matrix into that layout at every product, which is most of the work when the
-   *     product has few rows: one per decoding step, a transcript's tokens in the text encoder.
-   *     Measured on the full-size bundle, 2 threads (docs/benchmarks.md, "Settings per graph"):
-   *     pre-packing made a decoding step 18% faster and RoBERTa 33% faster on an AMD EPYC, 8% and
-   *     23% on an Intel Xeon, for about 110 and 80 MB of resident memory; the encoders (1500 or
-   *     hundreds of rows, where the copy is amortised) gained 0-6% there (8% for the Whisper
-   *     encoder on the Xeon) for about 270 MB, and stay unpacked.
-   *     int8 graphs ({@value #WEIGHTS_PROP} = int8 in their ONNX metadata, {@code mer_train
-   *     quantize}) are always pre-packed: little memory, a third less time per decoding step
+   *     at load: faster products (decoding steps most, where every product has one row), but for
+   *     fp32 weights the packed copy is kept beside much of the original (about 430 MB for the
+   *     full-size bundle's 1.9 GB; docs/benchmarks.md). Empty: only the graphs whose ONNX metadata
+   *     says {@value #WEIGHTS_PROP} = int8 ({@code mer_train quantize}), where packing costs little
+   *     memory and saves a third of a decoding step
    */
   public static SessionFactory cpu(int threads, Optional<Boolean> prepack) {
     OrtSession.SessionOptions options = base(threads);
@@ -175,29 +167,15 @@ public final class SessionFactory implements AutoCloseable {
 
   /** Opens a session on this factory's device; the caller maps the failure to bundle/device. */
   public OrtSession open(Path graph) throws OrtException {
-    return open(graph, false);
-  }
-
-  /**
-   * Opens a session on this factory's device; the caller maps the failure to bundle/device.
-   *
-   * @param fewRows whether the graph's matrix products have few rows (the Whisper decoder: one per
-   *     step; the text encoder: a transcript's tokens): pre-packed by default
-   */
-  public OrtSession open(Path graph, boolean fewRows) throws OrtException {
-    return Ort.env().createSession(graph.toString(), prepacks(graph, fewRows) ? options : unpacked);
+    return Ort.env().createSession(graph.toString(), prepacks(graph) ? options : unpacked);
   }
 
   /** Whether {@code graph} opens with weight pre-packing (always on CUDA: nothing to decide). */
   boolean prepacks(Path graph) {
-    return prepacks(graph, false);
-  }
-
-  boolean prepacks(Path graph, boolean fewRows) {
     if (unpacked == null) {
       return true;
     }
-    return prepack.orElseGet(() -> fewRows || "int8".equals(ModelProps.read(graph).get(WEIGHTS_PROP)));
+    return prepack.orElseGet(() -> "int8".equals(ModelProps.read(graph).get(WEIGHTS_PROP)));
   }
 
   /**

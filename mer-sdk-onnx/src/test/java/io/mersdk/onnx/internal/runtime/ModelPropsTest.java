@@ -68,18 +68,4 @@ class ModelPropsTest {
       auto.open(fp32).close();
     }
   }
-
-  @Test
-  void theCpuFactoryPrepacksFewRowFp32GraphsByDefaultAndObeysAnExplicitChoice() throws Exception {
-    Path fp32 = exportedGraph();
-    try (SessionFactory auto = SessionFactory.cpu(1);
-        SessionFactory on = SessionFactory.cpu(1, Optional.of(true));
-        SessionFactory off = SessionFactory.cpu(1, Optional.of(false))) {
-      assertThat(auto.prepacks(fp32, true)).isTrue();
-      assertThat(auto.prepacks(fp32, false)).isFalse();
-      assertThat(on.prepacks(fp32, false)).isTrue();
-      assertThat(off.prepacks(fp32, true)).isFalse();
-      auto.open(fp32, true).close();
-    }
-  }
 }

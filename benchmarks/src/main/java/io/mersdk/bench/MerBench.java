@@ -180,29 +180,24 @@ public final class MerBench implements Callable<Integer> {
   /**
    * Each stage's median time at one utterance length with each ONNX Runtime setting the SDK can
    * take: weight pre-packing off and on, the bench's intra-op threads and one thread, and the
-   * SDK's default (pre-packing per graph). The stages run one after the other, each on its own
-   * graph, so a stage's time shows its own graph's setting. Also the resident memory the build
-   * added (VmRSS after the build minus before): the price of pre-packing.
+   * SDK's default. The stages run one after the other, each on its own graph, so a stage's time
+   * shows its own graph's setting.
    */
   private void settingsPerGraph() {
     Path b = bundle;
     float[] x = speech(settingsSeconds, 1);
     List<String> names = new ArrayList<>();
     List<double[]> medians = new ArrayList<>();
-    List<long[]> rss = new ArrayList<>();
     int[] threadSettings = threads > 1 ? new int[] {threads, 1} : new int[] {threads};
     for (int t : threadSettings) {
       for (Boolean prepack : new Boolean[] {null, false, true}) {
         names.add(t + " thread" + (t == 1 ? "" : "s") + ", pre-pack " + (prepack == null ? "default" : prepack ? "all" : "none"));
-        long before = currentRssBytes();
         EmotionRecognizer.Builder rb = benchBuilder(b).threads(t);
         if (prepack != null) {
           rb.prepackWeights(prepack);
         }
         try (EmotionRecognizer r = rb.build()) {
-          long built = currentRssBytes() - before;
           medians.add(medianStages(r, x));
-          rss.add(new long[] {built, currentRssBytes() - before});
         }
       }
     }
@@ -223,24 +218,12 @@ public final class MerBench implements Callable<Integer> {
       }
       line("%s%s |", row, names.get(best));
     }
-    StringBuilder built = new StringBuilder("| RSS added by the build, MB | ");
-    StringBuilder used = new StringBuilder("| RSS added after the calls, MB | ");
-    for (long[] r : rss) {
-      built.append(r[0] < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", r[0] / 1e6)).append(" | ");
-      used.append(r[1] < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", r[1] / 1e6)).append(" | ");
-    }
-    line("%s |", built);
-    line("%s |", used);
     line("");
     line("Pre-pack default: what the SDK does unless `prepackWeights(...)` is set (see docs/benchmarks.md,"
-        + " \"Settings per graph\"). RSS: VmRSS after the build (and after the calls) minus before it, this"
-        + " process; a stage's time depends only on its own graph's setting, as the stages run in turn.");
+        + " \"Settings per graph\"); a stage's time depends only on its own graph's setting, as the stages run in"
+        + " turn. The memory of each setting is in the peak RSS tables (fresh JVMs): resident memory measured in"
+        + " one process after other recognisers were closed is not.");
     line("");
-  }
-
-  /** VmRSS from /proc (Linux); -1 elsewhere. */
-  static long currentRssBytes() {
-    return procStatusBytes("VmRSS:");
   }
 
   /** Cold start and peak RSS, each child a fresh JVM; one more child with forced hashing. */

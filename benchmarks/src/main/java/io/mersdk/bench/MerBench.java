@@ -1,5 +1,6 @@
 package io.mersdk.bench;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -86,8 +87,23 @@ public final class MerBench implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "3", description = "timed rounds of each throughput mode")
   int rounds;
 
+  @Option(names = "--bandwidth-mib", defaultValue = "1024",
+      description = "size of the buffer the memory bandwidth is read from (far larger than the caches)")
+  int bandwidthMib;
+
+  @Option(names = "--settings", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "time every stage with each ONNX Runtime setting (weight pre-packing, intra-op threads)")
+  boolean settings;
+
+  @Option(names = "--settings-seconds", defaultValue = "5", description = "utterance length of the settings table")
+  double settingsSeconds;
+
   private final StringBuilder md = new StringBuilder();
   private final PrintStream out = System.out;
+  /** The last transcript per utterance length of the latency table: RoBERTa's input length. */
+  private final Map<String, String> transcripts = new LinkedHashMap<>();
+  /** GB/s of the streaming read, the higher of 1 and {@link #threads} threads. */
+  private double bandwidth = Double.NaN;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new MerBench()).execute(args));
@@ -106,9 +122,12 @@ public final class MerBench implements Callable<Integer> {
         manifest.path("bundle_id").asText(), threads, Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.arch"), loadAverage());
     line("");
+    line("CPU: %s; ONNX Runtime %s (Java)", MachineProfile.describeCpu(), ortVersion());
+    line("");
     line("Every figure is the median of the runs named, with the spread: ±x%% is half the range (max - min)"
         + " over the median.");
     line("");
+    bandwidth();
     if (coldStarts > 0) {
       coldStart(weightBytes);
     }
@@ -118,16 +137,93 @@ public final class MerBench implements Callable<Integer> {
       throughput(r);
     }
     concurrentCallsSetting();
+    if (settings) {
+      settingsPerGraph();
+    }
     physicalLimit(manifest, fp32, torch);
     fittedWindow(fp32);
     if (int8Bundle != null) {
-      int8(fp32);
+      int8(fp32, manifest);
     }
     line("load average at the end: %s", loadAverage());
     if (markdown != null) {
       Files.writeString(markdown, md.toString(), StandardCharsets.UTF_8);
     }
     return 0;
+  }
+
+  /**
+   * The memory bandwidth this run's weight-bound stages are held against: a streaming read of a
+   * buffer far larger than the caches, on 1 thread and on the bench's threads.
+   */
+  private void bandwidth() throws InterruptedException {
+    long[] buffer = MachineProfile.buffer(bandwidthMib * (1L << 20));
+    double one = MachineProfile.readBandwidth(buffer, 1, 5);
+    double all = threads > 1 ? MachineProfile.readBandwidth(buffer, threads, 5) : one;
+    bandwidth = Math.max(one, all);
+    line("### Memory bandwidth: streaming read of %d MiB, median of 5 passes", bandwidthMib);
+    line("");
+    line("| threads | GB/s |");
+    line("|---|---|");
+    line("| 1 | %.1f |", one);
+    if (threads > 1) {
+      line("| %d | %.1f |", threads, all);
+    }
+    line("");
+  }
+
+  private static String ortVersion() {
+    String v = OrtEnvironment.class.getPackage().getImplementationVersion();
+    return v == null ? "(version n/a)" : v;
+  }
+
+  /**
+   * Each stage's median time at one utterance length with each ONNX Runtime setting the SDK can
+   * take: weight pre-packing off and on, the bench's intra-op threads and one thread, and the
+   * SDK's default. The stages run one after the other, each on its own graph, so a stage's time
+   * shows its own graph's setting.
+   */
+  private void settingsPerGraph() {
+    Path b = bundle;
+    float[] x = speech(settingsSeconds, 1);
+    List<String> names = new ArrayList<>();
+    List<double[]> medians = new ArrayList<>();
+    int[] threadSettings = threads > 1 ? new int[] {threads, 1} : new int[] {threads};
+    for (int t : threadSettings) {
+      for (Boolean prepack : new Boolean[] {null, false, true}) {
+        names.add(t + " thread" + (t == 1 ? "" : "s") + ", pre-pack " + (prepack == null ? "default" : prepack ? "all" : "none"));
+        EmotionRecognizer.Builder rb = benchBuilder(b).threads(t);
+        if (prepack != null) {
+          rb.prepackWeights(prepack);
+        }
+        try (EmotionRecognizer r = rb.build()) {
+          medians.add(medianStages(r, x));
+        }
+      }
+    }
+    line("### ONNX Runtime settings per graph, %s s utterance, median of %d (seconds)", fmt(settingsSeconds), repeats);
+    line("");
+    StringBuilder head = new StringBuilder("| stage | ");
+    for (String n : names) {
+      head.append(n).append(" | ");
+    }
+    line("%sfastest |", head);
+    line("|%s", "---|".repeat(names.size() + 2));
+    for (int s = 0; s < STAGES.length; s++) {
+      StringBuilder row = new StringBuilder("| " + STAGES[s] + " | ");
+      int best = 0;
+      for (int c = 0; c < names.size(); c++) {
+        row.append(String.format(Locale.ROOT, "%.3f | ", medians.get(c)[s]));
+        best = medians.get(c)[s] < medians.get(best)[s] ? c : best;
+      }
+      line("%s%s |", row, names.get(best));
+    }
+    line("");
+    line("Pre-pack default: what the SDK does unless `prepackWeights(...)` is set (see docs/benchmarks.md,"
+        + " \"Settings per graph\"); a stage's time depends only on its own graph's setting, as the stages run in"
+        + " turn. The memory of each setting is in the peak RSS tables (fresh JVMs): resident memory measured in"
+        + " one process after other recognisers were closed is not.");
+    line("");
   }
 
   /** Cold start and peak RSS, each child a fresh JVM; one more child with forced hashing. */
@@ -289,7 +385,9 @@ public final class MerBench implements Callable<Integer> {
       List<StageTimings> runs = new ArrayList<>();
       r.recognize(x); // warm-up
       for (int i = 0; i < repeats; i++) {
-        runs.add(r.recognize(x).timings());
+        EmotionResult res = r.recognize(x);
+        runs.add(res.timings());
+        transcripts.put(fmt(sec), res.transcript());
       }
       double[] med = new double[STAGES.length];
       StringBuilder row = new StringBuilder("| " + fmt(sec) + " s | ");
@@ -437,14 +535,18 @@ public final class MerBench implements Callable<Integer> {
   }
 
   /**
-   * Each stage's FLOPs (from the manifest's shapes) over the machine's fp32 GEMM rate measured in
-   * the same bench run: the fastest the stage could be, and the measured median as a share of it.
-   * The rate is the higher of PyTorch's 2048-cube product ({@code python -m mer_train bench}) and
-   * ONNX Runtime's own MatMul (MLAS, the kernel the SDK runs) on the graphs that bench writes (the
-   * same square product and the Whisper encoder's FFN shape), timed here with the bench's threads.
-   * Counted: the matrix products of the transformers (projections, attention, FFN) and Whisper's
-   * convolutional stem; left out: WavLM's convolutional front end, element-wise work, log-mel and
-   * the head (together a few percent of the time).
+   * Each stage against the two limits of the machine, both measured in the same bench run (a
+   * roofline): its FLOPs (from the manifest's shapes) over the fp32 GEMM rate, and the bytes it must
+   * read from memory over the streaming read bandwidth ({@link #bandwidth()}); the larger of the two
+   * is the stage's limit, the measured median a share of it. The GEMM rate is the higher of
+   * PyTorch's 2048-cube product ({@code python -m mer_train bench}) and ONNX Runtime's own MatMul
+   * (MLAS, the kernel the SDK runs) on the graphs that bench writes, timed here with the bench's
+   * threads. Counted FLOPs: the matrix products of the transformers (projections, attention, FFN)
+   * and Whisper's convolutional stem; left out: WavLM's convolutional front end, element-wise work,
+   * log-mel and the head. Counted bytes: the fp32 weights of those products, read once per graph
+   * run, so once per decoding step; each step also reads the cross-attention K/V of every decoder
+   * layer over the 1500 encoder frames. Decoding is weight-bound (one row per product), the
+   * encoders compute-bound; RoBERTa on a short transcript sits near both.
    */
   private void physicalLimit(JsonNode m, Map<String, double[]> fp32, JsonNode torch) {
     double torchGemm = torch == null ? Double.NaN : torch.path("gemm_gflops").asDouble();
@@ -458,38 +560,40 @@ public final class MerBench implements Callable<Integer> {
       rates.append(String.format(Locale.ROOT, ", ONNX Runtime %s %.0f", e.getKey(), e.getValue()));
       gemm = Double.isNaN(gemm) ? e.getValue() : Math.max(gemm, e.getValue());
     }
-    line("### Share of the physical limit (fp32 GEMM rate of this run: %s)",
+    line("### Share of the physical limit (fp32 GEMM rate of this run: %s; memory bandwidth %.1f GB/s)",
         Double.isNaN(gemm) ? "n/a, no --torch-json"
-            : String.format(Locale.ROOT, "%.0f GFLOP/s, the highest of: %s GFLOP/s", gemm, rates));
+            : String.format(Locale.ROOT, "%.0f GFLOP/s, the highest of: %s GFLOP/s", gemm, rates), bandwidth);
     line("");
-    line("| stage | utterance | GFLOP | limit s | measured s | %% of the limit |");
-    line("|---|---|---|---|---|---|");
+    line("| stage | utterance | GFLOP | compute limit s | GB read | bandwidth limit s | bound by | measured s | %% of the limit |");
+    line("|---|---|---|---|---|---|---|---|---|");
     JsonNode w = m.path("whisper");
     for (Map.Entry<String, double[]> e : fp32.entrySet()) {
       double sec = Double.parseDouble(e.getKey());
-      double total = 0;
+      double flopsTotal = 0;
+      double bytesTotal = 0;
       if (!w.isMissingNode()) {
         int d = w.path("d_model").asInt();
         int ffn = w.path("encoder_ffn_dim").asInt(4 * d);
         int frames = w.path("encoder_frames").asInt();
         int mels = m.path("audio").path("n_mels").asInt();
+        int decLayers = w.path("decoder_layers").asInt();
         double enc = 2.0 * 2 * frames * mels * d * 3 + 2.0 * frames * d * d * 3
             + w.path("encoder_layers").asInt() * transformerLayerFlops(frames, d, ffn)
             // cross-attention K and V of every decoder layer, computed by the encoder graph
-            + w.path("decoder_layers").asInt() * 2 * 2.0 * frames * d * d;
-        total += limitRow("asr_encode (30 s window)", e.getKey(), enc, e.getValue()[1], gemm);
+            + decLayers * 2 * 2.0 * frames * d * d;
+        double encBytes = 4.0 * (mels * d * 3 + d * d * 3
+            + w.path("encoder_layers").asInt() * layerWeights(d, ffn) + decLayers * 2.0 * d * d);
+        flopsTotal += enc;
+        bytesTotal += encBytes;
+        limitRow("asr_encode (30 s window)", e.getKey(), enc, encBytes, e.getValue()[1], gemm);
         JsonNode dec = w.path("decoding");
         if (dec.path("max_new_tokens").asInt() > 1) {
-          int prompt = dec.path("start_sequence").size();
           int steps = dec.path("max_new_tokens").asInt();
-          int dffn = w.path("decoder_ffn_dim").asInt(4 * d);
-          double flops = 0;
-          for (int t = 0; t < prompt + steps - 1; t++) { // one token per position, past length t
-            flops += w.path("decoder_layers").asInt() * (2.0 * (6.0 * d * d + 2.0 * d * dffn)
-                + 4.0 * (t + 1) * d + 4.0 * frames * d)
-                + 2.0 * d * w.path("vocab_size").asInt();
-          }
-          total += limitRow("asr_decode (" + steps + " tokens)", e.getKey(), flops, e.getValue()[2], gemm);
+          double flops = decodeFlops(w);
+          double bytes = steps * decodeStepBytes(w, 4);
+          flopsTotal += flops;
+          bytesTotal += bytes;
+          limitRow("asr_decode (" + steps + " steps)", e.getKey(), flops, bytes, e.getValue()[2], gemm);
         }
       }
       JsonNode wl = m.path("wavlm");
@@ -498,15 +602,89 @@ public final class MerBench implements Callable<Integer> {
         int ffn = wl.path("ffn_dim").asInt(4 * d);
         int frames = (int) Math.floor(sec * 50);
         double flops = wl.path("num_layers").asInt() * transformerLayerFlops(frames, d, ffn);
-        total += limitRow("wavlm (transformer only)", e.getKey(), flops, e.getValue()[3], gemm);
+        double bytes = 4.0 * wl.path("num_layers").asInt() * layerWeights(d, ffn);
+        flopsTotal += flops;
+        bytesTotal += bytes;
+        limitRow("wavlm (transformer only)", e.getKey(), flops, bytes, e.getValue()[3], gemm);
       }
-      limitRow("total (sum of the above)", e.getKey(), total, e.getValue()[STAGES.length - 1], gemm);
+      JsonNode tx = m.path("text");
+      int tokens = textTokens(e.getKey());
+      if (!tx.isMissingNode() && tokens > 0) {
+        int d = tx.path("hidden_size").asInt();
+        int ffn = tx.path("ffn_dim").asInt(4 * d);
+        double flops = tx.path("num_layers").asInt() * transformerLayerFlops(tokens, d, ffn);
+        double bytes = 4.0 * tx.path("num_layers").asInt() * layerWeights(d, ffn);
+        flopsTotal += flops;
+        bytesTotal += bytes;
+        limitRow("roberta (" + tokens + " tokens)", e.getKey(), flops, bytes, e.getValue()[4], gemm);
+      }
+      limitRow("total (sum of the above)", e.getKey(), flopsTotal, bytesTotal, e.getValue()[STAGES.length - 1], gemm);
     }
     line("");
-    line("The SDK runs the stages one after the other by default (`parallelEncoders(false)`), each with every"
-        + " intra-op thread, so each stage's time is its own; the total also holds RoBERTa, the head and the"
-        + " Java work between the graphs.");
+    line("Compute limit: GFLOP / the GEMM rate; bandwidth limit: GB read / the bandwidth; the limit is the larger"
+        + " (\"bound by\"), and %% of the limit = limit / measured. The SDK runs the stages one after the other"
+        + " by default (`parallelEncoders(false)`), each with every intra-op thread, so each stage's time is its"
+        + " own; the total also holds log-mel, the head and the Java work between the graphs.");
     line("");
+  }
+
+  /** MatMul weights (elements) of one transformer layer: Q, K, V, O projections and the FFN. */
+  private static double layerWeights(int d, int ffn) {
+    return 4.0 * d * d + 2.0 * d * ffn;
+  }
+
+  /**
+   * Bytes one decoding step reads: the decoder's MatMul weights ({@code bytesPerWeight} each: 4 in
+   * fp32, 1 in int8) with the output projection over the vocabulary, and the fp32 cross-attention K
+   * and V of every layer over the encoder frames.
+   */
+  static double decodeStepBytes(JsonNode w, double bytesPerWeight) {
+    int d = w.path("d_model").asInt();
+    int dffn = w.path("decoder_ffn_dim").asInt(4 * d);
+    int layers = w.path("decoder_layers").asInt();
+    double weights = layers * (6.0 * d * d + 2.0 * d * dffn) + (double) d * w.path("vocab_size").asInt();
+    return bytesPerWeight * weights + 4.0 * 2 * layers * w.path("encoder_frames").asInt() * d;
+  }
+
+  /** FLOPs of greedy decoding: the start sequence, then one token per step, past length t. */
+  private static double decodeFlops(JsonNode w) {
+    JsonNode dec = w.path("decoding");
+    int d = w.path("d_model").asInt();
+    int frames = w.path("encoder_frames").asInt();
+    int prompt = dec.path("start_sequence").size();
+    int steps = dec.path("max_new_tokens").asInt();
+    int dffn = w.path("decoder_ffn_dim").asInt(4 * d);
+    double flops = 0;
+    for (int t = 0; t < prompt + steps - 1; t++) { // one token per position, past length t
+      flops += w.path("decoder_layers").asInt() * (2.0 * (6.0 * d * d + 2.0 * d * dffn)
+          + 4.0 * (t + 1) * d + 4.0 * frames * d)
+          + 2.0 * d * w.path("vocab_size").asInt();
+    }
+    return flops;
+  }
+
+  /** RoBERTa's input length for the transcript of that utterance length (special tokens included). */
+  private int textTokens(String sec) {
+    String transcript = transcripts.get(sec);
+    String file = manifestTokenizer("text");
+    if (transcript == null || file == null) {
+      return 0;
+    }
+    try (HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(bundle.resolve(file),
+        Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "false"))) {
+      return t.encode(transcript).getIds().length;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private String manifestTokenizer(String role) {
+    try {
+      JsonNode n = new ObjectMapper().readTree(bundle.resolve("bundle.json").toFile()).path("tokenizers").path(role);
+      return n.isTextual() ? n.asText() : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**
@@ -560,16 +738,24 @@ public final class MerBench implements Callable<Integer> {
     return 2.0 * t * (4.0 * d * d + 2.0 * d * ffn) + 4.0 * t * (double) t * d;
   }
 
-  /** Prints one row; returns the FLOPs for the total. */
-  private double limitRow(String name, String sec, double flops, double measured, double gemm) {
-    double limit = flops / (gemm * 1e9);
-    line("| %s | %s s | %.1f | %s | %.3f | %s |", name, sec, flops / 1e9,
-        Double.isNaN(gemm) ? "n/a" : String.format(Locale.ROOT, "%.3f", limit), measured,
-        Double.isNaN(gemm) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * limit / measured));
-    return flops;
+  /** Prints one roofline row. */
+  private void limitRow(String name, String sec, double flops, double bytes, double measured, double gemm) {
+    double compute = flops / (gemm * 1e9);
+    double memory = bytes / (bandwidth * 1e9);
+    double limit = Double.isNaN(compute) ? memory : Double.isNaN(memory) ? compute : Math.max(compute, memory);
+    String bound = Double.isNaN(compute) || Double.isNaN(memory) ? "n/a" : compute >= memory ? "compute" : "bandwidth";
+    line("| %s | %s s | %.1f | %s | %.2f | %s | %s | %.3f | %s |", name, sec, flops / 1e9, fmt3(compute), bytes / 1e9,
+        fmt3(memory), bound, measured, Double.isNaN(limit) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * limit / measured));
   }
 
-  private void int8(Map<String, double[]> fp32) throws IOException {
+  private static String fmt3(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  private void int8(Map<String, double[]> fp32, JsonNode manifest) throws IOException {
+    List<Double> fp32Decode = new ArrayList<>();
+    List<Double> fusedDecode = new ArrayList<>();
+    List<Double> int8Decode = new ArrayList<>();
     try (EmotionRecognizer q = open(int8Bundle); EmotionRecognizer f = open(bundle);
         EmotionRecognizer fused = fusedBundle == null ? null : open(fusedBundle)) {
       line("### int8 dynamic quantization (`%s`), weights %.0f MB", int8Bundle.getFileName(), weightBytes(int8Bundle) / 1e6);
@@ -583,12 +769,17 @@ public final class MerBench implements Callable<Integer> {
       }
       for (double sec : seconds) {
         float[] x = speech(sec, 1);
-        double m = medianTotal(q, x);
+        double[] qm = medianStages(q, x);
+        double m = qm[STAGES.length - 1];
+        int8Decode.add(qm[2]);
         double ref = fp32.get(fmt(sec))[STAGES.length - 1];
+        fp32Decode.add(fp32.get(fmt(sec))[2]);
         if (fused == null) {
           line("| %s s | %.3f | %.3f | %.2fx |", fmt(sec), ref, m, ref / m);
         } else {
-          double rf = medianTotal(fused, x);
+          double[] fm = medianStages(fused, x);
+          fusedDecode.add(fm[2]);
+          double rf = fm[STAGES.length - 1];
           line("| %s s | %.3f | %.3f | %.3f | %.2fx | %.2fx |", fmt(sec), ref, rf, m, ref / m, rf / m);
         }
       }
@@ -607,16 +798,44 @@ public final class MerBench implements Callable<Integer> {
       line("int8 vs fp32 on %d utterances: top label agrees on %d; max probability drift %.4f", agreementUtterances, agree, drift);
       line("");
     }
+    JsonNode w = manifest.path("whisper");
+    int steps = w.path("decoding").path("max_new_tokens").asInt();
+    if (steps > 1 && !Double.isNaN(bandwidth)) {
+      line("### Decoding against the memory bandwidth (%.1f GB/s), %d steps, median over the utterance lengths", bandwidth, steps);
+      line("");
+      line("| bundle | weights | MB read per step | ms per step | GB/s | %% of the bandwidth |");
+      line("|---|---|---|---|---|---|");
+      decodeRow(bundle.getFileName() + "", "fp32", decodeStepBytes(w, 4), fp32Decode, steps);
+      if (!fusedDecode.isEmpty()) {
+        decodeRow(fusedBundle.getFileName() + "", "fp32", decodeStepBytes(w, 4), fusedDecode, steps);
+      }
+      decodeRow(int8Bundle.getFileName() + "", "int8", decodeStepBytes(w, 1), int8Decode, steps);
+      line("");
+      line("MB read per step: the decoder's MatMul weights (4 bytes each in fp32, 1 in int8; the output projection"
+          + " over the vocabulary included) and the fp32 cross-attention K/V of every layer; %% of the bandwidth ="
+          + " (MB per step / step time) / the streaming read bandwidth above.");
+      line("");
+    }
   }
 
-  /** Median end-to-end seconds of {@code repeats} calls after one warm-up. */
-  private double medianTotal(EmotionRecognizer r, float[] x) {
+  private void decodeRow(String name, String weights, double stepBytes, List<Double> decodeSeconds, int steps) {
+    double step = median(decodeSeconds.stream().mapToDouble(Double::doubleValue).toArray()) / steps;
+    double rate = stepBytes / step / 1e9;
+    line("| `%s` | %s | %.0f | %.1f | %.1f | %.0f%% |", name, weights, stepBytes / 1e6, step * 1e3, rate, 100 * rate / bandwidth);
+  }
+
+  /** Median seconds per stage ({@link #STAGES}) of {@code repeats} calls after one warm-up. */
+  private double[] medianStages(EmotionRecognizer r, float[] x) {
     r.recognize(x);
-    double[] runs = new double[repeats];
+    List<StageTimings> runs = new ArrayList<>();
     for (int i = 0; i < repeats; i++) {
-      runs[i] = seconds(r.recognize(x).timings().total());
+      runs.add(r.recognize(x).timings());
     }
-    return median(runs);
+    double[] med = new double[STAGES.length];
+    for (int s = 0; s < STAGES.length; s++) {
+      med[s] = median(runs, STAGES[s]);
+    }
+    return med;
   }
 
   private static Duration stage(StageTimings t, String name) {
@@ -653,9 +872,13 @@ public final class MerBench implements Callable<Integer> {
 
   /** VmHWM from /proc (Linux); -1 elsewhere. */
   static long peakRssBytes() {
+    return procStatusBytes("VmHWM:");
+  }
+
+  private static long procStatusBytes(String field) {
     try {
       for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (l.startsWith("VmHWM:")) {
+        if (l.startsWith(field)) {
           return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
         }
       }

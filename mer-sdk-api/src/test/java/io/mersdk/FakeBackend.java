@@ -3,6 +3,7 @@ package io.mersdk;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.InferenceBackend;
 import io.mersdk.spi.InferenceBackendProvider;
+import io.mersdk.spi.ItemEvidence;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class FakeBackend implements InferenceBackend {
   static volatile CountDownLatch gate;
   static volatile CountDownLatch entered = new CountDownLatch(0);
   static volatile Set<Modality> modalities = Set.of(Modality.SPEECH, Modality.TEXT);
-  static volatile Function<Utterance, EmotionResult> perItem;
+  static volatile Function<Utterance, ItemEvidence> perItem;
 
   static void reset() {
     BATCHES.clear();
@@ -46,8 +47,10 @@ public final class FakeBackend implements InferenceBackend {
 
   private FakeBackend(BackendConfig config) {
     CONFIGS.add(config);
-    this.info = new BundleInfo("fake", 2, List.of("neutral", "happy"), modalities, true, true,
-        16000, OptionalInt.of(16000 * 8), SpeechThresholds.WHISPER_DEFAULTS, true);
+    this.info = BundleInfo.builder("fake", List.of("neutral", "happy"), modalities, 16000)
+        .formatVersion(2).layerAdapter(true).multimodalFusion(true)
+        .asrWindowSamples(OptionalInt.of(16000 * 8))
+        .speechThresholds(SpeechThresholds.WHISPER_DEFAULTS).modelSpeechEvidence(true).build();
   }
 
   @Override
@@ -61,7 +64,7 @@ public final class FakeBackend implements InferenceBackend {
   }
 
   @Override
-  public List<EmotionResult> recognize(List<Utterance> batch) {
+  public List<ItemEvidence> recognize(List<Utterance> batch) {
     BATCHES.add(batch);
     entered.countDown();
     CountDownLatch g = gate;
@@ -75,7 +78,7 @@ public final class FakeBackend implements InferenceBackend {
     if (batch.stream().anyMatch(u -> u.samples().length > 0 && u.samples()[0] == POISON)) {
       throw new InferenceException("poisoned batch");
     }
-    List<EmotionResult> out = new ArrayList<>();
+    List<ItemEvidence> out = new ArrayList<>();
     for (Utterance u : batch) {
       if (perItem != null) {
         out.add(perItem.apply(u));
@@ -85,8 +88,8 @@ public final class FakeBackend implements InferenceBackend {
       Map<String, Double> p = new LinkedHashMap<>();
       p.put("neutral", 1 - happy);
       p.put("happy", happy);
-      out.add(EmotionResult.emotion(p).transcript(u.transcript() == null ? "asr" : u.transcript(),
-          u.transcript() != null).bundleId("fake").build());
+      out.add(ItemEvidence.computed(p).transcript(u.transcript() == null ? "asr" : u.transcript(),
+          u.transcript() != null).build());
     }
     return out;
   }

@@ -2,12 +2,12 @@ package io.mersdk.server;
 
 import io.mersdk.BundleInfo;
 import io.mersdk.Device;
-import io.mersdk.EmotionResult;
 import io.mersdk.Modality;
 import io.mersdk.SpeechThresholds;
 import io.mersdk.Utterance;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.InferenceBackend;
+import io.mersdk.spi.ItemEvidence;
 import io.mersdk.spi.InferenceBackendProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,9 +44,10 @@ public final class FakeBackend implements InferenceBackend {
     labels = List.of("neutral", "happy");
   }
 
-  private final BundleInfo info = new BundleInfo("fake-server", 2, labels,
-      Set.of(Modality.SPEECH, Modality.TEXT), true, true, 16000, OptionalInt.of(16000 * 8),
-      SpeechThresholds.WHISPER_DEFAULTS, true);
+  private final BundleInfo info = BundleInfo.builder("fake-server", labels,
+      Set.of(Modality.SPEECH, Modality.TEXT), 16000).formatVersion(2).layerAdapter(true)
+      .multimodalFusion(true).asrWindowSamples(OptionalInt.of(16000 * 8))
+      .speechThresholds(SpeechThresholds.WHISPER_DEFAULTS).modelSpeechEvidence(true).build();
 
   @Override
   public BundleInfo bundle() {
@@ -59,7 +60,7 @@ public final class FakeBackend implements InferenceBackend {
   }
 
   @Override
-  public List<EmotionResult> recognize(List<Utterance> batch) {
+  public List<ItemEvidence> recognize(List<Utterance> batch) {
     BATCH_SIZES.add(batch.size());
     ENTERED.release();
     java.util.concurrent.CountDownLatch h = hold;
@@ -82,7 +83,7 @@ public final class FakeBackend implements InferenceBackend {
     if (failWith != null) {
       throw new io.mersdk.InferenceException(failWith);
     }
-    List<EmotionResult> out = new ArrayList<>();
+    List<ItemEvidence> out = new ArrayList<>();
     List<String> names = info.labels();
     for (Utterance u : batch) {
       double sum = 0;
@@ -99,8 +100,7 @@ public final class FakeBackend implements InferenceBackend {
       String text = u.transcript() != null ? u.transcript()
           : String.format(java.util.Locale.ROOT, "utterance of %.2f s",
               u.samples().length / 16000.0);
-      out.add(EmotionResult.emotion(p).transcript(text, u.transcript() != null)
-          .bundleId(info.bundleId()).build());
+      out.add(ItemEvidence.computed(p).transcript(text, u.transcript() != null).build());
     }
     return out;
   }

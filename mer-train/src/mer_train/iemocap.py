@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 LABELS = ("neutral", "happy", "sad", "angry")
 LABEL_MAP = {"neu": "neutral", "hap": "happy", "exc": "happy", "sad": "sad", "ang": "angry"}
@@ -56,43 +57,75 @@ def read_transcriptions(path: Path) -> dict[str, str]:
     return out
 
 
-def load_iemocap(root: Path | str, sessions: list[int] | None = None,
-                 label_map: dict[str, str] | None = None) -> list[Utterance]:
-    """All labelled utterances of the chosen sessions whose code maps to a label, in file order."""
-    root = Path(root)
-    label_map = LABEL_MAP if label_map is None else label_map
+@dataclass(frozen=True)
+class Annotation:
+    """One line of an EmoEvaluation file, whatever its code, with where its audio and transcript
+    are in the release layout (the audio file may be missing: the caller decides what that means)."""
+    session: int          # 1..5
+    session_dir: Path     # <root>/SessionN
+    dialog: str           # Ses01F_impro01
+    id: str               # Ses01F_impro01_F000
+    code: str             # IEMOCAP code as annotated (neu, hap, exc, xxx, ...)
+    start: float
+    end: float
+    wav: Path             # <root>/SessionN/sentences/wav/<dialog>/<id>.wav
+    transcript: str       # the reference transcription ("" if none)
+    emo_file: Path        # the EmoEvaluation file ...
+    line: int             # ... and the line (1-based) of this annotation
+
+    @property
+    def speaker(self) -> str:
+        """Session + gender of the utterance's speaker: Ses01F."""
+        return f"Ses{self.session:02d}{self.id.rsplit('_', 1)[-1][0]}"
+
+
+def walk_annotations(root: Path, sessions: list[int] | None = None,
+                     error: Callable[[str], Exception] = FileNotFoundError) -> Iterator[Annotation]:
+    """Every annotated utterance of the chosen sessions (all when None), in session, dialog and
+    file order. A layout that is not IEMOCAP's (no SessionN folders, a chosen session without its
+    folder, a session without dialog/EmoEvaluation) raises ``error(message)``."""
     found = _sessions(root)
     if not found:
-        raise FileNotFoundError(f"{root}: no SessionN folders (expected the IEMOCAP release layout, "
-                                "e.g. Session1/dialog/EmoEvaluation/*.txt)")
+        raise error(f"{root}: no SessionN folders (expected the IEMOCAP release layout, "
+                    "e.g. Session1/dialog/EmoEvaluation/*.txt)")
     if sessions is not None:
         missing = sorted(set(sessions) - {s for s, _ in found})
         if missing:
-            raise FileNotFoundError(f"{root}: no Session folder for session(s) {missing}")
-    utts: list[Utterance] = []
+            raise error(f"{root}: no Session folder for session(s) {missing}")
     for s, sdir in found:
         if sessions is not None and s not in sessions:
             continue
         emo_dir = sdir / "dialog" / "EmoEvaluation"
         if not emo_dir.is_dir():
-            raise FileNotFoundError(f"{emo_dir}: missing (expected one <dialog>.txt per dialog)")
+            raise error(f"{emo_dir}: missing (expected one <dialog>.txt per dialog)")
         for emo_file in sorted(emo_dir.glob("*.txt")):
             dialog = emo_file.stem
             trans_file = sdir / "dialog" / "transcriptions" / f"{dialog}.txt"
             texts = read_transcriptions(trans_file) if trans_file.is_file() else {}
-            for line in emo_file.read_text(errors="replace").splitlines():
+            for n, line in enumerate(emo_file.read_text(errors="replace").splitlines(), start=1):
                 m = _EMO_LINE.match(line)
-                if not m or m.group("code") not in label_map:
+                if not m:
                     continue
                 uid = m.group("id")
-                wav = sdir / "sentences" / "wav" / dialog / f"{uid}.wav"
-                if not wav.is_file():
-                    raise FileNotFoundError(f"{wav}: labelled in {emo_file} but the audio file is missing")
-                gender = uid.rsplit("_", 1)[-1][0]
-                utts.append(Utterance(id=uid, session=s, dialog=dialog, speaker=f"Ses{s:02d}{gender}",
-                                      code=m.group("code"), label=label_map[m.group("code")],
-                                      start=float(m.group("start")), end=float(m.group("end")), wav=wav,
-                                      transcript=texts.get(uid, "")))
+                yield Annotation(session=s, session_dir=sdir, dialog=dialog, id=uid, code=m.group("code"),
+                                 start=float(m.group("start")), end=float(m.group("end")),
+                                 wav=sdir / "sentences" / "wav" / dialog / f"{uid}.wav",
+                                 transcript=texts.get(uid, ""), emo_file=emo_file, line=n)
+
+
+def load_iemocap(root: Path | str, sessions: list[int] | None = None,
+                 label_map: dict[str, str] | None = None) -> list[Utterance]:
+    """All labelled utterances of the chosen sessions whose code maps to a label, in file order."""
+    label_map = LABEL_MAP if label_map is None else label_map
+    utts: list[Utterance] = []
+    for a in walk_annotations(Path(root), sessions):
+        if a.code not in label_map:
+            continue
+        if not a.wav.is_file():
+            raise FileNotFoundError(f"{a.wav}: labelled in {a.emo_file} but the audio file is missing")
+        utts.append(Utterance(id=a.id, session=a.session, dialog=a.dialog, speaker=a.speaker,
+                              code=a.code, label=label_map[a.code], start=a.start, end=a.end, wav=a.wav,
+                              transcript=a.transcript))
     return utts
 
 

@@ -119,40 +119,22 @@ def import_iemocap(root: Path | str, group: str = "session", labels: Sequence[st
     exc merged), sad, angry; every other code counted as dropped. ``group``: ``session``
     ("Session1") or ``speaker`` ("Ses01F"). The reference transcription is the transcript. No
     start/end: each utterance has its own WAV (the EmoEvaluation times are positions in the dialog)."""
-    from .iemocap import _EMO_LINE, _sessions, LABEL_MAP, LABELS, read_transcriptions
+    from .iemocap import LABEL_MAP, LABELS, walk_annotations
 
     if group not in ("session", "speaker"):
         raise ValueError(f"iemocap: group must be 'session' or 'speaker', got {group!r}")
     root = Path(root).resolve()
     _require_dir(root, "the IEMOCAP release folder with Session1..Session5")
-    found = _sessions(root)
-    if not found:
-        raise CorpusError(f"{root}: no SessionN folders (expected the IEMOCAP release layout, "
-                           "e.g. Session1/dialog/EmoEvaluation/*.txt)")
     result = ImportResult("iemocap")
     missing = _Missing(result, skip_missing)
-    for s, sdir in found:
-        emo_dir = sdir / "dialog" / "EmoEvaluation"
-        if not emo_dir.is_dir():
-            raise CorpusError(f"{emo_dir}: missing (expected one <dialog>.txt per dialog)")
-        for emo_file in sorted(emo_dir.glob("*.txt")):
-            dialog = emo_file.stem
-            trans_file = sdir / "dialog" / "transcriptions" / f"{dialog}.txt"
-            texts = read_transcriptions(trans_file) if trans_file.is_file() else {}
-            for n, line in enumerate(emo_file.read_text(errors="replace").splitlines(), start=1):
-                m = _EMO_LINE.match(line)
-                if not m:
-                    continue
-                uid, code = m.group("id"), m.group("code")
-                if code not in LABEL_MAP:
-                    result.skip(f"IEMOCAP code {code!r} (not one of {', '.join(sorted(LABEL_MAP))})", uid)
-                    continue
-                wav = sdir / "sentences" / "wav" / dialog / f"{uid}.wav"
-                if not missing.check(wav, f"labelled in {emo_file.name}:{n}"):
-                    continue
-                speaker = f"Ses{s:02d}{uid.rsplit('_', 1)[-1][0]}"
-                result.items.append(Item(audio=wav, label=LABEL_MAP[code], transcript=texts.get(uid) or None,
-                                         group=sdir.name if group == "session" else speaker))
+    for a in walk_annotations(root, error=CorpusError):
+        if a.code not in LABEL_MAP:
+            result.skip(f"IEMOCAP code {a.code!r} (not one of {', '.join(sorted(LABEL_MAP))})", a.id)
+            continue
+        if not missing.check(a.wav, f"labelled in {a.emo_file.name}:{a.line}"):
+            continue
+        result.items.append(Item(audio=a.wav, label=LABEL_MAP[a.code], transcript=a.transcript or None,
+                                 group=a.session_dir.name if group == "session" else a.speaker))
     missing.raise_if_any()
     return _keep_labels(result, labels, LABELS)
 

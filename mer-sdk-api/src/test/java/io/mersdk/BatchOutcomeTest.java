@@ -6,6 +6,7 @@ import static io.mersdk.RecognizerTestSupport.speech;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mersdk.testkit.FakeBackend;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -149,7 +150,7 @@ class BatchOutcomeTest {
   @Test
   void theModelsNoSpeechIsKeptAndTheGatesEvidenceAdded() {
     try (EmotionRecognizer r = builder().build()) {
-      FakeBackend.perItem = u -> io.mersdk.spi.ItemEvidence.computed(
+      FakeBackend.scorer = (u, bundle) -> io.mersdk.spi.ItemEvidence.computed(
               java.util.Map.of("neutral", 0.5, "happy", 0.5))
           .decoding(new io.mersdk.spi.ItemEvidence.Decoding(java.util.OptionalDouble.of(0.9), -2, 1.0))
           .build();

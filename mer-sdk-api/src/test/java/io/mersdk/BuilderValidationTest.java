@@ -4,6 +4,7 @@ import static io.mersdk.RecognizerTestSupport.builder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mersdk.testkit.FakeBackend;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 

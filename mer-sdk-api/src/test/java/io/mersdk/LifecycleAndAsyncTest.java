@@ -5,6 +5,7 @@ import static io.mersdk.RecognizerTestSupport.speech;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mersdk.testkit.FakeBackend;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -21,10 +22,9 @@ class LifecycleAndAsyncTest {
   @Test
   void closeWaitsForACallInFlightThenClosesTheBackendOnce() throws Exception {
     EmotionRecognizer r = builder().build();
-    FakeBackend.gate = new CountDownLatch(1);
-    FakeBackend.entered = new CountDownLatch(1);
+    FakeBackend.hold = new CountDownLatch(1);
     CompletableFuture<EmotionResult> call = r.recognizeAsync(Utterance.of(speech(0.3f)));
-    assertThat(FakeBackend.entered.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(FakeBackend.ENTERED.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
 
     Thread closer = new Thread(r::close);
     closer.start();
@@ -32,7 +32,7 @@ class LifecycleAndAsyncTest {
     assertThat(closer.isAlive()).as("close() returned while a call was in flight").isTrue();
     assertThat(FakeBackend.CLOSED).hasValue(0);
 
-    FakeBackend.gate.countDown();
+    FakeBackend.hold.countDown();
     closer.join(10_000);
     assertThat(closer.isAlive()).isFalse();
     assertThat(call.get(10, TimeUnit.SECONDS).label()).isEqualTo("happy");
@@ -56,7 +56,7 @@ class LifecycleAndAsyncTest {
       FakeBackend.reset();
       EmotionRecognizer r = EmotionRecognizer.builder().bundle(java.nio.file.Path.of("x"))
           .executor(mine).build();
-      FakeBackend.perItem = u -> {
+      FakeBackend.scorer = (u, bundle) -> {
         thread.set(Thread.currentThread().getName());
         return io.mersdk.spi.ItemEvidence.computed(java.util.Map.of("neutral", 1.0)).build();
       };

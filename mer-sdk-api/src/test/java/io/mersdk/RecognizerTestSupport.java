@@ -1,5 +1,6 @@
 package io.mersdk;
 
+import io.mersdk.testkit.FakeBackend;
 import java.nio.file.Path;
 
 final class RecognizerTestSupport {

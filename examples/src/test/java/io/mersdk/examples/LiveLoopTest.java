@@ -10,6 +10,7 @@ import io.mersdk.MerException;
 import io.mersdk.audio.MicrophoneSource;
 import io.mersdk.audio.Segmenter;
 import io.mersdk.audio.SpeechSegment;
+import io.mersdk.testkit.audio.FakeLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

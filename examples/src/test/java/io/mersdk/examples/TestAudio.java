@@ -1,16 +1,11 @@
 package io.mersdk.examples;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.mersdk.testkit.audio.Tools;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import javax.sound.sampled.AudioFileFormat;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
@@ -116,33 +111,9 @@ final class TestAudio {
    * system is always a failure.
    */
   static Path espeak(Path file, String text) throws IOException, InterruptedException {
-    Process p;
-    try {
-      p = new ProcessBuilder(List.of("espeak-ng", "-w", file.toString(), text))
-          .redirectErrorStream(true).start();
-    } catch (IOException e) {
-      String message = "espeak-ng is not installed (apt-get install espeak-ng): " + e.getMessage();
-      if (onCi()) {
-        fail(message + " (CI is set: a missing tool fails the build)");
-      }
-      assumeTrue(false, message);
-      throw e;
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("espeak-ng did not finish in 60 s: " + text);
-    }
-    if (p.exitValue() != 0) {
-      fail("espeak-ng failed (" + p.exitValue() + "): " + out);
-    }
+    Tools.assume(Tools.ESPEAK);
+    Tools.run(Tools.ESPEAK, "-w", file.toString(), text);
     return file;
-  }
-
-  /** The environment variable {@code CI} is set to anything but {@code false} or {@code 0}. */
-  static boolean onCi() {
-    String ci = System.getenv("CI");
-    return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false") && !ci.equals("0");
   }
 
   static Path testdata() {

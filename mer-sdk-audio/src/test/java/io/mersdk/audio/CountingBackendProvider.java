@@ -3,16 +3,14 @@ package io.mersdk.audio;
 import io.mersdk.BundleInfo;
 import io.mersdk.Device;
 import io.mersdk.InferenceException;
-import io.mersdk.MerException;
 import io.mersdk.Utterance;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.InferenceBackend;
 import io.mersdk.spi.ItemEvidence;
 import io.mersdk.spi.InferenceBackendProvider;
+import io.mersdk.testkit.RealBackend;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -63,18 +61,8 @@ public final class CountingBackendProvider implements InferenceBackendProvider {
 
   @Override
   public InferenceBackend open(BackendConfig config) {
-    List<InferenceBackendProvider> real = new ArrayList<>();
-    for (InferenceBackendProvider p : ServiceLoader.load(InferenceBackendProvider.class,
-        CountingBackendProvider.class.getClassLoader())) {
-      if (!(p instanceof CountingBackendProvider)) {
-        real.add(p);
-      }
-    }
-    InferenceBackendProvider delegate = real.stream()
-        .max(Comparator.comparingInt(InferenceBackendProvider::priority))
-        .orElseThrow(() -> new MerException("CountingBackendProvider: no real backend to wrap"
-            + " (mer-sdk-onnx is a test dependency of mer-sdk-audio)"));
-    return new Counting(delegate.open(config));
+    return new Counting(RealBackend.open(CountingBackendProvider.class, config,
+        "no real backend to wrap (mer-sdk-onnx is a test dependency of mer-sdk-audio)"));
   }
 
   private record Counting(InferenceBackend delegate) implements InferenceBackend {

@@ -1,19 +1,10 @@
 package io.mersdk.audio;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.mersdk.testkit.audio.Tools;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Test fixtures made at test time with espeak-ng (speech) and sox (every container and codec, and
@@ -25,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * their absence is a failure. CI installs both (scripts/test-all.sh).
  */
 final class TestAudio {
-  static final String ESPEAK = "espeak-ng";
-  static final String SOX = "sox";
+  static final String ESPEAK = Tools.ESPEAK;
+  static final String SOX = Tools.SOX;
 
   /** Sentences for the joined recording; distinct lengths so a mix-up would show. */
   static final List<String> SENTENCES = List.of(
@@ -121,73 +112,29 @@ final class TestAudio {
     return missed;
   }
 
-  private static Boolean available;
-
   private TestAudio() {}
 
   /** Whether espeak-ng and sox run here; asked once per test JVM. */
-  static synchronized boolean toolsAvailable() {
-    if (available == null) {
-      available = runs(ESPEAK, "--version") && runs(SOX, "--version");
-    }
-    return available;
+  static boolean toolsAvailable() {
+    return Tools.espeakAndSoxAvailable();
   }
 
   /**
    * Skips the calling test (or class, from {@code @BeforeAll}) when espeak-ng or sox is missing;
-   * fails it instead when {@link #onCi()}.
+   * fails it instead under CI.
    */
   static void assumeTools() {
-    if (toolsAvailable()) {
-      return;
-    }
-    String message = "espeak-ng and sox are not on the PATH: this test makes its audio with them."
-        + " Install: apt-get install espeak-ng sox libsox-fmt-all";
-    if (onCi()) {
-      fail(message + " (CI is set: a missing tool fails the build)");
-    }
-    assumeTrue(false, message);
+    Tools.assumeEspeakAndSox();
   }
 
   /** The environment variable {@code CI} is set to anything but {@code false} or {@code 0}. */
   static boolean onCi() {
-    String ci = System.getenv("CI");
-    return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false") && !ci.equals("0");
-  }
-
-  private static boolean runs(String... cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return Tools.onCi();
   }
 
   /** Runs a command; fails the test with its output if it fails. */
   static String run(String... cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("timed out: " + String.join(" ", cmd));
-      }
-      if (p.exitValue() != 0) {
-        throw new AssertionError("failed (" + p.exitValue() + "): " + String.join(" ", cmd)
-            + "\n" + out);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return Tools.run(cmd);
   }
 
   /** espeak-ng speech: a 22050 Hz mono 16-bit WAV. */
@@ -208,21 +155,11 @@ final class TestAudio {
 
   /** sox's own conversion of {@code in} to mono float samples at {@code rate}: the reference. */
   static float[] soxMono(Path in, int rate) {
-    Path raw = in.resolveSibling(in.getFileName() + "." + rate + ".f32");
-    run(SOX, in.toString(), "-t", "raw", "-e", "floating-point", "-b", "32", "-L", "-c", "1",
-        "-r", String.valueOf(rate), raw.toString());
-    return readF32(raw);
+    return Tools.soxMono(in, rate);
   }
 
   static float[] readF32(Path raw) {
-    try {
-      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(raw)).order(ByteOrder.LITTLE_ENDIAN);
-      float[] out = new float[b.remaining() / 4];
-      b.asFloatBuffer().get(out);
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Tools.readF32(raw);
   }
 
   /**

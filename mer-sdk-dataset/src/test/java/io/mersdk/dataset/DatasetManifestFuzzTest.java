@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.mersdk.testkit.QuietOutput;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -43,32 +41,26 @@ class DatasetManifestFuzzTest {
     for (byte b : text) {
       lines += b == '\n' || b == '\r' ? 1 : 0;
     }
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8);
-    System.setOut(capture);
-    System.setErr(capture);
-    try {
-      DatasetManifest m = DatasetManifest.parse(file, text);
-      assertThat(m.rows()).isNotEmpty();
-      for (DatasetRow row : m.rows()) {
-        assertThat(row.line()).isBetween(1, (int) Math.min(Integer.MAX_VALUE, lines));
-        assertThat(row.label()).isNotBlank();
-        try {
-          float[] cut = row.cut(new float[1600], 16000);
-          assertThat(cut.length).isBetween(1, 1600);
-        } catch (DatasetException expected) {
-          assertThat(expected.problems()).allMatch(p -> p.startsWith(file + ":" + row.line() + ": "));
+    long lineCount = lines;
+    String printed = QuietOutput.printedBy(() -> {
+      try {
+        DatasetManifest m = DatasetManifest.parse(file, text);
+        assertThat(m.rows()).isNotEmpty();
+        for (DatasetRow row : m.rows()) {
+          assertThat(row.line()).isBetween(1, (int) Math.min(Integer.MAX_VALUE, lineCount));
+          assertThat(row.label()).isNotBlank();
+          try {
+            float[] cut = row.cut(new float[1600], 16000);
+            assertThat(cut.length).isBetween(1, 1600);
+          } catch (DatasetException expected) {
+            assertThat(expected.problems()).allMatch(p -> p.startsWith(file + ":" + row.line() + ": "));
+          }
         }
+      } catch (DatasetException expected) {
+        assertThat(expected.problems()).isNotEmpty().allMatch(p -> p.startsWith(file + ":"));
       }
-    } catch (DatasetException expected) {
-      assertThat(expected.problems()).isNotEmpty().allMatch(p -> p.startsWith(file + ":"));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    assertThat(printed.toString(StandardCharsets.UTF_8).replaceAll("(?m)^INFO: .*\\R", ""))
-        .as("written to System.out/err").isEmpty();
+      return null;
+    });
+    assertThat(printed).as("written to System.out/err").isEmpty();
   }
 }

@@ -2,6 +2,7 @@ package io.mersdk.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mersdk.testkit.FakeBackend;
 import io.mersdk.EmotionRecognizer;
 import io.mersdk.Segment;
 import io.mersdk.audio.AudioSources;
@@ -69,7 +70,7 @@ class BrowserPageTest {
 
   @Test
   void theReportShowsTheChartTheShareOfTimeAndEveryUtterance() throws Exception {
-    FakeBackend.reset();
+    FakeBackend.reset("fake-server", FakeBackend.BY_LOUDNESS);
     List<Segment> parts;
     try (EmotionRecognizer rec = EmotionRecognizer.builder().bundle(Path.of("fake-bundle")).build()) {
       parts = Timeline.builder(rec).build().run(call);
@@ -95,7 +96,7 @@ class BrowserPageTest {
   /** The party report: two lanes drawn on one axis, the summary at the top. */
   @Test
   void thePartyReportDrawsALanePerPartyAndTheSummary() throws Exception {
-    FakeBackend.reset();
+    FakeBackend.reset("fake-server", FakeBackend.BY_LOUDNESS);
     float[] silent = new float[call.length];
     try (EmotionRecognizer rec = EmotionRecognizer.builder().bundle(Path.of("fake-bundle")).build()) {
       io.mersdk.audio.CallResult result = io.mersdk.audio.CallTimeline.builder(rec).build()

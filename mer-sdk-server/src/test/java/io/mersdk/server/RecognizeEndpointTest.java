@@ -2,6 +2,7 @@ package io.mersdk.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mersdk.testkit.FakeBackend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;

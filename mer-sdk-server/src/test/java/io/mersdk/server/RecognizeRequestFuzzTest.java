@@ -7,11 +7,11 @@ import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mersdk.testkit.QuietOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -66,32 +66,25 @@ class RecognizeRequestFuzzTest {
       "Expect: 100-continue\\x0d\\x0a", "RIFF", "WAVE", "fmt ", "data", "fLaC", "ID3", "\\x0d\\x0a"})
   void request(byte[] input) throws IOException {
     byte[] wire = framed(input);
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8);
-    String answer;
-    System.setOut(capture);
-    System.setErr(capture);
-    int port = server().uri().getPort();
-    // Jazzer's SSRF detector flags every connection; this one, to our own server, is the point.
-    try (SilentCloseable allowed = BugDetectors.allowNetworkConnections(
-            (host, p) -> p == port && InetAddress.getLoopbackAddress().getHostName().equals(host));
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      s.setSoTimeout(30_000);
-      OutputStream o = s.getOutputStream();
-      try {
-        o.write(wire);
-        o.flush();
-        s.shutdownOutput();
-      } catch (IOException e) {
-        // the server may answer (413, 400) and close before the body is all sent
+    QuietOutput.Captured<String> exchange = QuietOutput.capture(() -> {
+      int port = server().uri().getPort();
+      // Jazzer's SSRF detector flags every connection; this one, to our own server, is the point.
+      try (SilentCloseable allowed = BugDetectors.allowNetworkConnections(
+              (host, p) -> p == port && InetAddress.getLoopbackAddress().getHostName().equals(host));
+          Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        s.setSoTimeout(30_000);
+        OutputStream o = s.getOutputStream();
+        try {
+          o.write(wire);
+          o.flush();
+          s.shutdownOutput();
+        } catch (IOException e) {
+          // the server may answer (413, 400) and close before the body is all sent
+        }
+        return readAll(s.getInputStream());
       }
-      answer = readAll(s.getInputStream());
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    });
+    String answer = exchange.value();
     Matcher m = STATUS.matcher(answer);
     assertThat(m.find()).as("an HTTP answer to %s, got %s", printable(wire), printable(answer)).isTrue();
     int status = Integer.parseInt(m.group(1));
@@ -102,12 +95,12 @@ class RecognizeRequestFuzzTest {
         && answer.length() > body + 4) {
       JSON.readTree(answer.substring(body + 4));
     }
-    // Jazzer itself logs as "INFO: ..." (each class it instruments, new coverage counters). Jetty's
+    // QuietOutput drops Jazzer's own "INFO: ..." lines. Jetty's
     // HTTP parsing warns about some malformed requests (a second Host header, a bad authority)
     // before it refuses them with 400, quoting what the client sent, line breaks included: Jetty's
     // log, not ours (finding-*jetty-warn*; mer serve keeps those loggers at ERROR, docs/server.md
     // "Security"). An entry runs to the next "[thread] LEVEL" line.
-    assertThat(printed.toString(StandardCharsets.UTF_8).replaceAll("(?m)^INFO: .*\\R", "")
+    assertThat(exchange.printed()
             .replaceAll("(?ms)^\\[[^]\n]*\\] WARN " + JETTY_PARSING + " - .*?(?=^\\[[^]\n]*\\] |\\z)", ""))
         .as("written to System.out/err").isEmpty();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.mersdk.testkit.FakeBackend;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -215,7 +216,7 @@ class StreamProtocolTest {
         assertThat(c.untilEnd()).extracting(e -> e.path("type").asText())
             .containsExactly("segment", "done");
       }
-      assertThat(FakeBackend.BATCH_SIZES).contains(4);
+      assertThat(FakeBackend.batchSizes()).contains(4);
       assertThat(server.largestBatch()).isEqualTo(4);
     } finally {
       for (StreamClient c : clients) {
@@ -242,7 +243,7 @@ class StreamProtocolTest {
     }
     assertThat(server.openStreams()).isZero();
     assertThat(server.heldSamples()).isZero();
-    assertThat(FakeBackend.BATCH_SIZES).isEmpty(); // the open utterances never reached the model
+    assertThat(FakeBackend.batchSizes()).isEmpty(); // the open utterances never reached the model
     // Jetty's pool may keep idle threads for a while, but never more than it had at the start
     // plus its fixed maximum; our own threads (batch workers) are a fixed set.
     assertThat(TestServers.merThreads()).isLessThanOrEqualTo(baseline + 32);

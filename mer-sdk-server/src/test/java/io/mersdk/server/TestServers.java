@@ -1,5 +1,6 @@
 package io.mersdk.server;
 
+import io.mersdk.testkit.FakeBackend;
 import io.mersdk.EmotionRecognizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +13,7 @@ final class TestServers {
   private TestServers() {}
 
   static MerServer start(ServerOptions.Builder options) {
-    FakeBackend.reset();
+    FakeBackend.reset("fake-server", FakeBackend.BY_LOUDNESS);
     EmotionRecognizer rec = EmotionRecognizer.builder().bundle(Path.of("fake-bundle")).build();
     try {
       return MerServer.start(rec, options.port(0).build());

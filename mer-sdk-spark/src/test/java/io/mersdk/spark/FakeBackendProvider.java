@@ -4,7 +4,6 @@ import io.mersdk.AudioException;
 import io.mersdk.BundleException;
 import io.mersdk.BundleInfo;
 import io.mersdk.Device;
-import io.mersdk.MerException;
 import io.mersdk.Modality;
 import io.mersdk.SpeechThresholds;
 import io.mersdk.StageTimings;
@@ -14,6 +13,7 @@ import io.mersdk.spi.BundleLocation;
 import io.mersdk.spi.InferenceBackend;
 import io.mersdk.spi.ItemEvidence;
 import io.mersdk.spi.InferenceBackendProvider;
+import io.mersdk.testkit.RealBackend;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -21,14 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Properties;
-import java.util.ServiceLoader;
 
 /**
  * A test backend (src/test/resources/META-INF/services) that outranks every other. For a bundle
@@ -70,17 +68,8 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
       Device on = config.device().kind() == Device.Kind.CUDA ? config.device() : Device.CPU;
       return new Fake(read(d.path().resolve(MARKER)), on);
     }
-    List<InferenceBackendProvider> real = new ArrayList<>();
-    for (InferenceBackendProvider p : ServiceLoader.load(InferenceBackendProvider.class,
-        FakeBackendProvider.class.getClassLoader())) {
-      if (!(p instanceof FakeBackendProvider)) {
-        real.add(p);
-      }
-    }
-    return real.stream().max(Comparator.comparingInt(InferenceBackendProvider::priority))
-        .orElseThrow(() -> new MerException("FakeBackendProvider: " + config.bundle().describe()
-            + " is not a fake bundle and no real backend is on the class path"))
-        .open(config);
+    return RealBackend.open(FakeBackendProvider.class, config, config.bundle().describe()
+        + " is not a fake bundle and no real backend is on the class path");
   }
 
   private static BundleInfo read(Path file) {

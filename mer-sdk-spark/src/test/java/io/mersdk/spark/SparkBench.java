@@ -25,7 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * rows per second with a bundle (default: the demo bundle) for a plain SDK loop at 1 and 2 threads against Spark
  * local[1] and local[2] and a standalone cluster of 2 workers x 1 core (skip it with
  * -Dmer.bench.cluster=false), time from job start to the first row, and the memory one recogniser
- * takes (in this JVM, and each executor JVM's RSS on the cluster). Writes target/spark-bench.md. Run:
+ * takes (in this JVM, and each executor JVM's RSS on the cluster), and for every pass where Spark's
+ * time went ({@link io.mersdk.spark.clusterjob.PassMetrics}). Options: {@code mer.bench.bundle},
+ * {@code mer.bench.copies}, {@code mer.bench.runs} (timed pairs), {@code mer.bench.slots} (local
+ * modes, default {@code 1,2}), {@code mer.bench.partitionsPerSlot} (default 4), {@code
+ * mer.bench.cluster}, {@code mer.bench.executorMemory}. Writes target/spark-bench.md. Run:
  *
  * <pre>
  * ./mvnw -B -ntp -pl mer-sdk-spark -am -Dtest=SparkBench -Dsurefire.failIfNoSpecifiedTests=false -Dmer.bench=true verify
@@ -37,6 +41,12 @@ class SparkBench {
   static final String BUNDLE = System.getProperty("mer.bench.bundle", "classpath:io/mersdk/demo/bundle");
   static final int COPIES = Integer.getInteger("mer.bench.copies", 6);
   static final int RUNS = Integer.getInteger("mer.bench.runs", 2);
+  /** The local modes to run, e.g. {@code 2} for local[2] only (the full-size run). */
+  static final int[] SLOTS = Arrays.stream(System.getProperty("mer.bench.slots", "1,2").split(","))
+      .map(String::trim).mapToInt(Integer::parseInt).toArray();
+  /** Partitions per task slot (1-core executor or local thread). */
+  static final int PARTITIONS_PER_SLOT = Integer.getInteger("mer.bench.partitionsPerSlot", 4);
+  static final Path PROGRESS = Path.of("target", "spark-bench-progress.log");
 
   @TempDir Path tmp;
   final StringBuilder report = new StringBuilder();
@@ -58,6 +68,8 @@ class SparkBench {
         + " 1 intra-op thread per session; %d timed pairs after a warm-up pair, medians shown",
         files.size(), COPIES, audioSeconds, BUNDLE, RUNS);
     line("cores: %d (shared with other jobs on this machine)", Runtime.getRuntime().availableProcessors());
+    Files.createDirectories(PROGRESS.getParent());
+    Files.writeString(PROGRESS, "");
 
     // Memory: RSS (after a GC) around building recognisers and a first call on one file. The
     // second one is the figure per recogniser: classes, JIT and allocator arenas are there already.
@@ -70,30 +82,36 @@ class SparkBench {
     second.recognize(one);
     long rss2 = rssKb();
     second.close();
+    progress("RSS: +%d MB first recogniser, +%d MB second", (rss1 - rss0) / 1024, (rss2 - rss1) / 1024);
     line("");
     line("RSS after a GC: +%d MB for the first recogniser (build and one call, one-time JVM and"
         + " runtime costs included), +%d MB for a second one", (rss1 - rss0) / 1024, (rss2 - rss1) / 1024);
 
     line("");
-    line("| mode | rows/s | seconds for %d files |", files.size());
+    line("| mode | rows/s (median) | seconds for %d files: median (min-max) |", files.size());
     line("|---|---|---|");
-    for (int slots : new int[] {1, 2}) {
+    boolean firstMode = true;
+    for (int slots : SLOTS) {
       SparkSession spark = SparkSession.builder().master("local[" + slots + "]")
           .appName("spark-bench").config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
           .getOrCreate();
       try {
+        io.mersdk.spark.clusterjob.PassMetrics metrics = io.mersdk.spark.clusterjob.PassMetrics.register(spark);
         Dataset<Row> raw = spark.read().format("binaryFile").load(dir.toString());
         EmotionScorer s = new EmotionScorer().setBundle(BUNDLE).setDevice("cpu").setBatchSize(1)
             .setThreads(1);
-        if (slots == 1) {
+        if (firstMode) {
+          firstMode = false;
           RecognizerRegistry.closeIdle();
           long t = System.nanoTime();
           Row first = s.transform(raw).select("emotion.outcome").toLocalIterator().next();
           firstRow = (System.nanoTime() - t) / 1e9;
+          firstRowMode = "local[" + slots + "]";
           firstOutcome = first.getString(0);
+          progress("first row, %s: %.2f s", firstRowMode, firstRow);
         }
-        Dataset<Row> in = raw.repartition(4 * slots).cache();
+        Dataset<Row> in = raw.repartition(PARTITIONS_PER_SLOT * slots).cache();
         in.count(); // read and shuffle once, outside the timing: the loop reads no more than files
         // The machine is shared: loop and Spark runs alternate (ABAB...), so that both see the
         // same background load; the first pair is the warm-up.
@@ -101,9 +119,12 @@ class SparkBench {
         double[] sparkS = new double[RUNS];
         for (int run = 0; run <= RUNS; run++) {
           double l = loopOnce(r, files, slots);
+          metrics.reset();
           long t = System.nanoTime();
           s.transform(in).write().format("noop").mode("overwrite").save();
           double sec = (System.nanoTime() - t) / 1e9;
+          progress("local[%d] pair %d: loop %.2f s (its calls %.2f s), Spark %.2f s; %s", slots, run, l, lastBusy, sec,
+              metrics.summary(spark, slots));
           if (run > 0) {
             loopS[run - 1] = l;
             sparkS[run - 1] = sec;
@@ -111,27 +132,38 @@ class SparkBench {
         }
         double lm = median(loopS);
         double sm = median(sparkS);
-        line("| SDK loop, %d thread%s | %.2f | %.2f |", slots, slots == 1 ? "" : "s", files.size() / lm, lm);
-        line("| Spark local[%d], %d partitions | %.2f | %.2f |", slots, 4 * slots, files.size() / sm, sm);
+        line("| SDK loop, %d thread%s | %.3f | %.2f (%s) |", slots, slots == 1 ? "" : "s", files.size() / lm, lm,
+            spread(loopS));
+        line("| Spark local[%d], %d partitions | %.3f | %.2f (%s) |", slots, PARTITIONS_PER_SLOT * slots,
+            files.size() / sm, sm, spread(sparkS));
         line("| Spark / loop time, %d slot%s (pairs: %s) | %.3f | |", slots, slots == 1 ? "" : "s",
             ratios(sparkS, loopS), sm / lm);
       } finally {
         spark.stop();
       }
     }
+    // The local modes' recogniser (this JVM's registry) is not needed any more: give its native
+    // memory back before two executor JVMs load theirs.
+    RecognizerRegistry.closeIdle();
     if (!"false".equals(System.getProperty("mer.bench.cluster"))) {
       clusterBench(dir, files, r);
     }
     r.close();
     line("");
-    line("time from job start to the first row (local[1], SparkSession up, recogniser not yet built):"
-        + " %.2f s (%s)", firstRow, firstOutcome);
+    line("time from job start to the first row (%s, SparkSession up, recogniser not yet built):"
+        + " %.2f s (%s)", firstRowMode, firstRow, firstOutcome);
     if (clusterFirstRow != null) {
       line("time from job start to the first row (standalone cluster, executors up, recogniser not yet"
           + " built): %s s", clusterFirstRow);
       line("");
-      line("executor JVMs, peak VmRSS seen after the timed passes: %s", clusterRss);
+      line("executor JVMs, VmRSS after the timed passes and VmHWM (peak): %s", clusterRss);
     }
+    line("");
+    line("Each pass (pair 0 is the warm-up); Spark's side from its task metrics (PassMetrics):");
+    line("");
+    line("```");
+    report.append(Files.readString(PROGRESS));
+    line("```");
     Path out = Path.of("target", "spark-bench.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, report);
@@ -175,7 +207,8 @@ class SparkBench {
         args.add(c);
       }
       args.add(layout.jobJar().toString());
-      args.addAll(List.of(dir.toString(), bundle, String.valueOf(4 * 2), String.valueOf(RUNS), sync.toString()));
+      args.addAll(List.of(dir.toString(), bundle, String.valueOf(PARTITIONS_PER_SLOT * 2), String.valueOf(RUNS),
+          sync.toString()));
       Process job = cluster.submit("bench", args);
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.HOURS.toNanos(1);
       double[] loopS = new double[RUNS];
@@ -190,7 +223,10 @@ class SparkBench {
         Files.writeString(sync.resolve("go-" + run), "");
         Path done = sync.resolve("done-" + run);
         cluster.await(() -> Files.exists(done) || !job.isAlive(), deadline, "the bench job's pass " + run);
-        double sec = Double.parseDouble(Files.readString(done).trim());
+        String[] d = Files.readString(done).trim().split("\n", 2);
+        double sec = Double.parseDouble(d[0].trim());
+        progress("cluster pair %d: loop %.2f s (its calls %.2f s), Spark %.2f s; %s", run, l, lastBusy, sec,
+            d.length > 1 ? d[1] : "");
         if (run > 0) {
           loopS[run - 1] = l;
           sparkS[run - 1] = sec;
@@ -207,19 +243,25 @@ class SparkBench {
         String[] f = l.split(" ");
         Long b = before.get(f[0]);
         long after = Long.parseLong(f[1]);
-        return String.format(Locale.ROOT, "pid %s: %d MB%s, %s recogniser(s) built", f[0], after / 1024,
-            b == null ? "" : String.format(Locale.ROOT, " (%d MB before its first scoring task, %+d MB)",
-                b / 1024, (after - b) / 1024), f[2]);
+        return String.format(Locale.ROOT, "pid %s: %d MB%s, peak %d MB, %s recogniser(s) built", f[0],
+            after / 1024, b == null ? "" : String.format(Locale.ROOT, " (%d MB before its first scoring task,"
+                + " %+d MB)", b / 1024, (after - b) / 1024), Long.parseLong(f[3]) / 1024, f[2]);
       }).collect(java.util.stream.Collectors.joining("; "));
       double lm = median(loopS);
       double sm = median(sparkS);
-      line("| SDK loop, 2 threads (in turns with the cluster) | %.2f | %.2f |", files.size() / lm, lm);
-      line("| Spark standalone, 2 workers x 1 core, 8 partitions | %.2f | %.2f |", files.size() / sm, sm);
+      line("| SDK loop, 2 threads (in turns with the cluster) | %.3f | %.2f (%s) |", files.size() / lm, lm,
+          spread(loopS));
+      line("| Spark standalone, 2 workers x 1 core, %d partitions | %.3f | %.2f (%s) |", PARTITIONS_PER_SLOT * 2,
+          files.size() / sm, sm, spread(sparkS));
       line("| Spark / loop time, cluster (pairs: %s) | %.3f | |", ratios(sparkS, loopS), sm / lm);
     }
   }
 
+  /** The last loopOnce's decode-and-recognise seconds, summed over its threads. */
+  private static double lastBusy;
+
   private double firstRow;
+  private String firstRowMode;
   private String firstOutcome;
 
   private static EmotionRecognizer recognizer() {
@@ -229,25 +271,33 @@ class SparkBench {
         : b.bundle(Path.of(BUNDLE)).build();
   }
 
-  /** Decode and recognise every file once, on {@code threads} Java threads sharing the recogniser. */
+  /**
+   * Decode and recognise every file once, on {@code threads} Java threads sharing the recogniser,
+   * each taking the next file as it is free (as Spark's slots take the next task).
+   */
   private static double loopOnce(EmotionRecognizer r, List<Path> files, int threads) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long t = System.nanoTime();
+      java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicLong busy = new java.util.concurrent.atomic.AtomicLong();
       List<Future<?>> done = new ArrayList<>();
       for (int k = 0; k < threads; k++) {
-        int from = k;
         done.add(pool.submit(() -> {
-          for (int i = from; i < files.size(); i += threads) {
+          for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
+            long t0 = System.nanoTime();
             r.recognizeBatch(List.of(io.mersdk.Utterance.of(
                 AudioSources.of(files.get(i)).readMono(16000))));
+            busy.addAndGet(System.nanoTime() - t0);
           }
         }));
       }
       for (Future<?> f : done) {
         f.get();
       }
-      return (System.nanoTime() - t) / 1e9;
+      double wall = (System.nanoTime() - t) / 1e9;
+      lastBusy = busy.get() / 1e9;
+      return wall;
     } finally {
       pool.shutdown();
     }
@@ -257,6 +307,14 @@ class SparkBench {
     double[] y = x.clone();
     Arrays.sort(y);
     return y.length % 2 == 1 ? y[y.length / 2] : (y[y.length / 2 - 1] + y[y.length / 2]) / 2;
+  }
+
+  private static String spread(double[] x) {
+    return String.format(Locale.ROOT, "%.2f-%.2f", Arrays.stream(x).min().orElse(0), Arrays.stream(x).max().orElse(0));
+  }
+
+  private static void progress(String fmt, Object... args) throws IOException {
+    Files.writeString(PROGRESS, String.format(Locale.ROOT, fmt, args) + "\n", java.nio.file.StandardOpenOption.APPEND);
   }
 
   private static String ratios(double[] a, double[] b) {

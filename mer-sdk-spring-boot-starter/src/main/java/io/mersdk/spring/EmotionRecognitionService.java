@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -120,52 +121,36 @@ public class EmotionRecognitionService {
 
   /** {@link EmotionRecognizer#recognizeBatch(List)}, metered: every item counts in the counters. */
   public List<EmotionResult> recognizeBatch(List<Utterance> utterances) {
-    Observation obs = start("batch");
-    inFlight.incrementAndGet();
-    try (Observation.Scope ignored = obs.openScope()) {
-      List<EmotionResult> results = recognizer.recognizeBatch(utterances);
-      record(results);
-      obs.lowCardinalityKeyValue("mer.outcome", "batch");
-      return results;
-    } catch (RuntimeException e) {
-      failed(obs, e);
-      throw e;
-    } finally {
-      inFlight.decrementAndGet();
-      obs.stop();
-    }
+    return metered("batch", () -> recognizer.recognizeBatch(utterances), results -> results,
+        results -> "batch");
   }
 
   /**
    * Runs {@code work}, which calls {@link #recognizer()} itself (a {@code CallTimeline}, say),
    * as one observed call named {@code call}, and counts the results it returns.
    */
-  <T> T observed(String call, Supplier<T> work, java.util.function.Function<T,
-      List<EmotionResult>> results) {
+  <T> T observed(String call, Supplier<T> work, Function<T, List<EmotionResult>> results) {
+    return metered(call, work, results, t -> call);
+  }
+
+  private EmotionResult single(String call, Supplier<EmotionResult> work) {
+    return metered(call, work, List::of, EmotionRecognitionService::outcome);
+  }
+
+  /**
+   * The one metering wrapper: {@code work} runs as an observation named {@code call} and counted
+   * in flight; its results go to the counters and timers; the observation's outcome is
+   * {@code outcome} of what it returned, or "failed" (and the error counted) when it threw.
+   */
+  private <T> T metered(String call, Supplier<T> work, Function<T, List<EmotionResult>> results,
+      Function<T, String> outcome) {
     Observation obs = start(call);
     inFlight.incrementAndGet();
     try (Observation.Scope ignored = obs.openScope()) {
       T t = work.get();
       record(results.apply(t));
-      obs.lowCardinalityKeyValue("mer.outcome", call);
+      obs.lowCardinalityKeyValue("mer.outcome", outcome.apply(t));
       return t;
-    } catch (RuntimeException e) {
-      failed(obs, e);
-      throw e;
-    } finally {
-      inFlight.decrementAndGet();
-      obs.stop();
-    }
-  }
-
-  private EmotionResult single(String call, Supplier<EmotionResult> work) {
-    Observation obs = start(call);
-    inFlight.incrementAndGet();
-    try (Observation.Scope ignored = obs.openScope()) {
-      EmotionResult r = work.get();
-      record(List.of(r));
-      obs.lowCardinalityKeyValue("mer.outcome", outcome(r));
-      return r;
     } catch (RuntimeException e) {
       failed(obs, e);
       throw e;

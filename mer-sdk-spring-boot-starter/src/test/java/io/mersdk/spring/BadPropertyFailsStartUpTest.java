@@ -3,6 +3,7 @@ package io.mersdk.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mersdk.spi.SpeechDetector;
+import io.mersdk.testkit.FakeDetector;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,7 +94,7 @@ class BadPropertyFailsStartUpTest {
 
   @Test
   void twoDetectorBeansAreNotGuessedBetween() {
-    RUNNER.withBean("second", SpeechDetector.class, LoudnessDetector::new)
+    RUNNER.withBean("second", SpeechDetector.class, FakeDetector::new)
         .withPropertyValues("mer.bundle=classpath:fake-bundle")
         .run(context -> find(context.getStartupFailure(), NoUniqueBeanDefinitionException.class));
   }

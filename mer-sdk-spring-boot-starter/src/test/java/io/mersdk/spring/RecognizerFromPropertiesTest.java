@@ -7,6 +7,7 @@ import io.mersdk.EmotionRecognizer;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.BundleLocation;
 import io.mersdk.spi.SpeechDetector;
+import io.mersdk.testkit.FakeDetector;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +20,7 @@ class RecognizerFromPropertiesTest {
   static final ApplicationContextRunner RUNNER = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(MerAutoConfiguration.class,
           MerHealthAutoConfiguration.class))
-      .withBean(SpeechDetector.class, LoudnessDetector::new);
+      .withBean(SpeechDetector.class, FakeDetector::new);
 
   @BeforeEach
   void reset() {

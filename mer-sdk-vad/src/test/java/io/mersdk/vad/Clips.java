@@ -1,32 +1,22 @@
 package io.mersdk.vad;
 
-import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.mersdk.testkit.audio.Tools;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The clips the gate is measured on, made at test time: non-speech synthesised here from seeded
  * random generators, speech by espeak-ng (converted to 16 kHz float by sox), mixed into noise here.
- * Nothing binary is committed. Copied in part from mer-sdk-audio's TestAudio (this module cannot
- * see that one).
+ * Nothing binary is committed; the tools are run by the testkit's Tools.
  */
 final class Clips {
   static final int RATE = 16000;
-  static final String ESPEAK = "espeak-ng";
-  static final String SOX = "sox";
+  static final String ESPEAK = Tools.ESPEAK;
+  static final String SOX = Tools.SOX;
 
   private Clips() {}
 
@@ -116,17 +106,7 @@ final class Clips {
   static float[] speak(Path dir, String voice, String text, int index) {
     Path wav = dir.resolve("speech" + index + ".wav");
     run(ESPEAK, "-v", voice, "-w", wav.toString(), text);
-    Path raw = dir.resolve("speech" + index + ".f32");
-    run(SOX, wav.toString(), "-t", "raw", "-e", "floating-point", "-b", "32", "-L", "-c", "1",
-        "-r", String.valueOf(RATE), raw.toString(), "pad", "0.3", "0.3");
-    try {
-      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(raw)).order(ByteOrder.LITTLE_ENDIAN);
-      float[] out = new float[b.remaining() / 4];
-      b.asFloatBuffer().get(out);
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Tools.soxMono(wav, RATE, "pad", "0.3", "0.3");
   }
 
   /** {@code speech} with {@code noise} under it at {@code snrDb} (of the speech's active part). */
@@ -378,55 +358,11 @@ final class Clips {
 
   // ---- tools -----------------------------------------------------------------------------------
 
-  private static Boolean available;
-
-  /**
-   * Skips the test without espeak-ng and sox, except under CI ({@code CI=true}), where their
-   * absence is a failure: CI installs them (scripts/test-all.sh).
-   */
   static void assumeTools() {
-    if (available == null) {
-      available = runs(ESPEAK, "--version") && runs(SOX, "--version");
-    }
-    String message = "espeak-ng and sox are not on the PATH: these tests make their speech with"
-        + " them. Install: apt-get install espeak-ng sox";
-    if (!available && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail(message + " (CI=true: a missing tool fails the build)");
-    }
-    assumeTrue(available, message);
-  }
-
-  private static boolean runs(String... cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    Tools.assumeEspeakAndSox();
   }
 
   static String run(String... cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("timed out: " + String.join(" ", cmd));
-      }
-      if (p.exitValue() != 0) {
-        throw new AssertionError("failed (" + p.exitValue() + "): " + String.join(" ", cmd)
-            + "\n" + out);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return Tools.run(cmd);
   }
 }

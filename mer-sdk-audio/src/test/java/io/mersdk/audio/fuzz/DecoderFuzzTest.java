@@ -9,9 +9,8 @@ import io.mersdk.audio.AudioSources;
 import io.mersdk.audio.DecodeOptions;
 import io.mersdk.audio.internal.AudioDecoder;
 import io.mersdk.audio.internal.ContainerProbe;
+import io.mersdk.testkit.QuietOutput;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -157,31 +156,9 @@ class DecoderFuzzTest {
     return out;
   }
 
-  /**
-   * Runs {@code body} with System.out and System.err captured, and fails if anything was written:
-   * a library we call must not print (the CLI's JSON lines share our stdout). Fuzz tests run one
-   * at a time (Jazzer holds a global lock), so swapping the process-wide streams is safe here.
-   */
+  /** Runs {@code body} and fails if it wrote anything to System.out/err (QuietOutput). */
   private static void quietly(Callable<Void> body) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8);
-    System.setOut(capture);
-    System.setErr(capture);
-    try {
-      body.call();
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    // Jazzer itself logs as "INFO: ..." (each class it instruments, new coverage counters);
-    // our logging goes through SLF4J, which never writes that prefix.
-    String ours = printed.toString(StandardCharsets.UTF_8).replaceAll("(?m)^INFO: .*\\R", "");
-    assertThat(ours).as("written to System.out/err").isEmpty();
+    // our logging goes through SLF4J, which never writes Jazzer's "INFO: " prefix
+    assertThat(QuietOutput.printedBy(body)).as("written to System.out/err").isEmpty();
   }
 }

@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mersdk.EmotionRecognizer;
 import io.mersdk.audio.SegmenterOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.mersdk.testkit.QuietOutput;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -168,19 +167,13 @@ class StreamMessagesFuzzTest {
     if (input.length == 0) {
       return;
     }
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8);
     Peer peer = new Peer();
     int flags = input[0];
     StreamSession s = new StreamSession(host(new Tokens((flags & 1) != 0 ? StreamSeeds.TOKEN : null)),
         (flags & 2) != 0);
-    System.setOut(capture);
-    System.setErr(capture);
-    boolean sentDone = false;
-    boolean finished;
-    try {
+    record Ended(boolean sentDone, boolean finished) {}
+    QuietOutput.Captured<Ended> run = QuietOutput.capture(() -> {
+      boolean done = false;
       s.onWebSocketOpen(peer.session());
       ByteBuffer in = ByteBuffer.wrap(input, 1, input.length - 1);
       while (in.remaining() >= 3) {
@@ -192,22 +185,22 @@ class StreamMessagesFuzzTest {
           s.onWebSocketBinary(ByteBuffer.wrap(payload), Callback.NOOP);
         } else {
           String text = new String(payload, StandardCharsets.UTF_8);
-          sentDone |= text.strip().equals("Done");
+          done |= text.strip().equals("Done");
           s.onWebSocketText(text);
         }
       }
       // After Done the server owes the end of the stream (done, or an error) once the batch thread
       // has recognised what was queued; without Done the client just goes away.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (sentDone && peer.closes().isEmpty() && System.nanoTime() < deadline) {
+      while (done && peer.closes().isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(1);
       }
-      finished = !peer.closes().isEmpty();
+      boolean finished = !peer.closes().isEmpty();
       s.onWebSocketClose(1000, "client gone");
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+      return new Ended(done, finished);
+    });
+    boolean sentDone = run.value().sentDone();
+    boolean finished = run.value().finished();
     if (sentDone) {
       assertThat(finished).as("the stream ended (done or error) within 10 s of Done: %s", peer.sent()).isTrue();
     }
@@ -228,8 +221,6 @@ class StreamMessagesFuzzTest {
       assertThat(peer.closes()).as("closes").hasSize(1);
     }
     assertThat(peer.closes()).as("closes").hasSizeLessThanOrEqualTo(1);
-    // Jazzer itself logs as "INFO: ..." (each class it instruments, new coverage counters).
-    assertThat(printed.toString(StandardCharsets.UTF_8).replaceAll("(?m)^INFO: .*\\R", ""))
-        .as("written to System.out/err").isEmpty();
+    assertThat(run.printed()).as("written to System.out/err").isEmpty();
   }
 }

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.mersdk.BundleException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.mersdk.testkit.QuietOutput;
 
 /**
  * Jazzer target for bundle.json, the one file of a bundle a user may have edited by hand: any
@@ -29,23 +27,15 @@ class ManifestParserFuzzTest {
       "\"roberta\"", "\"head\"", "\"layer_adapter\"", "\"multimodal_fusion\"", "\"speech\"",
       "\"context\"", "-1", "1e309", "9223372036854775808", "null", "[]", "{}"})
   void parse(byte[] json) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8);
-    System.setOut(capture);
-    System.setErr(capture);
-    try {
-      Manifest m = ManifestParser.parse(json, "fuzz");
-      assertThat(m.labels()).isNotEmpty();
-    } catch (BundleException expected) {
-      assertThat(expected.getMessage()).startsWith("bundle fuzz: bundle.json");
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    // Jazzer itself logs as "INFO: ..." (each class it instruments, new coverage counters).
-    assertThat(printed.toString(StandardCharsets.UTF_8).replaceAll("(?m)^INFO: .*\\R", ""))
-        .as("written to System.out/err").isEmpty();
+    String printed = QuietOutput.printedBy(() -> {
+      try {
+        Manifest m = ManifestParser.parse(json, "fuzz");
+        assertThat(m.labels()).isNotEmpty();
+      } catch (BundleException expected) {
+        assertThat(expected.getMessage()).startsWith("bundle fuzz: bundle.json");
+      }
+      return null;
+    });
+    assertThat(printed).as("written to System.out/err").isEmpty();
   }
 }

@@ -1,19 +1,23 @@
-package io.mersdk.examples;
+package io.mersdk.testkit.audio;
 
 import java.util.concurrent.CountDownLatch;
 import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.Control;
 import javax.sound.sampled.DataLine;
+import javax.sound.sampled.Line;
 import javax.sound.sampled.LineListener;
 import javax.sound.sampled.TargetDataLine;
 
 /**
- * A microphone that plays back fixed samples (16 kHz, 16-bit mono) as fast as it is read, then
- * blocks like a real line in a quiet room until it is closed.
+ * A microphone that plays back fixed samples as 16-bit little-endian PCM (the same samples on
+ * every channel), in reads of at most {@code maxFramesPerRead} frames, then blocks like a real
+ * line in a quiet room until it is closed (closing makes a blocked read return 0).
  */
-final class FakeLine implements TargetDataLine {
-  private static final AudioFormat FORMAT = new AudioFormat(TestAudio.RATE, 16, 1, true, false);
-
+public final class FakeLine implements TargetDataLine {
+  private final AudioFormat format;
+  private final int frameSize;
+  private final int maxBytesPerRead;
   private final byte[] data;
   private final CountDownLatch drained = new CountDownLatch(1);
   private int at;
@@ -21,22 +25,44 @@ final class FakeLine implements TargetDataLine {
   private boolean running;
   private boolean everClosed;
 
-  FakeLine(float[] samples) {
-    this.data = TestAudio.pcm16(samples);
+  /** 16 kHz mono, served as fast as it is read. */
+  public FakeLine(float[] mono) {
+    this(mono, 16000, 1, Integer.MAX_VALUE);
   }
 
-  /** Counts down once every sample has been read. */
-  CountDownLatch drained() {
+  /** {@code mono} on each of {@code channels} at {@code rate}, {@code maxFramesPerRead} at a time. */
+  public FakeLine(float[] mono, int rate, int channels, int maxFramesPerRead) {
+    this.format = new AudioFormat(rate, 16, channels, true, false);
+    this.frameSize = 2 * channels;
+    this.maxBytesPerRead = (int) Math.min(Integer.MAX_VALUE, (long) maxFramesPerRead * frameSize);
+    this.data = new byte[mono.length * frameSize];
+    for (int i = 0; i < mono.length; i++) {
+      int v = Math.round(Math.max(-1f, Math.min(1f, mono[i])) * 32767);
+      for (int c = 0; c < channels; c++) {
+        data[frameSize * i + 2 * c] = (byte) v;
+        data[frameSize * i + 2 * c + 1] = (byte) (v >> 8);
+      }
+    }
+  }
+
+  /** Counts down when a read finds every sample read (the reader is done with the last one). */
+  public CountDownLatch drained() {
     return drained;
   }
 
-  synchronized boolean wasClosed() {
+  /** Whether {@link #drained()} has counted down. */
+  public boolean isDrained() {
+    return drained.getCount() == 0;
+  }
+
+  public synchronized boolean wasClosed() {
     return everClosed;
   }
 
   @Override
   public synchronized int read(byte[] b, int off, int len) {
-    int n = Math.min(len - len % 2, data.length - at);
+    int n = Math.min(Math.min(len, maxBytesPerRead), data.length - at);
+    n -= n % frameSize;
     if (n > 0) {
       System.arraycopy(data, at, b, off, n);
       at += n;
@@ -55,14 +81,14 @@ final class FakeLine implements TargetDataLine {
   }
 
   @Override
-  public synchronized void open(AudioFormat format, int bufferSize) {
-    open(format);
+  public synchronized void open(AudioFormat wanted, int bufferSize) {
+    open(wanted);
   }
 
   @Override
-  public synchronized void open(AudioFormat format) {
-    if (!format.matches(FORMAT)) {
-      throw new IllegalArgumentException("fake line only does " + FORMAT);
+  public synchronized void open(AudioFormat wanted) {
+    if (!wanted.matches(format)) {
+      throw new IllegalArgumentException("fake line only does " + format);
     }
     open = true;
   }
@@ -107,7 +133,7 @@ final class FakeLine implements TargetDataLine {
 
   @Override
   public AudioFormat getFormat() {
-    return FORMAT;
+    return format;
   }
 
   @Override
@@ -116,9 +142,10 @@ final class FakeLine implements TargetDataLine {
   @Override
   public void flush() {}
 
+  /** 100 ms of audio. */
   @Override
   public int getBufferSize() {
-    return 3200;
+    return (int) format.getSampleRate() / 10 * frameSize;
   }
 
   @Override
@@ -128,27 +155,27 @@ final class FakeLine implements TargetDataLine {
 
   @Override
   public synchronized int getFramePosition() {
-    return at / 2;
+    return at / frameSize;
   }
 
   @Override
   public synchronized long getLongFramePosition() {
-    return at / 2;
+    return at / frameSize;
   }
 
   @Override
   public synchronized long getMicrosecondPosition() {
-    return at / 2 * 1_000_000L / TestAudio.RATE;
+    return at / frameSize * 1_000_000L / (long) format.getSampleRate();
   }
 
   @Override
   public float getLevel() {
-    return javax.sound.sampled.AudioSystem.NOT_SPECIFIED;
+    return AudioSystem.NOT_SPECIFIED;
   }
 
   @Override
-  public javax.sound.sampled.Line.Info getLineInfo() {
-    return new DataLine.Info(TargetDataLine.class, FORMAT);
+  public Line.Info getLineInfo() {
+    return new DataLine.Info(TargetDataLine.class, format);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.BundleLocation;
 import io.mersdk.spi.InferenceBackend;
 import io.mersdk.spi.InferenceBackendProvider;
+import io.mersdk.spi.ItemEvidence;
 import io.mersdk.spi.SpeechActivity;
 import io.mersdk.spi.SpeechDetector;
 import io.mersdk.spi.SpeechDetectorProvider;
@@ -16,6 +17,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -67,6 +69,8 @@ public final class EmotionRecognizer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmotionRecognizer.class);
 
   private final InferenceBackend backend;
+  /** Admission checks, the speech decision and result assembly, with the resolved thresholds. */
+  private final ItemAssembly assembly;
   /** Null when the gate is off. */
   private final SpeechDetector detector;
   private final ExecutorService ownedExecutor;
@@ -76,8 +80,10 @@ public final class EmotionRecognizer implements AutoCloseable {
   /** Written under the write lock; volatile so that {@link #isClosed()} never waits for close(). */
   private volatile boolean closed;
 
-  private EmotionRecognizer(InferenceBackend backend, SpeechDetector detector, Executor executor) {
+  private EmotionRecognizer(InferenceBackend backend, SpeechThresholds thresholds,
+      SpeechDetector detector, Executor executor) {
     this.backend = backend;
+    this.assembly = new ItemAssembly(backend.bundle(), backend.device(), thresholds);
     this.detector = detector;
     if (executor == null) {
       AtomicInteger n = new AtomicInteger();
@@ -113,6 +119,14 @@ public final class EmotionRecognizer implements AutoCloseable {
   /** The device that actually runs the models: {@link Device#CPU} or {@code Device.cuda(n)}. */
   public Device device() {
     return backend.device();
+  }
+
+  /**
+   * The thresholds the model side of the speech decision reads: the bundle's ({@link
+   * BundleInfo#speechThresholds()}) with the builder's overrides, resolved once at build time.
+   */
+  public SpeechThresholds speechThresholds() {
+    return assembly.thresholds();
   }
 
   /** Whether the acoustic speech gate runs before the models. */
@@ -188,56 +202,53 @@ public final class EmotionRecognizer implements AutoCloseable {
     }
   }
 
-  /** Gate, then the backend on the items that hold speech, then one result list in input order. */
+  /**
+   * The path of one call: each item is admitted (finite samples, the acoustic gate, the bundle's
+   * length limits), the backend computes the evidence of the admitted items as one batch, and
+   * every item's result is assembled once, in input order ({@link ItemAssembly}).
+   */
   private List<EmotionResult> run(List<Utterance> batch) {
     long start = System.nanoTime();
     int n = batch.size();
-    BundleInfo info = backend.bundle();
-    EmotionResult[] out = new EmotionResult[n];
-    SpeechActivity[] activity = new SpeechActivity[n];
-    Duration[] gateTime = new Duration[n];
-    List<Integer> passed = new ArrayList<>(n);
+    ItemAssembly.Item[] items = new ItemAssembly.Item[n];
+    List<Integer> admitted = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      float[] s = batch.get(i).samples();
-      int bad = firstNonFinite(s);
-      if (bad >= 0) {
-        out[i] = failed(new AudioException(which(i, n) + ": sample " + bad + " is " + s[bad]
-            + "; audio must be finite (check the decoder or resampler that produced it)"));
-        continue;
+      items[i] = admit(batch.get(i), i, n);
+      if (items[i].error == null && (items[i].activity == null || items[i].activity.isSpeech())) {
+        admitted.add(i);
       }
-      if (detector != null) {
-        long t = System.nanoTime();
-        activity[i] = detect(s, info.sampleRate(), i, n);
-        gateTime[i] = Duration.ofNanos(System.nanoTime() - t);
-        if (!activity[i].isSpeech()) {
-          SpeechDecision d = SpeechDecision.builder(false, SpeechDecision.Basis.ACOUSTIC_GATE)
-              .speechDuration(activity[i].speechDuration()).build();
-          out[i] = EmotionResult.noSpeech(d).timings(StageTimings.builder()
-                  .set(StageTimings.Stage.SPEECH_GATE, gateTime[i]).build())
-              .device(backend.device()).bundleId(info.bundleId()).build();
-          continue;
-        }
-      }
-      passed.add(i);
     }
-    if (!passed.isEmpty()) {
-      List<Utterance> sub = new ArrayList<>(passed.size());
-      for (int i : passed) {
-        sub.add(batch.get(i));
-      }
-      List<EmotionResult> results = runBackend(sub);
-      for (int k = 0; k < passed.size(); k++) {
-        int i = passed.get(k);
-        out[i] = withGate(results.get(k), activity[i], gateTime[i]);
+    if (!admitted.isEmpty()) {
+      List<ItemEvidence> evidence = runBackend(admitted.stream().map(batch::get).toList());
+      for (int k = 0; k < admitted.size(); k++) {
+        items[admitted.get(k)].evidence = evidence.get(k);
       }
     }
     Duration total = Duration.ofNanos(System.nanoTime() - start);
-    List<EmotionResult> list = new ArrayList<>(n);
-    for (EmotionResult r : out) {
-      list.add(r.toBuilder().timings(
-          r.timings().toBuilder().set(StageTimings.Stage.TOTAL, total).build()).build());
+    List<EmotionResult> out = new ArrayList<>(n);
+    for (ItemAssembly.Item item : items) {
+      out.add(assembly.result(item, total));
     }
-    return List.copyOf(list);
+    return List.copyOf(out);
+  }
+
+  /** The checks in order: finite samples, then the gate, then (on speech) the bundle's limits. */
+  private ItemAssembly.Item admit(Utterance u, int i, int n) {
+    ItemAssembly.Item item = new ItemAssembly.Item();
+    item.error = ItemAssembly.checkFinite(u.samples(), i, n).orElse(null);
+    if (item.error != null) {
+      return item;
+    }
+    if (detector != null) {
+      long t = System.nanoTime();
+      item.activity = detect(u.samples(), backend.bundle().sampleRate(), i, n);
+      item.gateTime = Duration.ofNanos(System.nanoTime() - t);
+      if (!item.activity.isSpeech()) {
+        return item;
+      }
+    }
+    item.error = assembly.checkLength(u, i, n).orElse(null);
+    return item;
   }
 
   private SpeechActivity detect(float[] samples, int rate, int i, int n) {
@@ -245,24 +256,24 @@ public final class EmotionRecognizer implements AutoCloseable {
       SpeechActivity a = detector.detect(samples, rate);
       if (a == null) {
         throw new MerException("speech detector " + detector.getClass().getName()
-            + " returned null for " + which(i, n));
+            + " returned null for " + ItemAssembly.which(i, n));
       }
       return a;
     } catch (MerException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new MerException("speech detector " + detector.getClass().getName() + " failed on "
-          + which(i, n) + ": " + e, e);
+          + ItemAssembly.which(i, n) + ": " + e, e);
     }
   }
 
   /**
-   * The backend on a batch that passed the gate. A failure of the whole batch (not of one item) is
-   * retried item by item, so that only the item that causes it fails.
+   * The backend on the admitted items. A failure of the whole batch (not of one item) is retried
+   * item by item, so that only the item that causes it fails.
    */
-  private List<EmotionResult> runBackend(List<Utterance> sub) {
+  private List<ItemEvidence> runBackend(List<Utterance> sub) {
     try {
-      List<EmotionResult> r = backend.recognize(sub);
+      List<ItemEvidence> r = backend.recognize(sub);
       if (r == null || r.size() != sub.size()) {
         throw new InferenceException("backend returned " + (r == null ? "null" : r.size() + " results")
             + " for a batch of " + sub.size());
@@ -270,10 +281,10 @@ public final class EmotionRecognizer implements AutoCloseable {
       return r;
     } catch (RuntimeException e) {
       if (sub.size() == 1) {
-        return List.of(failed(asMer(e)));
+        return List.of(ItemEvidence.failed(asMer(e)));
       }
       LOG.debug("batch of {} failed ({}); retrying its items one by one", sub.size(), e.toString());
-      List<EmotionResult> one = new ArrayList<>(sub.size());
+      List<ItemEvidence> one = new ArrayList<>(sub.size());
       for (Utterance u : sub) {
         one.add(runBackend(List.of(u)).get(0));
       }
@@ -289,40 +300,6 @@ public final class EmotionRecognizer implements AutoCloseable {
       throw e; // closed or misused: not an item's fault
     }
     return new InferenceException("inference failed: " + e, e);
-  }
-
-  /** Adds the gate's evidence and time to a backend result. */
-  private static EmotionResult withGate(EmotionResult r, SpeechActivity a, Duration gateTime) {
-    if (a == null) {
-      return r;
-    }
-    SpeechDecision d = r.speech();
-    SpeechDecision.Basis basis = d.basis() == SpeechDecision.Basis.NOT_CHECKED
-        ? SpeechDecision.Basis.ACOUSTIC_GATE_ONLY : d.basis();
-    SpeechDecision.Builder b = SpeechDecision.builder(d.isSpeech(), basis)
-        .speechDuration(a.speechDuration());
-    d.noSpeechProbability().ifPresent(b::noSpeechProbability);
-    d.avgLogProbability().ifPresent(b::avgLogProbability);
-    d.compressionRatio().ifPresent(b::compressionRatio);
-    return r.toBuilder().speech(b.build()).timings(
-        r.timings().toBuilder().set(StageTimings.Stage.SPEECH_GATE, gateTime).build()).build();
-  }
-
-  private EmotionResult failed(MerException e) {
-    return EmotionResult.failed(e).device(backend.device()).bundleId(backend.bundle().bundleId()).build();
-  }
-
-  private static int firstNonFinite(float[] s) {
-    for (int k = 0; k < s.length; k++) {
-      if (!Float.isFinite(s[k])) {
-        return k;
-      }
-    }
-    return -1;
-  }
-
-  private static String which(int i, int n) {
-    return n == 1 ? "utterance" : "utterance " + i + " of the batch";
   }
 
   /** Runs {@link #recognize(Utterance)} on the recogniser's executor. */
@@ -406,9 +383,10 @@ public final class EmotionRecognizer implements AutoCloseable {
     private boolean speechGate = true;
     private SpeechDetector detector;
     private SpeechGateSettings gateSettings = SpeechGateSettings.defaults();
-    private double noSpeechThreshold = Double.NaN;
-    private double logProbThreshold = Double.NaN;
-    private double compressionRatioThreshold = Double.NaN;
+    private OptionalDouble noSpeechThreshold = OptionalDouble.empty();
+    private OptionalDouble logProbThreshold = OptionalDouble.empty();
+    private OptionalDouble compressionRatioThreshold = OptionalDouble.empty();
+    private InferenceBackend openBackend;
 
     private Builder() {}
 
@@ -570,21 +548,40 @@ public final class EmotionRecognizer implements AutoCloseable {
       return this;
     }
 
-    /** Overrides the bundle's {@code speech_decision.no_speech_threshold} (openai-whisper: 0.6). */
+    /**
+     * Overrides the bundle's {@code speech_decision.no_speech_threshold} (openai-whisper: 0.6); NaN:
+     * the bundle's.
+     */
     public Builder noSpeechThreshold(double threshold) {
-      this.noSpeechThreshold = threshold;
+      this.noSpeechThreshold = set(threshold);
       return this;
     }
 
-    /** Overrides the bundle's {@code speech_decision.logprob_threshold} (openai-whisper: -1.0). */
+    /** Overrides the bundle's {@code speech_decision.logprob_threshold} (openai-whisper: -1.0); NaN: the bundle's. */
     public Builder logProbThreshold(double threshold) {
-      this.logProbThreshold = threshold;
+      this.logProbThreshold = set(threshold);
       return this;
     }
 
-    /** Overrides {@code speech_decision.compression_ratio_threshold} (openai-whisper: 2.4). */
+    /** Overrides {@code speech_decision.compression_ratio_threshold} (openai-whisper: 2.4); NaN: the bundle's. */
     public Builder compressionRatioThreshold(double threshold) {
-      this.compressionRatioThreshold = threshold;
+      this.compressionRatioThreshold = set(threshold);
+      return this;
+    }
+
+    private static OptionalDouble set(double threshold) {
+      return Double.isNaN(threshold) ? OptionalDouble.empty() : OptionalDouble.of(threshold);
+    }
+
+    /**
+     * SPI: an already-open backend instead of the one a {@link InferenceBackendProvider} on the
+     * class path would open (a backend built by hand, tests). The recogniser owns it from {@link
+     * #build()} on and closes it in {@link EmotionRecognizer#close()}; the settings that say how a
+     * backend opens ({@link #bundle}, {@link #device}, {@link #threads}, {@link #fitAsrWindow},
+     * {@link #parallelEncoders}, {@link #prepackWeights}) are then not used.
+     */
+    public Builder backend(InferenceBackend backend) {
+      this.openBackend = Objects.requireNonNull(backend, "backend");
       return this;
     }
 
@@ -597,7 +594,7 @@ public final class EmotionRecognizer implements AutoCloseable {
      * @throws MerException if the gate is on and no speech detector is on the class path
      */
     public EmotionRecognizer build() {
-      if (bundle == null) {
+      if (bundle == null && openBackend == null) {
         throw new IllegalArgumentException(
             "bundle: not set; call bundle(Path) or bundleResource(String)");
       }
@@ -610,22 +607,9 @@ public final class EmotionRecognizer implements AutoCloseable {
       int sessionThreads = threads != null ? threads
           : threadsFor(Runtime.getRuntime().availableProcessors(), concurrentCalls, parallelEncoders);
       // Each override checked on its own, so the message names the setting.
-      SpeechThresholds t = SpeechThresholds.WHISPER_DEFAULTS;
-      if (!Double.isNaN(noSpeechThreshold)) {
-        t.withNoSpeech(noSpeechThreshold);
-      }
-      if (!Double.isNaN(logProbThreshold)) {
-        t.withLogProb(logProbThreshold);
-      }
-      if (!Double.isNaN(compressionRatioThreshold)) {
-        t.withCompressionRatio(compressionRatioThreshold);
-      }
-      Optional<BackendConfig.ThresholdOverrides> overrides =
-          Double.isNaN(noSpeechThreshold) && Double.isNaN(logProbThreshold)
-              && Double.isNaN(compressionRatioThreshold)
-              ? Optional.empty()
-              : Optional.of(new BackendConfig.ThresholdOverrides(
-                  noSpeechThreshold, logProbThreshold, compressionRatioThreshold));
+      noSpeechThreshold.ifPresent(SpeechThresholds::checkNoSpeech);
+      logProbThreshold.ifPresent(SpeechThresholds::checkLogProb);
+      compressionRatioThreshold.ifPresent(SpeechThresholds::checkCompressionRatio);
       SpeechDetector gate = null;
       String gateName = "off";
       if (speechGate) {
@@ -638,29 +622,46 @@ public final class EmotionRecognizer implements AutoCloseable {
           gateName = p.name() + " " + gateSettings;
         }
       }
-      InferenceBackendProvider provider = findProvider();
-      BackendConfig config = new BackendConfig(bundle, device, sessionThreads, fitAsrWindow, overrides,
-          parallelEncoders, Optional.ofNullable(prepackWeights));
-      InferenceBackend backend = provider.open(config);
+      Opened opened = open(sessionThreads);
+      InferenceBackend backend = opened.backend();
+      String where = opened.where();
+      SpeechThresholds thresholds;
       try {
         Set<Modality> missing = EnumSet.noneOf(Modality.class);
         missing.addAll(required);
         missing.removeAll(backend.bundle().modalities());
         if (!missing.isEmpty()) {
           throw new BundleException(
-              "bundle " + bundle.describe() + ": variant.modalities is "
+              "bundle " + where + ": variant.modalities is "
                   + backend.bundle().modalities() + " but " + missing + " was required");
         }
+        thresholds = backend.bundle().speechThresholds()
+            .with(noSpeechThreshold, logProbThreshold, compressionRatioThreshold);
       } catch (RuntimeException e) {
         backend.close();
         throw e;
       }
       LOG.info(
           "emotion recogniser ready: bundle {} ({}), labels {}, modalities {}, backend {}, device {}, threads {}, encoders {}, speech gate {}",
-          backend.bundle().bundleId(), bundle.describe(), backend.bundle().labels(),
-          backend.bundle().modalities(), provider.name(), backend.device(), sessionThreads,
+          backend.bundle().bundleId(), where, backend.bundle().labels(),
+          backend.bundle().modalities(), opened.name(), backend.device(), sessionThreads,
           parallelEncoders ? "in parallel" : "in turn", gateName);
-      return new EmotionRecognizer(backend, gate, executor);
+      return new EmotionRecognizer(backend, thresholds, gate, executor);
+    }
+
+    /** The backend, its name and where its bundle is, for the log line and messages. */
+    private record Opened(InferenceBackend backend, String name, String where) {}
+
+    /** The given backend, or the highest-priority provider's, opened on the bundle. */
+    private Opened open(int sessionThreads) {
+      if (openBackend != null) {
+        return new Opened(openBackend, "given", openBackend.bundle().bundleId());
+      }
+      InferenceBackendProvider provider = findProvider();
+      return new Opened(provider.open(BackendConfig.builder(bundle).device(device)
+          .threads(sessionThreads).fitAsrWindow(fitAsrWindow).parallelEncoders(parallelEncoders)
+          .prepackWeights(Optional.ofNullable(prepackWeights)).build()), provider.name(),
+          bundle.describe());
     }
 
     private static SpeechDetectorProvider findDetector() {

@@ -1,5 +1,7 @@
 package io.mersdk;
 
+import java.util.OptionalDouble;
+
 /**
  * The thresholds of the model side of the speech decision ({@link SpeechDecision}), with
  * openai-whisper's meaning: {@code transcribe.py} treats a window as silence when {@code
@@ -16,12 +18,31 @@ public record SpeechThresholds(double noSpeech, double logProb, double compressi
   public static final SpeechThresholds WHISPER_DEFAULTS = new SpeechThresholds(0.6, -1.0, 2.4);
 
   public SpeechThresholds {
+    checkNoSpeech(noSpeech);
+    checkLogProb(logProb);
+    checkCompressionRatio(compressionRatio);
+  }
+
+  /** The bundle's thresholds (these) with each override that is present replacing one. */
+  SpeechThresholds with(OptionalDouble noSpeech, OptionalDouble logProb,
+      OptionalDouble compressionRatio) {
+    return new SpeechThresholds(noSpeech.orElse(this.noSpeech), logProb.orElse(this.logProb),
+        compressionRatio.orElse(this.compressionRatio));
+  }
+
+  static void checkNoSpeech(double noSpeech) {
     if (!(noSpeech >= 0 && noSpeech <= 1)) {
       throw new IllegalArgumentException("noSpeechThreshold: must be in [0, 1], got " + noSpeech);
     }
+  }
+
+  static void checkLogProb(double logProb) {
     if (!(logProb <= 0) || Double.isInfinite(logProb)) {
       throw new IllegalArgumentException("logProbThreshold: must be finite and <= 0, got " + logProb);
     }
+  }
+
+  static void checkCompressionRatio(double compressionRatio) {
     if (!(compressionRatio > 0) || Double.isInfinite(compressionRatio)) {
       throw new IllegalArgumentException(
           "compressionRatioThreshold: must be finite and > 0, got " + compressionRatio);

@@ -42,6 +42,29 @@ class BatchOutcomeTest {
   }
 
   @Test
+  void theRecogniserAdmitsItemsByTheBundlesLimitsBeforeAnyBackendRuns() {
+    try (EmotionRecognizer r = builder().build()) {
+      float[] longer = Arrays.copyOf(speech(0.4f), 16000 * 8 + 1); // the fake's ASR window is 8 s
+      for (int i = 8000; i < longer.length; i++) {
+        longer[i] = (float) (0.3 * Math.sin(i * 0.05));
+      }
+      List<EmotionResult> out = r.recognizeBatch(List.of(Utterance.of(longer),
+          Utterance.of(longer, "a supplied transcript"), Utterance.of(speech(-0.4f))));
+
+      assertThat(out).extracting(EmotionResult::outcome)
+          .containsExactly(Outcome.FAILED, Outcome.EMOTION, Outcome.EMOTION);
+      assertThat(out.get(0).error()).isInstanceOf(AudioException.class)
+          .hasMessageContaining("utterance 0 of the batch is 8.000 s long (128001 samples at 16000 Hz)")
+          .hasMessageContaining("(audio.n_samples = 128000)");
+      assertThat(out.get(0).speech().basis()).as("the gate had passed it")
+          .isEqualTo(SpeechDecision.Basis.ACOUSTIC_GATE_ONLY);
+      assertThat(FakeBackend.BATCHES).hasSize(1);
+      assertThat(FakeBackend.BATCHES.get(0)).as("a supplied transcript: Whisper does not read it")
+          .hasSize(2);
+    }
+  }
+
+  @Test
   void aBatchThatFailsAsAWholeIsRetriedItemByItemSoOnlyTheCulpritFails() {
     try (EmotionRecognizer r = builder().build()) {
       List<EmotionResult> out = r.recognizeBatch(List.of(
@@ -127,8 +150,10 @@ class BatchOutcomeTest {
   @Test
   void theModelsNoSpeechIsKeptAndTheGatesEvidenceAdded() {
     try (EmotionRecognizer r = builder().build()) {
-      FakeBackend.scorer = (u, bundle) -> EmotionResult.noSpeech(SpeechDecision.builder(false,
-          SpeechDecision.Basis.MODEL).noSpeechProbability(0.9).avgLogProbability(-2).build()).build();
+      FakeBackend.scorer = (u, bundle) -> io.mersdk.spi.ItemEvidence.computed(
+              java.util.Map.of("neutral", 0.5, "happy", 0.5))
+          .decoding(new io.mersdk.spi.ItemEvidence.Decoding(java.util.OptionalDouble.of(0.9), -2, 1.0))
+          .build();
       EmotionResult out = r.recognize(speech(0.4f));
       assertThat(out.outcome()).isEqualTo(Outcome.NO_SPEECH);
       assertThat(out.speech().basis()).isEqualTo(SpeechDecision.Basis.MODEL);

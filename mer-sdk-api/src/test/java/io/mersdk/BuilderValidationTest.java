@@ -69,14 +69,13 @@ class BuilderValidationTest {
   }
 
   @Test
-  void thresholdOverridesReachTheBackendAndDefaultToTheBundles() {
+  void thresholdOverridesReplaceTheBundlesAndDefaultToThem() {
     try (EmotionRecognizer r = builder().noSpeechThreshold(0.8).build()) {
-      var o = FakeBackend.CONFIGS.get(0).speechThresholds().orElseThrow();
-      assertThat(o.applyTo(SpeechThresholds.WHISPER_DEFAULTS))
-          .isEqualTo(new SpeechThresholds(0.8, -1.0, 2.4));
+      assertThat(r.bundle().speechThresholds()).isEqualTo(SpeechThresholds.WHISPER_DEFAULTS);
+      assertThat(r.speechThresholds()).isEqualTo(new SpeechThresholds(0.8, -1.0, 2.4));
     }
     try (EmotionRecognizer r = builder().build()) {
-      assertThat(FakeBackend.CONFIGS.get(0).speechThresholds()).isEmpty();
+      assertThat(r.speechThresholds()).isEqualTo(r.bundle().speechThresholds());
     }
   }
 

@@ -58,7 +58,7 @@ class LifecycleAndAsyncTest {
           .executor(mine).build();
       FakeBackend.scorer = (u, bundle) -> {
         thread.set(Thread.currentThread().getName());
-        return EmotionResult.emotion(java.util.Map.of("neutral", 1.0)).build();
+        return io.mersdk.spi.ItemEvidence.computed(java.util.Map.of("neutral", 1.0)).build();
       };
       assertThat(r.recognizeAsync(Utterance.of(speech(0.1f))).get(10, TimeUnit.SECONDS).label())
           .isEqualTo("neutral");

@@ -5,70 +5,140 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the builder hands to a backend, already validated.
- *
- * @param bundle where the model bundle is
- * @param device the device asked for
- * @param threads intra-op threads per model session (&gt;= 1)
- * @param fitAsrWindow run Whisper's encoder over the batch's longest utterance rounded up to whole
- *     seconds instead of the bundle's full window (see {@code
- *     EmotionRecognizer.Builder#fitAsrWindow})
- * @param speechThresholds the caller's thresholds for the model side of the speech decision; empty:
- *     the bundle's ({@code speech_decision} in its manifest)
- * @param parallelEncoders run the speech encoder concurrently with the ASR chain of the same call
- *     (each in its own session, so up to 2 x {@code threads} threads), instead of one after the
- *     other (see {@code EmotionRecognizer.Builder#parallelEncoders})
- * @param prepackWeights whether ONNX Runtime pre-packs constant MatMul weights on the CPU: faster
- *     products, for fp32 weights a second copy of much of them; empty: the backend decides per
- *     graph (see {@code EmotionRecognizer.Builder#prepackWeights})
+ * SPI: what the recogniser's builder hands to a backend, already validated. Immutable; built with
+ * {@link #builder(BundleLocation)}, so that it can gain settings without breaking a backend. The
+ * speech thresholds are not here: the recogniser makes the speech decision ({@link ItemEvidence}).
  */
-public record BackendConfig(
-    BundleLocation bundle,
-    Device device,
-    int threads,
-    boolean fitAsrWindow,
-    Optional<ThresholdOverrides> speechThresholds,
-    boolean parallelEncoders,
-    Optional<Boolean> prepackWeights) {
-  public BackendConfig {
-    Objects.requireNonNull(bundle, "bundle");
-    Objects.requireNonNull(device, "device");
-    speechThresholds = speechThresholds == null ? Optional.empty() : speechThresholds;
-    prepackWeights = prepackWeights == null ? Optional.empty() : prepackWeights;
-  }
+public final class BackendConfig {
+  private final BundleLocation bundle;
+  private final Device device;
+  private final int threads;
+  private final boolean fitAsrWindow;
+  private final boolean parallelEncoders;
+  private final Optional<Boolean> prepackWeights;
 
-  /** The defaults: full ASR window, the bundle's thresholds, encoders in turn, pre-packing decided per graph. */
-  public BackendConfig(BundleLocation bundle, Device device, int threads) {
-    this(bundle, device, threads, false, Optional.empty());
-  }
-
-  /** Encoders in turn, pre-packing decided per graph (the builder's defaults). */
-  public BackendConfig(BundleLocation bundle, Device device, int threads, boolean fitAsrWindow,
-      Optional<ThresholdOverrides> speechThresholds) {
-    this(bundle, device, threads, fitAsrWindow, speechThresholds, false, Optional.empty());
+  private BackendConfig(Builder b) {
+    this.bundle = b.bundle;
+    this.device = b.device;
+    this.threads = b.threads;
+    this.fitAsrWindow = b.fitAsrWindow;
+    this.parallelEncoders = b.parallelEncoders;
+    this.prepackWeights = b.prepackWeights;
   }
 
   /**
-   * Thresholds set on the builder, each NaN when not set (the bundle's value applies).
-   *
-   * @param noSpeech overrides {@code speech_decision.no_speech_threshold}
-   * @param logProb overrides {@code speech_decision.logprob_threshold}
-   * @param compressionRatio overrides {@code speech_decision.compression_ratio_threshold}
+   * Starts a config with the builder's defaults: {@link Device#AUTO}, one thread, the full ASR
+   * window, encoders in turn, pre-packing decided per graph.
    */
-  public record ThresholdOverrides(double noSpeech, double logProb, double compressionRatio) {
-    /** The bundle's thresholds with these overrides applied. */
-    public io.mersdk.SpeechThresholds applyTo(io.mersdk.SpeechThresholds bundle) {
-      io.mersdk.SpeechThresholds t = bundle;
-      if (!Double.isNaN(noSpeech)) {
-        t = t.withNoSpeech(noSpeech);
+  public static Builder builder(BundleLocation bundle) {
+    return new Builder(bundle);
+  }
+
+  /** Where the model bundle is. */
+  public BundleLocation bundle() {
+    return bundle;
+  }
+
+  /** The device asked for. */
+  public Device device() {
+    return device;
+  }
+
+  /** Intra-op threads per model session (&gt;= 1). */
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * Run Whisper's encoder over the batch's longest utterance rounded up to whole seconds instead of
+   * the bundle's full window (see {@code EmotionRecognizer.Builder#fitAsrWindow}).
+   */
+  public boolean fitAsrWindow() {
+    return fitAsrWindow;
+  }
+
+  /**
+   * Run the speech encoder concurrently with the ASR chain of the same call (each in its own
+   * session, so up to 2 x {@code threads} threads), instead of one after the other (see {@code
+   * EmotionRecognizer.Builder#parallelEncoders}).
+   */
+  public boolean parallelEncoders() {
+    return parallelEncoders;
+  }
+
+  /**
+   * Whether ONNX Runtime pre-packs constant MatMul weights on the CPU: faster products, for fp32
+   * weights a second copy of much of them; empty: the backend decides per graph (see {@code
+   * EmotionRecognizer.Builder#prepackWeights}).
+   */
+  public Optional<Boolean> prepackWeights() {
+    return prepackWeights;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BackendConfig c && c.bundle.equals(bundle) && c.device.equals(device)
+        && c.threads == threads && c.fitAsrWindow == fitAsrWindow
+        && c.parallelEncoders == parallelEncoders && c.prepackWeights.equals(prepackWeights);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(bundle, device, threads, fitAsrWindow, parallelEncoders, prepackWeights);
+  }
+
+  @Override
+  public String toString() {
+    return "BackendConfig[bundle=" + bundle + ", device=" + device + ", threads=" + threads
+        + ", fitAsrWindow=" + fitAsrWindow + ", parallelEncoders=" + parallelEncoders
+        + ", prepackWeights=" + prepackWeights + "]";
+  }
+
+  /** Builds a {@link BackendConfig}; {@link #build()} checks the settings, naming a bad one. */
+  public static final class Builder {
+    private final BundleLocation bundle;
+    private Device device = Device.AUTO;
+    private int threads = 1;
+    private boolean fitAsrWindow;
+    private boolean parallelEncoders;
+    private Optional<Boolean> prepackWeights = Optional.empty();
+
+    private Builder(BundleLocation bundle) {
+      this.bundle = Objects.requireNonNull(bundle, "bundle");
+    }
+
+    public Builder device(Device device) {
+      this.device = Objects.requireNonNull(device, "device");
+      return this;
+    }
+
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    public Builder fitAsrWindow(boolean fit) {
+      this.fitAsrWindow = fit;
+      return this;
+    }
+
+    public Builder parallelEncoders(boolean parallel) {
+      this.parallelEncoders = parallel;
+      return this;
+    }
+
+    /** Empty: the backend decides per graph. */
+    public Builder prepackWeights(Optional<Boolean> prepack) {
+      this.prepackWeights = Objects.requireNonNull(prepack, "prepackWeights");
+      return this;
+    }
+
+    /** @throws IllegalArgumentException for a bad setting, named in the message */
+    public BackendConfig build() {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads: must be >= 1, got " + threads);
       }
-      if (!Double.isNaN(logProb)) {
-        t = t.withLogProb(logProb);
-      }
-      if (!Double.isNaN(compressionRatio)) {
-        t = t.withCompressionRatio(compressionRatio);
-      }
-      return t;
+      return new BackendConfig(this);
     }
   }
 }

@@ -2,11 +2,11 @@ package io.mersdk.audio;
 
 import io.mersdk.BundleInfo;
 import io.mersdk.Device;
-import io.mersdk.EmotionResult;
 import io.mersdk.InferenceException;
 import io.mersdk.Utterance;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.InferenceBackend;
+import io.mersdk.spi.ItemEvidence;
 import io.mersdk.spi.InferenceBackendProvider;
 import io.mersdk.testkit.RealBackend;
 import java.util.ArrayList;
@@ -77,13 +77,12 @@ public final class CountingBackendProvider implements InferenceBackendProvider {
     }
 
     @Override
-    public List<EmotionResult> recognize(List<Utterance> batch) {
+    public List<ItemEvidence> recognize(List<Utterance> batch) {
       BATCHES.add(batch.size());
-      List<EmotionResult> out = new ArrayList<>(delegate.recognize(batch));
+      List<ItemEvidence> out = new ArrayList<>(delegate.recognize(batch));
       for (int i = 0; i < out.size(); i++) {
         if (FAIL.contains(SEEN.getAndIncrement())) {
-          out.set(i, EmotionResult.failed(new InferenceException("test: inference failed on this item"))
-              .device(out.get(i).device()).bundleId(out.get(i).bundleId()).build());
+          out.set(i, ItemEvidence.failed(new InferenceException("test: inference failed on this item")));
         }
       }
       return out;

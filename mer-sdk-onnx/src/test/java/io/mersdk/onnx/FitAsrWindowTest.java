@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mersdk.EmotionResult;
 import io.mersdk.Utterance;
-import io.mersdk.onnx.internal.pipeline.OnnxBackend;
 import io.mersdk.onnx.internal.pipeline.Probe;
 import io.mersdk.onnx.testing.Backends;
 import io.mersdk.onnx.testing.Collector;
@@ -56,8 +55,8 @@ class FitAsrWindowTest {
     EmotionResult rFit;
     // the speech rule off: a random bundle's transcript may be called no speech, and the point
     // here is the features and states
-    try (OnnxBackend a = Backends.cpuWithoutSpeechRule(bundle, false);
-        OnnxBackend b = Backends.cpuWithoutSpeechRule(bundle, true)) {
+    try (Backends.TestBackend a = Backends.cpuWithoutSpeechRule(bundle, false);
+        Backends.TestBackend b = Backends.cpuWithoutSpeechRule(bundle, true)) {
       rFull = a.recognize(List.of(Utterance.of(wave)), full).get(0);
       rFit = b.recognize(List.of(Utterance.of(wave)), fit).get(0);
     }
@@ -126,8 +125,8 @@ class FitAsrWindowTest {
       if (fixtures.isEmpty()) {
         continue;
       }
-      try (OnnxBackend a = Backends.cpuWithoutSpeechRule(bundle, false);
-          OnnxBackend b = Backends.cpuWithoutSpeechRule(bundle, true)) {
+      try (Backends.TestBackend a = Backends.cpuWithoutSpeechRule(bundle, false);
+          Backends.TestBackend b = Backends.cpuWithoutSpeechRule(bundle, true)) {
         for (TestData.Case c : fixtures.get().cases()) {
           Collector full = new Collector();
           Collector fit = new Collector();

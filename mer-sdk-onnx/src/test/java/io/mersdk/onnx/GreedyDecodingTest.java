@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mersdk.EmotionResult;
 import io.mersdk.Utterance;
-import io.mersdk.onnx.internal.pipeline.OnnxBackend;
 import io.mersdk.onnx.testing.Backends;
 import io.mersdk.onnx.testing.Manifests;
 import io.mersdk.onnx.testing.TestData;
@@ -37,11 +36,11 @@ class GreedyDecodingTest {
   }
 
   /** The model's speech rule off, so that every item reports its tokens. */
-  private static OnnxBackend open(Path bundle) {
+  private static Backends.TestBackend open(Path bundle) {
     return Backends.cpuWithoutSpeechRule(bundle);
   }
 
-  private static EmotionResult one(OnnxBackend b, float[] wave) {
+  private static EmotionResult one(Backends.TestBackend b, float[] wave) {
     return b.recognize(List.of(Utterance.of(wave))).get(0);
   }
 
@@ -54,7 +53,7 @@ class GreedyDecodingTest {
     assumeTrue(tokens.size() >= 2, "the fixture decodes fewer than 2 tokens");
     int limit = Math.min(5, tokens.size() - 1);
     Manifests.edit(copy, m -> decoding(m).put("max_new_tokens", limit));
-    try (OnnxBackend r = open(copy)) {
+    try (Backends.TestBackend r = open(copy)) {
       assertThat(one(r, c.waveform()).asrTokenIds()).isEqualTo(tokens.subList(0, limit));
     }
   }
@@ -78,7 +77,7 @@ class GreedyDecodingTest {
     Path copy = TestData.copyBundle(bundle, temp.resolve("b"));
     Manifests.edit(copy, m -> decoding(m).put("end_token", end));
 
-    try (OnnxBackend r = open(copy)) {
+    try (Backends.TestBackend r = open(copy)) {
       List<EmotionResult> batch = r.recognize(List.of(
           Utterance.of(cases.get(0).waveform()), Utterance.of(cases.get(1).waveform())));
       assertThat(batch.get(0).asrTokenIds()).isEqualTo(first.subList(0, k));
@@ -108,7 +107,7 @@ class GreedyDecodingTest {
       decoding(m).put("end_token", end);
       ((com.fasterxml.jackson.databind.node.ArrayNode) decoding(m).get("suppress_tokens")).add(end);
     });
-    try (OnnxBackend r = open(copy)) {
+    try (Backends.TestBackend r = open(copy)) {
       List<Integer> got = one(r, cases(bundle).get(0).waveform()).asrTokenIds();
       assertThat(got).hasSize(decoding(Manifests.read(copy)).get("max_new_tokens").asInt())
           .doesNotContain(end).startsWith(prefix.toArray(Integer[]::new));

@@ -9,6 +9,7 @@ import io.mersdk.EmotionRecognizer;
 import io.mersdk.EmotionResult;
 import io.mersdk.Utterance;
 import io.mersdk.onnx.internal.pipeline.OnnxBackend;
+import io.mersdk.onnx.testing.Backends;
 import io.mersdk.onnx.testing.TestData;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.BundleLocation;
@@ -41,7 +42,7 @@ class LifecycleTest {
   void aClassPathBundleIsExtractedOnceAndItsCopyDeletedOnClose() throws Exception {
     URL root = TestData.root().resolve("bundles").toUri().toURL();
     EmotionResult fromFolder;
-    try (OnnxBackend folder = open(new BundleLocation.Directory(bundle))) {
+    try (Backends.TestBackend folder = Backends.wrap(open(new BundleLocation.Directory(bundle)))) {
       fromFolder = folder.recognize(List.of(Utterance.of(samples))).get(0);
     }
     try (URLClassLoader loader = new URLClassLoader(new URL[] {root}, null)) {
@@ -50,7 +51,7 @@ class LifecycleTest {
       assertThat(copy).isNotEqualTo(bundle);
       assertThat(Files.list(copy).count()).isEqualTo(backend.manifest().files().size());
 
-      EmotionResult fromJar = backend.recognize(List.of(Utterance.of(samples))).get(0);
+      EmotionResult fromJar = Backends.wrap(backend).recognize(List.of(Utterance.of(samples))).get(0);
       assertThat(fromJar.outcome()).isEqualTo(fromFolder.outcome());
       assertThat(fromJar.speech()).isEqualTo(fromFolder.speech());
       assertThat(fromJar.asrTokenIds()).isEqualTo(fromFolder.asrTokenIds());
@@ -74,6 +75,6 @@ class LifecycleTest {
 
   private static OnnxBackend open(BundleLocation location) {
     return (OnnxBackend) new OnnxBackendProvider().open(
-        new BackendConfig(location, Device.CPU, 1));
+        BackendConfig.builder(location).device(Device.CPU).threads(1).build());
   }
 }

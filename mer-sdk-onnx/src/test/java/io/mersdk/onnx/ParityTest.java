@@ -9,7 +9,6 @@ import io.mersdk.EmotionResult;
 import io.mersdk.Outcome;
 import io.mersdk.SpeechDecision;
 import io.mersdk.Utterance;
-import io.mersdk.onnx.internal.pipeline.OnnxBackend;
 import io.mersdk.onnx.internal.pipeline.Probe;
 import io.mersdk.onnx.testing.Backends;
 import io.mersdk.onnx.testing.BoundsReport;
@@ -56,8 +55,8 @@ class ParityTest {
   private static final Map<String, Double> DOCUMENTED = Map.of("log_mel", 1e-3, "logits", 1e-3,
       "encoder_states", 1e-4, "hidden_states", 1e-4, "probabilities", 1e-4, "speech_evidence", 1e-4);
 
-  private static final Map<Path, OnnxBackend> BACKENDS = new ConcurrentHashMap<>();
-  private static final Map<Path, OnnxBackend> WITH_RULE = new ConcurrentHashMap<>();
+  private static final Map<Path, Backends.TestBackend> BACKENDS = new ConcurrentHashMap<>();
+  private static final Map<Path, Backends.TestBackend> WITH_RULE = new ConcurrentHashMap<>();
   /** "bundle case stage" -> max |java - python|, written to target/parity-report.txt. */
   private static final Map<String, Double> REPORT = new TreeMap<>();
 
@@ -91,14 +90,14 @@ class ParityTest {
         .map(c -> Arguments.of(b.id(), c.name(), b, c)));
   }
 
-  private static OnnxBackend backend(Bundle b) {
+  private static Backends.TestBackend backend(Bundle b) {
     return BACKENDS.computeIfAbsent(b.folder(), Backends::cpuWithoutSpeechRule);
   }
 
   @AfterAll
   static void closeAndReport() throws IOException {
-    BACKENDS.values().forEach(OnnxBackend::close);
-    WITH_RULE.values().forEach(OnnxBackend::close);
+    BACKENDS.values().forEach(Backends.TestBackend::close);
+    WITH_RULE.values().forEach(Backends.TestBackend::close);
     StringBuilder sb = new StringBuilder("# max |java - python| per bundle, case and stage\n");
     synchronized (REPORT) {
       REPORT.forEach((k, v) -> sb.append(k).append('\t').append(String.format("%.3e", v)).append('\n'));
@@ -212,7 +211,7 @@ class ParityTest {
   @ParameterizedTest(name = "{0} {1}: the bundle's speech rule")
   @MethodSource("cases")
   void theOutcomeFollowsTheBundlesRuleOnTheEvidence(String id, String name, Bundle b, TestData.Case c) {
-    OnnxBackend ruled = WITH_RULE.computeIfAbsent(b.folder(), Backends::cpu);
+    Backends.TestBackend ruled = WITH_RULE.computeIfAbsent(b.folder(), Backends::cpu);
     Utterance u = Utterance.of(c.waveform());
     SpeechDecision evidence = backend(b).recognize(List.of(u)).get(0).speech();
     EmotionResult r = ruled.recognize(List.of(u)).get(0);

@@ -4,7 +4,6 @@ import io.mersdk.AudioException;
 import io.mersdk.BundleException;
 import io.mersdk.BundleInfo;
 import io.mersdk.Device;
-import io.mersdk.EmotionResult;
 import io.mersdk.Modality;
 import io.mersdk.SpeechThresholds;
 import io.mersdk.StageTimings;
@@ -12,6 +11,7 @@ import io.mersdk.Utterance;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.BundleLocation;
 import io.mersdk.spi.InferenceBackend;
+import io.mersdk.spi.ItemEvidence;
 import io.mersdk.spi.InferenceBackendProvider;
 import io.mersdk.testkit.RealBackend;
 import java.io.IOException;
@@ -81,8 +81,9 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
     }
     List<String> labels = List.of(p.getProperty("labels").split(","));
     int window = Integer.parseInt(p.getProperty("window_seconds"));
-    return new BundleInfo(p.getProperty("bundle_id"), 1, labels, EnumSet.of(Modality.SPEECH),
-        false, false, 16000, OptionalInt.of(window * 16000), SpeechThresholds.WHISPER_DEFAULTS, false);
+    return BundleInfo.builder(p.getProperty("bundle_id"), labels, EnumSet.of(Modality.SPEECH), 16000)
+        .asrWindowSamples(OptionalInt.of(window * 16000))
+        .speechThresholds(SpeechThresholds.WHISPER_DEFAULTS).build();
   }
 
   /** Probabilities from a few signal statistics; the same for an utterance alone or in a batch. */
@@ -123,20 +124,19 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
   private record Fake(BundleInfo bundle, Device device) implements InferenceBackend {
 
     @Override
-    public List<EmotionResult> recognize(List<Utterance> batch) {
-      List<EmotionResult> out = new ArrayList<>(batch.size());
+    public List<ItemEvidence> recognize(List<Utterance> batch) {
+      List<ItemEvidence> out = new ArrayList<>(batch.size());
       int window = bundle.asrWindowSamples().getAsInt();
       for (Utterance u : batch) {
         if (u.samples().length > window) {
-          out.add(EmotionResult.failed(new AudioException("utterance is " + u.samples().length
-              + " samples; the bundle's ASR window is " + window)).device(device)
-              .bundleId(bundle.bundleId()).build());
+          out.add(ItemEvidence.failed(new AudioException("utterance is " + u.samples().length
+              + " samples; the bundle's ASR window is " + window)));
           continue;
         }
-        out.add(EmotionResult.emotion(probabilities(bundle.labels(), u.samples()))
+        out.add(ItemEvidence.computed(probabilities(bundle.labels(), u.samples()))
             .timings(StageTimings.builder().set(StageTimings.Stage.SPEECH_ENCODER, Duration.ofMillis(1))
                 .set(StageTimings.Stage.HEAD, Duration.ofMillis(1)).build())
-            .device(device).bundleId(bundle.bundleId()).build());
+            .build());
       }
       return out;
     }

@@ -5,7 +5,6 @@ import io.mersdk.BundleException;
 import io.mersdk.BundleInfo;
 import io.mersdk.Device;
 import io.mersdk.DeviceUnavailableException;
-import io.mersdk.EmotionResult;
 import io.mersdk.Modality;
 import io.mersdk.SpeechThresholds;
 import io.mersdk.StageTimings;
@@ -13,6 +12,7 @@ import io.mersdk.Utterance;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.BundleLocation;
 import io.mersdk.spi.InferenceBackend;
+import io.mersdk.spi.ItemEvidence;
 import io.mersdk.spi.InferenceBackendProvider;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -74,8 +73,8 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
     List<String> labels = labels(config.bundle());
     Device device = config.device().kind() == Device.Kind.CUDA
         ? fallBackOrFail(config.device()) : Device.CPU;
-    BundleInfo info = new BundleInfo("fake-two-labels", 1, labels, Set.of(Modality.SPEECH), false,
-        false, 16_000, OptionalInt.empty(), SpeechThresholds.WHISPER_DEFAULTS, false);
+    BundleInfo info = BundleInfo.builder("fake-two-labels", labels, Set.of(Modality.SPEECH), 16_000)
+        .speechThresholds(SpeechThresholds.WHISPER_DEFAULTS).build();
     return new Fake(info, device);
   }
 
@@ -113,7 +112,7 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
 
   private record Fake(BundleInfo bundle, Device device) implements InferenceBackend {
     @Override
-    public List<EmotionResult> recognize(List<Utterance> batch) {
+    public List<ItemEvidence> recognize(List<Utterance> batch) {
       CountDownLatch e = entered;
       CountDownLatch r = release;
       if (e != null && r != null) {
@@ -130,11 +129,10 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
       return batch.stream().map(u -> one(u, t)).collect(Collectors.toList());
     }
 
-    private EmotionResult one(Utterance u, StageTimings t) {
+    private ItemEvidence one(Utterance u, StageTimings t) {
       if (u.samples().length < 160) {
-        return EmotionResult.failed(new AudioException("utterance: " + u.samples().length
-            + " samples, at least 160 needed (fake backend)")).device(device)
-            .bundleId(bundle.bundleId()).build();
+        return ItemEvidence.failed(new AudioException("utterance: " + u.samples().length
+            + " samples, at least 160 needed (fake backend)"));
       }
       String chosen = u.suppliedTranscript().filter(bundle.labels()::contains)
           .orElse(bundle.labels().get(0));
@@ -143,9 +141,8 @@ public final class FakeBackendProvider implements InferenceBackendProvider {
       for (String l : bundle.labels()) {
         p.put(l, l.equals(chosen) ? 0.9 : rest);
       }
-      return EmotionResult.emotion(p).transcript(u.suppliedTranscript().orElse(""),
-          u.suppliedTranscript().isPresent()).timings(t).device(device)
-          .bundleId(bundle.bundleId()).build();
+      return ItemEvidence.computed(p).transcript(u.suppliedTranscript().orElse(""),
+          u.suppliedTranscript().isPresent()).timings(t).build();
     }
 
     @Override

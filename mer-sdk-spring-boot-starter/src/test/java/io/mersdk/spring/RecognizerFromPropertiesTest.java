@@ -48,8 +48,7 @@ class RecognizerFromPropertiesTest {
           assertThat(c.fitAsrWindow()).isTrue();
           assertThat(c.parallelEncoders()).isTrue();
           assertThat(c.prepackWeights()).hasValue(true);
-          assertThat(c.speechThresholds()).hasValue(
-              new BackendConfig.ThresholdOverrides(0.5, -0.8, 2.0));
+          assertThat(r.speechThresholds()).isEqualTo(new io.mersdk.SpeechThresholds(0.5, -0.8, 2.0));
         });
   }
 
@@ -62,7 +61,8 @@ class RecognizerFromPropertiesTest {
       assertThat(c.fitAsrWindow()).isFalse();
       assertThat(c.parallelEncoders()).isFalse();
       assertThat(c.prepackWeights()).as("unset: the backend decides per graph").isEmpty();
-      assertThat(c.speechThresholds()).isEmpty();
+      assertThat(context.getBean(EmotionRecognizer.class).speechThresholds())
+          .isEqualTo(context.getBean(EmotionRecognizer.class).bundle().speechThresholds());
     });
   }
 

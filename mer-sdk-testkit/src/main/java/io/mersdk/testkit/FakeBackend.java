@@ -2,7 +2,6 @@ package io.mersdk.testkit;
 
 import io.mersdk.BundleInfo;
 import io.mersdk.Device;
-import io.mersdk.EmotionResult;
 import io.mersdk.InferenceException;
 import io.mersdk.Modality;
 import io.mersdk.SpeechThresholds;
@@ -10,6 +9,7 @@ import io.mersdk.Utterance;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.InferenceBackend;
 import io.mersdk.spi.InferenceBackendProvider;
+import io.mersdk.spi.ItemEvidence;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,10 +41,10 @@ public final class FakeBackend implements InferenceBackend {
   /** The longest a batch waits on {@link #hold}: a test that forgets to release it fails, not hangs. */
   private static final long HOLD_SECONDS = 60;
 
-  /** Scores one utterance of a batch against the bundle. */
+  /** Scores one utterance of a batch against the bundle: the model's evidence for it. */
   @FunctionalInterface
   public interface Scorer {
-    EmotionResult score(Utterance u, BundleInfo bundle);
+    ItemEvidence score(Utterance u, BundleInfo bundle);
   }
 
   /**
@@ -120,8 +120,9 @@ public final class FakeBackend implements InferenceBackend {
 
   private FakeBackend(BackendConfig config) {
     CONFIGS.add(config);
-    this.info = new BundleInfo(bundleId, 2, labels, modalities, true, true, 16000,
-        OptionalInt.of(16000 * 8), SpeechThresholds.WHISPER_DEFAULTS, true);
+    this.info = BundleInfo.builder(bundleId, labels, modalities, 16000).formatVersion(2)
+        .layerAdapter(true).multimodalFusion(true).asrWindowSamples(OptionalInt.of(16000 * 8))
+        .speechThresholds(SpeechThresholds.WHISPER_DEFAULTS).modelSpeechEvidence(true).build();
   }
 
   @Override
@@ -135,7 +136,7 @@ public final class FakeBackend implements InferenceBackend {
   }
 
   @Override
-  public List<EmotionResult> recognize(List<Utterance> batch) {
+  public List<ItemEvidence> recognize(List<Utterance> batch) {
     BATCHES.add(batch);
     ENTERED.release();
     CountDownLatch h = hold;
@@ -156,7 +157,7 @@ public final class FakeBackend implements InferenceBackend {
       throw new InferenceException("poisoned batch");
     }
     Scorer s = scorer;
-    List<EmotionResult> out = new ArrayList<>(batch.size());
+    List<ItemEvidence> out = new ArrayList<>(batch.size());
     for (Utterance u : batch) {
       out.add(s.score(u, info));
     }
@@ -179,9 +180,9 @@ public final class FakeBackend implements InferenceBackend {
       for (int i = 0; i < names.size(); i++) {
         probabilities.put(names.get(i), i == names.size() - 1 ? p : rest);
       }
-      return EmotionResult.emotion(probabilities)
+      return ItemEvidence.computed(probabilities)
           .transcript(u.transcript() != null ? u.transcript() : asr.apply(u, b), u.transcript() != null)
-          .bundleId(b.bundleId()).build();
+          .build();
     };
   }
 

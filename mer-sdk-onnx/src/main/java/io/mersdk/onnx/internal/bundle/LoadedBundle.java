@@ -27,17 +27,17 @@ public record LoadedBundle(
   }
 
   public BundleInfo info() {
-    return new BundleInfo(
-        manifest.bundleId(),
-        manifest.formatVersion(),
-        manifest.labels(),
-        manifest.variant().modalities(),
-        manifest.variant().layerAdapter(),
-        manifest.variant().multimodalFusion(),
-        manifest.audio().sampleRate(),
-        manifest.hasWhisper() ? OptionalInt.of(manifest.audio().nSamples()) : OptionalInt.empty(),
-        manifest.speechThresholds(),
-        manifest.hasModelSpeechEvidence());
+    return BundleInfo.builder(manifest.bundleId(), manifest.labels(),
+            manifest.variant().modalities(), manifest.audio().sampleRate())
+        .formatVersion(manifest.formatVersion())
+        .layerAdapter(manifest.variant().layerAdapter())
+        .multimodalFusion(manifest.variant().multimodalFusion())
+        .minSamples(manifest.audio().minSamples())
+        .asrWindowSamples(manifest.hasWhisper()
+            ? OptionalInt.of(manifest.audio().nSamples()) : OptionalInt.empty())
+        .speechThresholds(manifest.speechThresholds())
+        .modelSpeechEvidence(manifest.hasModelSpeechEvidence())
+        .build();
   }
 
   /** Deletes the temporary copy of a class-path bundle; nothing for a folder bundle. */

@@ -51,8 +51,13 @@ public record Manifest(
     files = Map.copyOf(files);
   }
 
+  /** Which stages and graphs the variant has, decided from its modalities. */
+  public VariantPlan plan() {
+    return VariantPlan.of(variant.modalities());
+  }
+
   public boolean uses(Modality m) {
-    return variant.modalities().contains(m);
+    return plan().uses(m);
   }
 
   /** Whisper's encoder runs for the context features and for the transcript. */
@@ -62,7 +67,7 @@ public record Manifest(
 
   /** Greedy decoding (the transcript) exists only with the text modality. */
   public boolean decodes() {
-    return uses(Modality.TEXT);
+    return plan().decodes();
   }
 
   /**

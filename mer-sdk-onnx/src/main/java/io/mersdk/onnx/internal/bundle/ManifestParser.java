@@ -109,19 +109,20 @@ public final class ManifestParser {
     head(object(root, "head", "head"));
     producer(object(root, "producer", "producer"));
 
+    VariantPlan plan = VariantPlan.of(modalities);
     Optional<Manifest.Whisper> whisper = Optional.empty();
-    if (GraphSpec.needsWhisper(modalities)) {
+    if (plan.whisper()) {
       whisper = Optional.of(whisper(object(root, "whisper", "whisper")));
     }
     Optional<Manifest.Wavlm> wavlm = Optional.empty();
-    if (modalities.contains(Modality.SPEECH)) {
+    if (plan.speech()) {
       JsonNode w = object(root, "wavlm", "wavlm");
       encoderExtras(w, "wavlm");
       optionalBool(w, "wavlm.normalize_waveform");
       wavlm = Optional.of(new Manifest.Wavlm(positive(w, "wavlm.hidden_size"), positive(w, "wavlm.num_layers")));
     }
     Optional<Manifest.Text> text = Optional.empty();
-    if (modalities.contains(Modality.TEXT)) {
+    if (plan.decodes()) {
       JsonNode t = object(root, "text", "text");
       encoderExtras(t, "text");
       text = Optional.of(new Manifest.Text(
@@ -336,7 +337,7 @@ public final class ManifestParser {
       fileName(g, "graphs." + key, key);
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (GraphSpec spec : GraphSpec.required(modalities)) {
+    for (GraphSpec spec : VariantPlan.of(modalities).graphs()) {
       out.put(spec.key(), fileName(g, "graphs." + spec.key(), spec.key()));
     }
     return out;
@@ -349,7 +350,7 @@ public final class ManifestParser {
       fileName(t, "tokenizers." + key, key);
     }
     Map<String, String> out = new LinkedHashMap<>();
-    if (modalities.contains(Modality.TEXT)) {
+    if (VariantPlan.of(modalities).decodes()) {
       out.put("asr", fileName(t, "tokenizers.asr", "asr"));
       out.put("text", fileName(t, "tokenizers.text", "text"));
     }

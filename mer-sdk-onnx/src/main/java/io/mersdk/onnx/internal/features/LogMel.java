@@ -6,6 +6,9 @@ import io.mersdk.onnx.internal.bundle.Manifest;
 import io.mersdk.onnx.internal.runtime.Graph;
 import io.mersdk.onnx.internal.runtime.Scope;
 import io.mersdk.onnx.internal.runtime.Tensors;
+import io.mersdk.onnx.internal.runtime.TensorSpec;
+import io.mersdk.onnx.internal.runtime.TensorSpec.Element;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,7 +19,17 @@ import java.util.Set;
  */
 public final class LogMel {
   public static final String STAGE = "features (log-mel)";
-  private static final Set<String> OUTPUTS = Set.of("log_mel");
+  private static final String WAVEFORM = "waveform";
+  private static final String LOG_MEL = "log_mel";
+  private static final Set<String> OUTPUTS = Set.of(LOG_MEL);
+
+  /** The contract of {@code features.onnx} (docs/model-bundle.md, "Graphs"). */
+  public static List<TensorSpec> contract(Manifest m) {
+    int mels = m.audio().nMels();
+    return List.of(TensorSpec.in(WAVEFORM, Element.FLOAT32, "", TensorSpec.ANY, TensorSpec.ANY),
+        TensorSpec.out(LOG_MEL, Element.FLOAT32, "audio.n_mels=" + mels, TensorSpec.ANY, mels,
+            TensorSpec.ANY));
+  }
 
   private final Graph graph;
   private final int nSamples;
@@ -58,7 +71,7 @@ public final class LogMel {
       System.arraycopy(waveforms[i], 0, padded, i * nSamples, Math.min(waveforms[i].length, nSamples));
     }
     OnnxTensor input = scope.add(Tensors.floats(STAGE, padded, waveforms.length, nSamples));
-    OrtSession.Result r = scope.add(graph.run(STAGE, Map.of("waveform", input), OUTPUTS));
-    return Tensors.output(r, "log_mel", STAGE);
+    OrtSession.Result r = scope.add(graph.run(STAGE, Map.of(WAVEFORM, input), OUTPUTS));
+    return Tensors.output(r, LOG_MEL, STAGE);
   }
 }

@@ -2,7 +2,7 @@ package io.mersdk.onnx.internal.pipeline;
 
 import ai.onnxruntime.OnnxTensor;
 import io.mersdk.Modality;
-import io.mersdk.onnx.internal.bundle.GraphSpec;
+import io.mersdk.onnx.internal.fusion.FusionHead;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,8 +13,8 @@ final class HeadInputs {
 
   /** Adds {@code <modality>_states} and {@code <modality>_mask}. */
   HeadInputs with(Modality modality, OnnxTensor states, OnnxTensor mask) {
-    tensors.put(GraphSpec.headStates(modality), states);
-    tensors.put(GraphSpec.headMask(modality), mask);
+    tensors.put(FusionHead.states(modality), states);
+    tensors.put(FusionHead.mask(modality), mask);
     return this;
   }
 

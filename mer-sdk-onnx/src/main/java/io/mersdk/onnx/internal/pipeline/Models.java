@@ -6,8 +6,8 @@ import ai.onnxruntime.OnnxTensor;
 import io.mersdk.BundleException;
 import io.mersdk.Device;
 import io.mersdk.DeviceUnavailableException;
-import io.mersdk.onnx.internal.bundle.GraphShapes;
 import io.mersdk.onnx.internal.bundle.GraphSpec;
+import io.mersdk.onnx.internal.bundle.VariantPlan;
 import io.mersdk.onnx.internal.bundle.LoadedBundle;
 import io.mersdk.onnx.internal.bundle.Manifest;
 import io.mersdk.onnx.internal.features.LogMel;
@@ -15,6 +15,7 @@ import io.mersdk.onnx.internal.fusion.FusionHead;
 import io.mersdk.onnx.internal.runtime.Graph;
 import io.mersdk.onnx.internal.runtime.Scope;
 import io.mersdk.onnx.internal.runtime.SessionFactory;
+import io.mersdk.onnx.internal.runtime.TensorSpec;
 import io.mersdk.onnx.internal.text.AsrDetokenizer;
 import io.mersdk.onnx.internal.text.TextEncoder;
 import io.mersdk.onnx.internal.text.TextTokenizer;
@@ -33,8 +34,9 @@ import java.util.concurrent.Future;
 
 /**
  * Every model stage of a bundle, opened on one device: the sessions and tokenizers live as long as
- * the backend. Which graphs a bundle has is decided once, by {@link GraphSpec#required}; a stage
- * whose graph was not opened is {@code null} here and never called by {@link OnnxBackend}.
+ * the backend. Which graphs a bundle has is decided once, by its {@link VariantPlan}; a stage the
+ * plan does not have is {@code null} here and never called by {@link OnnxBackend}, which asks the
+ * same plan.
  */
 final class Models implements Stages, AutoCloseable {
   final SessionFactory factory;
@@ -54,15 +56,16 @@ final class Models implements Stages, AutoCloseable {
   private Models(SessionFactory factory, Map<GraphSpec, Graph> graphs, LoadedBundle bundle,
       Deque<AutoCloseable> owned) {
     Manifest m = bundle.manifest();
+    VariantPlan plan = m.plan();
     List<String> crossKv = m.whisper().isPresent()
-        ? GraphShapes.crossKvNames(m.whisper().get().decoderLayers(), crossKvPerLayer(graphs)) : List.of();
+        ? WhisperEncoder.crossKvNames(m.whisper().get().decoderLayers(), crossKvPerLayer(graphs)) : List.of();
     this.factory = factory;
     this.owned = owned;
-    logMel = graphs.containsKey(GraphSpec.FEATURES)
+    logMel = plan.has(GraphSpec.FEATURES)
         ? new LogMel(graphs.get(GraphSpec.FEATURES), m.audio()) : null;
-    whisperEncoder = graphs.containsKey(GraphSpec.WHISPER_ENCODER)
+    whisperEncoder = plan.has(GraphSpec.WHISPER_ENCODER)
         ? new WhisperEncoder(graphs.get(GraphSpec.WHISPER_ENCODER), !factory.isCuda(), crossKv) : null;
-    if (graphs.containsKey(GraphSpec.WHISPER_DECODER)) {
+    if (plan.has(GraphSpec.WHISPER_DECODER)) {
       decoder = new GreedyDecoder(graphs.get(GraphSpec.WHISPER_DECODER), m.whisper().orElseThrow(),
           m.decoderLogitsPerPosition());
       detokenizer = own(new AsrDetokenizer(bundle.tokenizer("asr"), bundle.description()));
@@ -70,9 +73,9 @@ final class Models implements Stages, AutoCloseable {
       decoder = null;
       detokenizer = null;
     }
-    speechEncoder = graphs.containsKey(GraphSpec.WAVLM)
+    speechEncoder = plan.has(GraphSpec.WAVLM)
         ? new SpeechEncoder(graphs.get(GraphSpec.WAVLM)) : null;
-    if (graphs.containsKey(GraphSpec.ROBERTA)) {
+    if (plan.has(GraphSpec.ROBERTA)) {
       Manifest.Text t = m.text().orElseThrow();
       textTokenizer = own(new TextTokenizer(bundle.tokenizer("text"), t.maxTokens(), bundle.description()));
       textEncoder = new TextEncoder(graphs.get(GraphSpec.ROBERTA), t.padTokenId());
@@ -159,7 +162,7 @@ final class Models implements Stages, AutoCloseable {
 
   private static Map<GraphSpec, Graph> openGraphs(LoadedBundle bundle, SessionFactory factory,
       Deque<AutoCloseable> owned) {
-    List<GraphSpec> specs = List.copyOf(GraphSpec.required(bundle.manifest().variant().modalities()));
+    List<GraphSpec> specs = bundle.manifest().plan().graphs();
     int threads = Math.max(1, Math.min(specs.size(), Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "mer-sdk-session-open");
@@ -230,7 +233,22 @@ final class Models implements Stages, AutoCloseable {
   }
 
   private static void checkContract(LoadedBundle bundle, GraphSpec spec, Graph graph, boolean perLayer) {
-    graph.check(bundle.description(), GraphShapes.of(spec, bundle.manifest(), perLayer));
+    graph.check(bundle.description(), contract(spec, bundle.manifest(), perLayer));
+  }
+
+  /**
+   * The graph's contract, as the stage that feeds it declares it: a manifest and graphs that do
+   * not belong together fail at load time, naming the field, instead of deep inside a call.
+   */
+  static List<TensorSpec> contract(GraphSpec spec, Manifest m, boolean crossKvPerLayer) {
+    return switch (spec) {
+      case FEATURES -> LogMel.contract(m);
+      case WHISPER_ENCODER -> WhisperEncoder.contract(m, crossKvPerLayer);
+      case WHISPER_DECODER -> GreedyDecoder.contract(m, crossKvPerLayer);
+      case WAVLM -> SpeechEncoder.contract(m);
+      case ROBERTA -> TextEncoder.contract(m);
+      case HEAD -> FusionHead.contract(m);
+    };
   }
 
   /**
@@ -240,7 +258,7 @@ final class Models implements Stages, AutoCloseable {
    */
   static boolean crossKvPerLayer(Map<GraphSpec, Graph> graphs) {
     Graph decoder = graphs.get(GraphSpec.WHISPER_DECODER);
-    return decoder != null && decoder.inputNames().contains("cross_k_0");
+    return decoder != null && decoder.inputNames().contains(WhisperEncoder.crossKvNames(1, true).get(0));
   }
 
   Device device() {

@@ -1,22 +1,19 @@
 package io.mersdk.onnx.internal.pipeline;
 
 import ai.onnxruntime.OnnxTensor;
-import io.mersdk.AudioException;
 import io.mersdk.BundleException;
 import io.mersdk.BundleInfo;
 import io.mersdk.Device;
 import io.mersdk.DeviceUnavailableException;
-import io.mersdk.EmotionResult;
 import io.mersdk.InferenceException;
 import io.mersdk.Modality;
-import io.mersdk.SpeechDecision;
-import io.mersdk.SpeechThresholds;
 import io.mersdk.StageTimings;
 import io.mersdk.StageTimings.Stage;
 import io.mersdk.Utterance;
 import io.mersdk.onnx.internal.bundle.BundleLoader;
 import io.mersdk.onnx.internal.bundle.LoadedBundle;
 import io.mersdk.onnx.internal.bundle.Manifest;
+import io.mersdk.onnx.internal.bundle.VariantPlan;
 import io.mersdk.onnx.internal.fusion.FusionHead;
 import io.mersdk.onnx.internal.runtime.NvidiaDriver;
 import io.mersdk.onnx.internal.runtime.Scope;
@@ -29,6 +26,7 @@ import io.mersdk.onnx.internal.whisper.GreedyDecoder;
 import io.mersdk.onnx.internal.whisper.WhisperEncoder;
 import io.mersdk.spi.BackendConfig;
 import io.mersdk.spi.InferenceBackend;
+import io.mersdk.spi.ItemEvidence;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -47,36 +46,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ONNX Runtime pipeline for one bundle on one device. Per call: the per-item audio checks that
- * depend on the bundle (length limits; failing items get {@code FAILED}, the others run as one
- * padded batch), then the stages in the order the data flows: WavLM on a worker thread while the
- * calling thread runs the ASR chain (log-mel, Whisper encoder with the context cut, greedy decoding
- * with its evidence) and the text encoder; then the fusion head; then the speech decision on each
- * item's evidence. Thread-safe; every native object of a call is closed before it returns. The
- * recogniser owns the lifecycle (it never calls after {@link #close()}), so there is no lock here.
+ * The ONNX Runtime pipeline for one bundle on one device: the model side of a call. The recogniser
+ * has admitted every item (finite, within the bundle's limits, past the gate); here the admitted
+ * items run as one padded batch through the stages in the order the data flows: WavLM (on a worker
+ * thread with parallel encoders) and the ASR chain (log-mel, Whisper encoder with the context cut,
+ * greedy decoding with its evidence), the text encoder, then the fusion head. Each item's evidence
+ * ({@link ItemEvidence}) goes back to the recogniser, which decides speech and builds the result.
+ * Thread-safe; every native object of a call is closed before it returns. The recogniser owns the
+ * lifecycle (it never calls after {@link #close()}), so there is no lock here.
  */
 public final class OnnxBackend implements InferenceBackend {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxBackend.class);
 
   private final LoadedBundle bundle;
   private final Manifest manifest;
+  /** Which stages run, decided once from the variant's modalities. */
+  private final VariantPlan plan;
   private final BundleInfo info;
   private final Models models;
   /** Whisper's encoder over the utterances' own length, not the full window (opt-in). */
   private final boolean fitAsrWindow;
-  /** The bundle's speech_decision with the builder's overrides. */
-  private final SpeechThresholds thresholds;
   /** Null when the encoders run in turn: WavLM then runs on the calling thread, before the ASR chain. */
   private final ExecutorService speechPool;
 
   private OnnxBackend(LoadedBundle bundle, Models models, BackendConfig config) {
     this.bundle = bundle;
     this.manifest = bundle.manifest();
+    this.plan = manifest.plan();
     this.info = bundle.info();
     this.models = models;
     this.fitAsrWindow = config.fitAsrWindow();
-    this.thresholds = config.speechThresholds()
-        .map(o -> o.applyTo(info.speechThresholds())).orElse(info.speechThresholds());
     AtomicInteger n = new AtomicInteger();
     this.speechPool = !config.parallelEncoders() ? null : Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "mer-sdk-wavlm-" + n.incrementAndGet());
@@ -165,11 +164,6 @@ public final class OnnxBackend implements InferenceBackend {
     return models.device();
   }
 
-  /** The thresholds the model-side speech decision uses (the bundle's, with the overrides). */
-  public SpeechThresholds speechThresholds() {
-    return thresholds;
-  }
-
   /** Where the bundle's files are read from (a temporary copy for a class-path bundle). */
   public java.nio.file.Path bundleFolder() {
     return bundle.folder();
@@ -181,7 +175,7 @@ public final class OnnxBackend implements InferenceBackend {
   }
 
   @Override
-  public List<EmotionResult> recognize(List<Utterance> batch) {
+  public List<ItemEvidence> recognize(List<Utterance> batch) {
     return recognize(batch, Probe.NONE);
   }
 
@@ -189,78 +183,45 @@ public final class OnnxBackend implements InferenceBackend {
    * {@link #recognize(List)} that also hands intermediate arrays to {@code probe} (tests); with
    * {@link Probe#NONE} the stages run undecorated.
    */
-  public List<EmotionResult> recognize(List<Utterance> batch, Probe probe) {
-    int n = batch.size();
-    EmotionResult[] out = new EmotionResult[n];
-    List<Integer> accepted = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Optional<AudioException> refused = checkAudio(batch.get(i), i, n);
-      if (refused.isPresent()) {
-        out[i] = EmotionResult.failed(refused.get()).device(device()).bundleId(info.bundleId()).build();
-      } else {
-        accepted.add(i);
-      }
-    }
-    if (!accepted.isEmpty()) {
-      List<Utterance> run = accepted.stream().map(batch::get).toList();
-      Stages stages = probe == Probe.NONE ? models : probed(run, accepted, probe);
-      List<EmotionResult> results = run(run, stages);
-      for (int k = 0; k < accepted.size(); k++) {
-        out[accepted.get(k)] = results.get(k);
-      }
-    }
-    return List.of(out);
+  public List<ItemEvidence> recognize(List<Utterance> batch, Probe probe) {
+    return run(batch, probe == Probe.NONE ? models : probed(batch, probe));
   }
 
-  private Stages probed(List<Utterance> run, List<Integer> items, Probe probe) {
+  /**
+   * This backend as an {@link InferenceBackend} whose calls hand intermediate arrays to {@code
+   * probe} (tests, through a recogniser); the view does not own the backend: closing it does nothing.
+   */
+  public InferenceBackend probed(Probe probe) {
+    OnnxBackend self = this;
+    return new InferenceBackend() {
+      @Override
+      public BundleInfo bundle() {
+        return info;
+      }
+
+      @Override
+      public Device device() {
+        return self.device();
+      }
+
+      @Override
+      public List<ItemEvidence> recognize(List<Utterance> batch) {
+        return self.recognize(batch, probe);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  private Stages probed(List<Utterance> run, Probe probe) {
     int hop = manifest.whisper().map(Manifest.Whisper::contextHopSamples).orElse(0);
-    return new ProbedStages(models, probe, items.stream().mapToInt(Integer::intValue).toArray(),
+    return new ProbedStages(models, probe, java.util.stream.IntStream.range(0, run.size()).toArray(),
         run.stream().mapToInt(u -> u.samples().length).toArray(), hop);
   }
 
-  /**
-   * The checks that depend on the bundle: too short for the models, or too long for the ASR window
-   * when Whisper reads the utterance. (The recogniser has checked that samples are finite.)
-   */
-  private Optional<AudioException> checkAudio(Utterance u, int i, int n) {
-    int min = manifest.audio().minSamples();
-    int window = manifest.audio().nSamples();
-    int rate = manifest.audio().sampleRate();
-    int length = u.samples().length;
-    String which = n == 1 ? "utterance" : "utterance " + i + " of the batch";
-    if (length < min) {
-      return Optional.of(new AudioException(which + " has " + length + " samples ("
-          + seconds(length, rate) + " at " + rate + " Hz) but the bundle needs at least " + min
-          + " (audio.min_samples)"));
-    }
-    // Whisper sees one window of audio.n_samples (features.onnx is fed exactly that many, as
-    // WhisperFeatureExtractor(padding="max_length") does), so a longer utterance would lose its
-    // tail without a word: the context states and the transcript would cover only its start.
-    if (length > window && readsWithWhisper(u)) {
-      return Optional.of(new AudioException(which + " is " + seconds(length, rate) + " long ("
-          + length + " samples at " + rate + " Hz), longer than the bundle's ASR window of "
-          + seconds(window, rate) + " (audio.n_samples = " + window + "); Whisper would see only"
-          + " its first " + seconds(window, rate) + ". Split it into utterances that fit, e.g."
-          + " with io.mersdk.audio.Timeline (or io.mersdk.audio.Segmenter)"));
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * Whether Whisper's output for {@code u} is used: always with the context modality; with the
-   * text modality only when the transcript comes from ASR. (A speech-only bundle never runs
-   * Whisper, and a caller's transcript on a speech+text bundle makes its window irrelevant.)
-   */
-  private boolean readsWithWhisper(Utterance u) {
-    return manifest.uses(Modality.CONTEXT) || (manifest.decodes() && u.transcript() == null);
-  }
-
-  private static String seconds(long samples, int rate) {
-    return String.format(Locale.ROOT, "%.3f s", samples / (double) rate);
-  }
-
   /** The data flow of one padded batch. */
-  private List<EmotionResult> run(List<Utterance> batch, Stages stages) {
+  private List<ItemEvidence> run(List<Utterance> batch, Stages stages) {
     long start = System.nanoTime();
     float[][] waves = batch.stream().map(Utterance::samples).toArray(float[][]::new);
     StageTimings.Builder timings = StageTimings.builder();
@@ -279,16 +240,15 @@ public final class OnnxBackend implements InferenceBackend {
       asr.context().ifPresent(c -> inputs.with(Modality.CONTEXT, c.states(), c.mask()));
       FusionHead.Scores scores = timed(timings, Stage.HEAD, () -> stages.head(inputs, batch.size()));
 
-      StageTimings t = timings.set(Stage.TOTAL, since(start)).build();
-      List<EmotionResult> results = new ArrayList<>(batch.size());
+      StageTimings t = timings.build();
+      List<ItemEvidence> results = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         long[] textIds = text.isPresent() ? text.get().ids()[i] : new long[0];
-        results.add(result(asr.items().get(i), decide(asr.items().get(i)), scores.probabilities()[i],
-            textIds, t));
+        results.add(evidence(asr.items().get(i), scores.probabilities()[i], textIds, t));
       }
       if (LOG.isDebugEnabled()) {
         LOG.debug("bundle {}: batch of {} on {} in {} ms ({})", info.bundleId(), batch.size(),
-            device(), t.total().toMillis(), t);
+            device(), since(start).toMillis(), t);
       }
       return results;
     }
@@ -307,8 +267,8 @@ public final class OnnxBackend implements InferenceBackend {
       supplied[i] = batch.get(i).transcript() != null;
       anyToDecode |= !supplied[i];
     }
-    boolean context = manifest.uses(Modality.CONTEXT);
-    boolean decode = manifest.decodes() && anyToDecode;
+    boolean context = plan.context();
+    boolean decode = plan.decodes() && anyToDecode;
     List<AsrOutput.Transcript> notDecoded =
         batch.stream().map(u -> AsrOutput.Transcript.notDecoded(u.transcript())).toList();
     if (!context && !decode) {
@@ -365,7 +325,7 @@ public final class OnnxBackend implements InferenceBackend {
 
   private Optional<Stages.TextOutput> text(AsrOutput asr, Stages stages, Scope scope,
       StageTimings.Builder timings) {
-    if (!manifest.uses(Modality.TEXT)) {
+    if (!plan.decodes()) {
       return Optional.empty();
     }
     String[] transcripts = asr.items().stream().map(AsrOutput.Transcript::text).toArray(String[]::new);
@@ -381,7 +341,7 @@ public final class OnnxBackend implements InferenceBackend {
    * for it and closes its tensors last.
    */
   private CompletableFuture<SpeechRun> startSpeech(float[][] waves, Stages stages, Scope scope) {
-    if (!manifest.uses(Modality.SPEECH)) {
+    if (!plan.speech()) {
       return null;
     }
     CompletableFuture<SpeechRun> task = CompletableFuture.supplyAsync(() -> {
@@ -424,41 +384,21 @@ public final class OnnxBackend implements InferenceBackend {
     }
   }
 
-  /**
-   * The model side of the speech decision (openai-whisper's rule, {@link SpeechThresholds#noSpeech})
-   * on an item's decoding evidence. Evidence is reported whenever it was computed; without a
-   * no-speech token the model does not decide ({@code NOT_CHECKED}, the recogniser's gate then
-   * decides alone), and an item with a supplied transcript has no evidence at all.
-   */
-  private SpeechDecision decide(AsrOutput.Transcript item) {
-    if (item.hypothesis().isEmpty()) {
-      return SpeechDecision.builder(true, SpeechDecision.Basis.NOT_CHECKED).build();
-    }
-    GreedyDecoder.Hypothesis h = item.hypothesis().get();
-    boolean decides = info.modelSpeechEvidence() && !Double.isNaN(h.noSpeechProbability());
-    boolean speech = !decides
-        || !thresholds.noSpeech(h.noSpeechProbability(), h.avgLogProbability(), item.compressionRatio());
-    SpeechDecision.Builder d = SpeechDecision.builder(speech,
-        decides ? SpeechDecision.Basis.MODEL : SpeechDecision.Basis.NOT_CHECKED);
-    if (!Double.isNaN(h.noSpeechProbability())) {
-      d.noSpeechProbability(h.noSpeechProbability());
-    }
-    return d.avgLogProbability(h.avgLogProbability()).compressionRatio(item.compressionRatio()).build();
-  }
-
-  private EmotionResult result(AsrOutput.Transcript item, SpeechDecision decision, float[] p,
-      long[] textIds, StageTimings timings) {
-    if (!decision.isSpeech()) {
-      return EmotionResult.noSpeech(decision).timings(timings).device(device())
-          .bundleId(info.bundleId()).build();
-    }
+  /** One item's evidence: every label's probability, its transcript and tokens, Whisper's evidence. */
+  private ItemEvidence evidence(AsrOutput.Transcript item, float[] p, long[] textIds,
+      StageTimings timings) {
     Map<String, Double> probabilities = new LinkedHashMap<>();
     for (int e = 0; e < p.length; e++) {
       probabilities.put(info.labels().get(e), (double) p[e]);
     }
-    return EmotionResult.emotion(probabilities).transcript(item.text(), item.supplied())
-        .asrTokenIds(toInts(item.tokens())).textTokenIds(toInts(textIds)).speech(decision)
-        .timings(timings).device(device()).bundleId(info.bundleId()).build();
+    ItemEvidence.Builder b = ItemEvidence.computed(probabilities)
+        .transcript(item.text(), item.supplied()).asrTokenIds(toInts(item.tokens()))
+        .textTokenIds(toInts(textIds)).timings(timings);
+    item.hypothesis().ifPresent(h -> b.decoding(new ItemEvidence.Decoding(
+        Double.isNaN(h.noSpeechProbability()) ? OptionalDouble.empty()
+            : OptionalDouble.of(h.noSpeechProbability()),
+        h.avgLogProbability(), item.compressionRatio())));
+    return b.build();
   }
 
   private static List<Integer> toInts(long[] ids) {

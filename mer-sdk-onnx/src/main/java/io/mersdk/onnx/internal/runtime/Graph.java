@@ -8,7 +8,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.mersdk.BundleException;
 import io.mersdk.InferenceException;
-import io.mersdk.onnx.internal.bundle.TensorSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

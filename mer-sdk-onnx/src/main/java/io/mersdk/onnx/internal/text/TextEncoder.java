@@ -5,6 +5,10 @@ import ai.onnxruntime.OrtSession;
 import io.mersdk.onnx.internal.runtime.Graph;
 import io.mersdk.onnx.internal.runtime.Scope;
 import io.mersdk.onnx.internal.runtime.Tensors;
+import io.mersdk.onnx.internal.bundle.Manifest;
+import io.mersdk.onnx.internal.runtime.TensorSpec;
+import io.mersdk.onnx.internal.runtime.TensorSpec.Element;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,7 +18,25 @@ import java.util.Set;
  */
 public final class TextEncoder {
   public static final String STAGE = "roberta (text encoder)";
-  private static final Set<String> OUTPUTS = Set.of("hidden_states");
+  private static final String INPUT_IDS = "input_ids";
+  private static final String ATTENTION_MASK = "attention_mask";
+  private static final String HIDDEN_STATES = "hidden_states";
+  private static final Set<String> OUTPUTS = Set.of(HIDDEN_STATES);
+
+  /** The contract of {@code roberta.onnx} (docs/model-bundle.md, "Graphs"). */
+  public static List<TensorSpec> contract(Manifest m) {
+    Manifest.Text x = m.text().orElseThrow();
+    long any = TensorSpec.ANY;
+    return List.of(TensorSpec.in(INPUT_IDS, Element.INT64, "", any, any),
+        TensorSpec.in(ATTENTION_MASK, Element.INT64, "", any, any),
+        TensorSpec.out(HIDDEN_STATES, Element.FLOAT32, because(x), any, x.numLayers() + 1, any,
+            x.hiddenSize()));
+  }
+
+  /** The manifest fields the text encoder's state sizes come from, for messages. */
+  public static String because(Manifest.Text x) {
+    return "text.num_layers=" + x.numLayers() + ", text.hidden_size=" + x.hiddenSize();
+  }
 
   private final Graph graph;
   private final long padTokenId;
@@ -48,7 +70,7 @@ public final class TextEncoder {
   /** @return {@code hidden_states} [B, L+1, n, d], owned by {@code scope} */
   public OnnxTensor encode(Batch batch, Scope scope) {
     OrtSession.Result r = scope.add(graph.run(STAGE,
-        Map.of("input_ids", batch.inputIds(), "attention_mask", batch.attentionMask()), OUTPUTS));
-    return Tensors.output(r, "hidden_states", STAGE);
+        Map.of(INPUT_IDS, batch.inputIds(), ATTENTION_MASK, batch.attentionMask()), OUTPUTS));
+    return Tensors.output(r, HIDDEN_STATES, STAGE);
   }
 }

@@ -5,6 +5,10 @@ import ai.onnxruntime.OrtSession;
 import io.mersdk.onnx.internal.runtime.Graph;
 import io.mersdk.onnx.internal.runtime.Scope;
 import io.mersdk.onnx.internal.runtime.Tensors;
+import io.mersdk.onnx.internal.bundle.Manifest;
+import io.mersdk.onnx.internal.runtime.TensorSpec;
+import io.mersdk.onnx.internal.runtime.TensorSpec.Element;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,7 +20,27 @@ import java.util.Set;
  */
 public final class SpeechEncoder {
   public static final String STAGE = "wavlm (speech encoder)";
-  private static final Set<String> OUTPUTS = Set.of("hidden_states", "frame_mask");
+  private static final String WAVEFORM = "waveform";
+  private static final String WAVEFORM_MASK = "waveform_mask";
+  private static final String HIDDEN_STATES = "hidden_states";
+  private static final String FRAME_MASK = "frame_mask";
+  private static final Set<String> OUTPUTS = Set.of(HIDDEN_STATES, FRAME_MASK);
+
+  /** The contract of {@code wavlm.onnx} (docs/model-bundle.md, "Graphs"). */
+  public static List<TensorSpec> contract(Manifest m) {
+    Manifest.Wavlm w = m.wavlm().orElseThrow();
+    long any = TensorSpec.ANY;
+    return List.of(TensorSpec.in(WAVEFORM, Element.FLOAT32, "", any, any),
+        TensorSpec.in(WAVEFORM_MASK, Element.INT64, "", any, any),
+        TensorSpec.out(HIDDEN_STATES, Element.FLOAT32, because(w), any, w.numLayers() + 1, any,
+            w.hiddenSize()),
+        TensorSpec.out(FRAME_MASK, Element.INT64, "", any, any));
+  }
+
+  /** The manifest fields WavLM's state sizes come from, for messages. */
+  public static String because(Manifest.Wavlm w) {
+    return "wavlm.num_layers=" + w.numLayers() + ", wavlm.hidden_size=" + w.hiddenSize();
+  }
 
   private final Graph graph;
 
@@ -48,7 +72,7 @@ public final class SpeechEncoder {
     OnnxTensor wave = scope.add(Tensors.floats(STAGE, padded, batch, max));
     OnnxTensor waveMask = scope.add(Tensors.longs(STAGE, mask, batch, max));
     OrtSession.Result r = scope.add(
-        graph.run(STAGE, Map.of("waveform", wave, "waveform_mask", waveMask), OUTPUTS));
-    return new Output(Tensors.output(r, "hidden_states", STAGE), Tensors.output(r, "frame_mask", STAGE));
+        graph.run(STAGE, Map.of(WAVEFORM, wave, WAVEFORM_MASK, waveMask), OUTPUTS));
+    return new Output(Tensors.output(r, HIDDEN_STATES, STAGE), Tensors.output(r, FRAME_MASK, STAGE));
   }
 }

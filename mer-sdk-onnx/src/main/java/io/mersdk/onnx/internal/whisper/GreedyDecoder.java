@@ -5,6 +5,10 @@ import ai.onnxruntime.OrtSession;
 import io.mersdk.onnx.internal.bundle.Manifest;
 import io.mersdk.onnx.internal.runtime.Graph;
 import io.mersdk.onnx.internal.runtime.Tensors;
+import io.mersdk.onnx.internal.runtime.TensorSpec;
+import io.mersdk.onnx.internal.runtime.TensorSpec.Element;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,7 +27,42 @@ import java.util.Set;
  */
 public final class GreedyDecoder {
   public static final String STAGE = "asr decode (whisper decoder)";
-  private static final Set<String> OUTPUTS = Set.of("logits", "new_self_k", "new_self_v");
+  private static final String TOKENS = "tokens";
+  private static final String SELF_K = "self_k";
+  private static final String SELF_V = "self_v";
+  private static final String LOGITS = "logits";
+  private static final String NEW_SELF_K = "new_self_k";
+  private static final String NEW_SELF_V = "new_self_v";
+  private static final Set<String> OUTPUTS = Set.of(LOGITS, NEW_SELF_K, NEW_SELF_V);
+
+  /**
+   * The contract of {@code whisper_decoder.onnx} (docs/model-bundle.md, "Graphs"): the token
+   * window, the self-attention caches and the encoder's cross-attention K/V ({@link
+   * WhisperEncoder#crossKvNames}) in; the logits and the updated caches out.
+   */
+  public static List<TensorSpec> contract(Manifest m, boolean crossKvPerLayer) {
+    Manifest.Whisper w = m.whisper().orElseThrow();
+    long any = TensorSpec.ANY;
+    String because = "whisper.decoder_layers=" + w.decoderLayers() + ", whisper.d_model=" + w.dModel();
+    List<TensorSpec> t = new ArrayList<>();
+    t.add(TensorSpec.in(TOKENS, Element.INT64, "", any, any));
+    for (String cache : List.of(SELF_K, SELF_V)) {
+      t.add(TensorSpec.in(cache, Element.FLOAT32, because, w.decoderLayers(), any, any, w.dModel()));
+    }
+    for (String name : WhisperEncoder.crossKvNames(w.decoderLayers(), crossKvPerLayer)) {
+      t.add(crossKvPerLayer ? TensorSpec.in(name, Element.FLOAT32, because, any, any, w.dModel())
+          : TensorSpec.in(name, Element.FLOAT32, because, w.decoderLayers(), any, any, w.dModel()));
+    }
+    // Format 2: the logits of every input position, [B, T, V] (position 0 gives the no-speech
+    // probability); format 1: the last position only, [B, V].
+    String vocab = "whisper.vocab_size=" + w.vocabSize() + ", format_version=" + m.formatVersion();
+    t.add(m.decoderLogitsPerPosition()
+        ? TensorSpec.out(LOGITS, Element.FLOAT32, vocab, any, any, w.vocabSize())
+        : TensorSpec.out(LOGITS, Element.FLOAT32, vocab, any, w.vocabSize()));
+    t.add(TensorSpec.out(NEW_SELF_K, Element.FLOAT32, because, w.decoderLayers(), any, any, w.dModel()));
+    t.add(TensorSpec.out(NEW_SELF_V, Element.FLOAT32, because, w.decoderLayers(), any, any, w.dModel()));
+    return t;
+  }
 
   private final Graph graph;
   private final Manifest.Decoding decoding;
@@ -100,9 +139,9 @@ public final class GreedyDecoder {
         OrtSession.Result result;
         try (OnnxTensor tokenTensor = Tensors.longs(STAGE, tokens, batch, width)) {
           Map<String, OnnxTensor> inputs = new HashMap<>();
-          inputs.put("tokens", tokenTensor);
-          inputs.put("self_k", selfK);
-          inputs.put("self_v", selfV);
+          inputs.put(TOKENS, tokenTensor);
+          inputs.put(SELF_K, selfK);
+          inputs.put(SELF_V, selfV);
           inputs.putAll(crossKv);
           result = graph.run(STAGE, inputs, OUTPUTS);
         }
@@ -111,7 +150,7 @@ public final class GreedyDecoder {
         }
         previous = result;
 
-        OnnxTensor logitsTensor = Tensors.output(result, "logits", STAGE);
+        OnnxTensor logitsTensor = Tensors.output(result, LOGITS, STAGE);
         float[] logits = Tensors.readFloats(logitsTensor);
         long[] shape = Tensors.shape(logitsTensor);
         // [B, T, V] from format 2 (every input position), [B, V] (the last one) in format 1
@@ -137,8 +176,8 @@ public final class GreedyDecoder {
             generated[i][count[i]++] = next;
           }
         }
-        selfK = Tensors.output(result, "new_self_k", STAGE);
-        selfV = Tensors.output(result, "new_self_v", STAGE);
+        selfK = Tensors.output(result, NEW_SELF_K, STAGE);
+        selfV = Tensors.output(result, NEW_SELF_V, STAGE);
       }
     } finally {
       if (previous != null) {

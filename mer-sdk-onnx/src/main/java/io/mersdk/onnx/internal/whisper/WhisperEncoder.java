@@ -8,6 +8,10 @@ import io.mersdk.onnx.internal.runtime.Graph;
 import io.mersdk.onnx.internal.runtime.Ort;
 import io.mersdk.onnx.internal.runtime.Scope;
 import io.mersdk.onnx.internal.runtime.Tensors;
+import io.mersdk.onnx.internal.bundle.Manifest;
+import io.mersdk.onnx.internal.runtime.TensorSpec;
+import io.mersdk.onnx.internal.runtime.TensorSpec.Element;
+import java.util.ArrayList;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -28,6 +32,46 @@ import java.util.Set;
 public final class WhisperEncoder {
   public static final String STAGE = "asr encode (whisper encoder)";
   private static final String STATES = "encoder_states";
+  private static final String LOG_MEL = "log_mel";
+
+  /**
+   * The names of the cross-attention K/V the encoder returns and the decoder takes: {@code cross_k,
+   * cross_v}, or per layer {@code cross_k_0 .. cross_k_{L-1}, cross_v_0 .. cross_v_{L-1}}.
+   */
+  public static List<String> crossKvNames(int layers, boolean perLayer) {
+    if (!perLayer) {
+      return List.of("cross_k", "cross_v");
+    }
+    List<String> names = new ArrayList<>(2 * layers);
+    for (String kv : List.of("cross_k", "cross_v")) {
+      for (int l = 0; l < layers; l++) {
+        names.add(kv + "_" + l);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The contract of {@code whisper_encoder.onnx} (docs/model-bundle.md, "Graphs").
+   *
+   * @param crossKvPerLayer the cross-attention K/V as one tensor per decoder layer ({@code
+   *     cross_k_0} ... [B, F, d_model], as {@code mer_train fuse} and {@code quantize} write them)
+   *     instead of stacked [decoder_layers, B, F, d_model]
+   */
+  public static List<TensorSpec> contract(Manifest m, boolean crossKvPerLayer) {
+    Manifest.Whisper w = m.whisper().orElseThrow();
+    int mels = m.audio().nMels();
+    long any = TensorSpec.ANY;
+    String because = "whisper.decoder_layers=" + w.decoderLayers() + ", whisper.d_model=" + w.dModel();
+    List<TensorSpec> t = new ArrayList<>();
+    t.add(TensorSpec.in(LOG_MEL, Element.FLOAT32, "audio.n_mels=" + mels, any, mels, any));
+    t.add(TensorSpec.out(STATES, Element.FLOAT32, "whisper.d_model=" + w.dModel(), any, any, w.dModel()));
+    for (String name : crossKvNames(w.decoderLayers(), crossKvPerLayer)) {
+      t.add(crossKvPerLayer ? TensorSpec.out(name, Element.FLOAT32, because, any, any, w.dModel())
+          : TensorSpec.out(name, Element.FLOAT32, because, w.decoderLayers(), any, any, w.dModel()));
+    }
+    return t;
+  }
 
   private final Graph graph;
   private final boolean itemByItem;
@@ -41,7 +85,7 @@ public final class WhisperEncoder {
    *     no faster than 4 single calls (docs/benchmarks.md); a GPU gains from the batch
    * @param crossKv the graph's cross-attention K/V outputs, named as the decoder takes them:
    *     {@code cross_k, cross_v} stacked [decoder_layers, B, F, d_model], or one per layer {@code
-   *     cross_k_0 ...} [B, F, d_model] ({@code GraphShapes.crossKvNames})
+   *     cross_k_0 ...} [B, F, d_model] ({@link #crossKvNames})
    */
   public WhisperEncoder(Graph graph, boolean itemByItem, List<String> crossKv) {
     this.graph = graph;
@@ -64,7 +108,7 @@ public final class WhisperEncoder {
   public Output encode(OnnxTensor logMel, Scope scope) {
     long[] shape = Tensors.shape(logMel);
     if (!itemByItem || shape[0] <= 1) {
-      OrtSession.Result r = scope.add(graph.run(STAGE, Map.of("log_mel", logMel), outputs));
+      OrtSession.Result r = scope.add(graph.run(STAGE, Map.of(LOG_MEL, logMel), outputs));
       Map<String, OnnxTensor> kv = new LinkedHashMap<>();
       for (String name : crossKv) {
         kv.put(name, Tensors.output(r, name, STAGE));
@@ -80,7 +124,7 @@ public final class WhisperEncoder {
       mel.position(i * melPerItem);
       mel.get(item);
       try (OnnxTensor one = Tensors.floats(STAGE, item, 1, shape[1], shape[2]);
-          OrtSession.Result r = graph.run(STAGE, Map.of("log_mel", one), outputs)) {
+          OrtSession.Result r = graph.run(STAGE, Map.of(LOG_MEL, one), outputs)) {
         for (String name : outputs) {
           OnnxTensor t = Tensors.output(r, name, STAGE);
           long[] itemShape = Tensors.shape(t);

@@ -1,9 +1,11 @@
-package io.mersdk.onnx.internal.bundle;
+package io.mersdk.onnx.internal.runtime;
 
 import java.util.Arrays;
 
 /**
- * What the manifest says one graph input or output must look like.
+ * What one graph input or output must look like: the contract a stage declares for the graph it
+ * feeds (from the manifest's sizes), checked by {@link Graph#check} against what the ONNX file
+ * declares.
  *
  * @param shape expected dimensions; {@link #ANY} where the axis is dynamic (batch, time)
  * @param because the manifest fields the static dimensions come from, for messages
@@ -16,6 +18,16 @@ public record TensorSpec(String name, boolean input, Element element, long[] sha
   public enum Element {
     FLOAT32,
     INT64
+  }
+
+  /** An input of {@code shape}, its static sizes explained by {@code because}. */
+  public static TensorSpec in(String name, Element e, String because, long... shape) {
+    return new TensorSpec(name, true, e, shape, because);
+  }
+
+  /** An output of {@code shape}, its static sizes explained by {@code because}. */
+  public static TensorSpec out(String name, Element e, String because, long... shape) {
+    return new TensorSpec(name, false, e, shape, because);
   }
 
   public String shapeText() {

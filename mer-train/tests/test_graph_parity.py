@@ -1,5 +1,7 @@
 """ONNX Runtime (Python) vs PyTorch / Hugging Face for every exported graph, at several lengths and
-batch sizes; max abs diff <= 1e-4 in fp32 (log-mel: 1e-3, see the fixture tolerances)."""
+batch sizes; max abs diff <= 1e-4 in fp32 (log-mel: 1e-3, see the fixture tolerances). The graphs are
+what ``export`` writes by default: rewritten (fused attention, convolutions as MatMul, cross-attention
+K/V per decoder layer), so these tests prove the rewritten graphs against PyTorch."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from mer_train.decoding import greedy_decode, greedy_decode_with_evidence, hf_generate, hf_generate_with_evidence, ort_step
+from mer_train.decoding import (encoder_outputs, greedy_decode, greedy_decode_with_evidence, hf_generate,
+                                hf_generate_with_evidence, ort_step)
 from mer_train.encoders import context_frames
 from mer_train.features import pad_or_trim, reference_log_mel
 from mer_train.nonspeech import make_clip, rng_for
@@ -36,6 +39,31 @@ def _mels(built, waves):
     return np.stack([reference_log_mel(fe, w) for w in waves]).astype(np.float32)
 
 
+def test_export_writes_the_rewritten_graphs(built):
+    """What `fuse` makes of an older bundle, `export` writes itself: no unmasked attention left as
+    Softmax in the Whisper encoder, WavLM's multi-channel strided convolutions as MatMul, and the
+    cross-attention K/V as one tensor per decoder layer on both Whisper graphs."""
+    import onnx
+
+    graphs = built.manifest["graphs"]
+    ops = {k: [n.op_type for n in onnx.load(str(built.folder / g)).graph.node] for k, g in graphs.items()}
+    if "whisper_encoder" in graphs:
+        assert "MultiHeadAttention" in ops["whisper_encoder"] and "Softmax" not in ops["whisper_encoder"]
+    if "wavlm" in graphs:
+        from mer_train.fusion import conv_as_matmul
+
+        assert conv_as_matmul(onnx.load(str(built.folder / graphs["wavlm"]))) == 0  # none left to rewrite
+        assert any(n.endswith("_mm_MatMul") for n in
+                   (x.name for x in onnx.load(str(built.folder / graphs["wavlm"])).graph.node))
+    if "whisper_decoder" in graphs:
+        layers = built.manifest["whisper"]["decoder_layers"]
+        dec_in = [i.name for i in built.session("whisper_decoder").get_inputs()]
+        enc_out = [o.name for o in built.session("whisper_encoder").get_outputs()]
+        per_layer = [f"{kv}_{i}" for kv in ("cross_k", "cross_v") for i in range(layers)]
+        assert set(per_layer) <= set(dec_in) and "cross_k" not in dec_in
+        assert set(per_layer) <= set(enc_out) and "cross_k" not in enc_out
+
+
 def test_features_match_whisper_feature_extractor(built):
     built.require("features")
     fe = built.parts.feature_extractor
@@ -50,7 +78,7 @@ def test_features_match_whisper_feature_extractor(built):
 def test_whisper_encoder_and_cross_kv(built):
     built.require("whisper_encoder")
     mels = _mels(built, [speechlike(n, i) for i, n in enumerate(LENGTHS[:2])])
-    states, ck, cv = built.session("whisper_encoder").run(None, {"log_mel": mels})
+    states, ck, cv = encoder_outputs(built.session("whisper_encoder"), mels)
     with torch.no_grad():
         ref = built.parts.whisper.model.encoder(torch.from_numpy(mels)).last_hidden_state
         layers = built.parts.whisper.model.decoder.layers
@@ -65,7 +93,7 @@ def test_decoder_loop_reproduces_generate_exactly(built):
     built.require("whisper_decoder")
     waves = [speechlike(n, 10 + i) for i, n in enumerate(LENGTHS)]
     mels = _mels(built, waves)
-    _, ck, cv = built.session("whisper_encoder").run(None, {"log_mel": mels})
+    _, ck, cv = encoder_outputs(built.session("whisper_encoder"), mels)
     w = built.manifest["whisper"]
     ours = greedy_decode(ort_step(built.session("whisper_decoder"), ck, cv), len(waves), w["decoder_layers"],
                          w["d_model"], built.parts.decoding)
@@ -86,7 +114,7 @@ def test_speech_evidence_equals_the_reference(built):
         built.parts.asr_tokenizer.token_to_id("<|nospeech|>")
     waves = [speechlike(16000, 30), make_clip("white", rng_for(1, "parity"), 1.5)[0], np.zeros(12000, np.float32)]
     mels = _mels(built, waves)
-    _, ck, cv = built.session("whisper_encoder").run(None, {"log_mel": mels})
+    _, ck, cv = encoder_outputs(built.session("whisper_encoder"), mels)
     w = built.manifest["whisper"]
     ours = greedy_decode_with_evidence(ort_step(built.session("whisper_decoder"), ck, cv), len(waves),
                                        w["decoder_layers"], w["d_model"], d)
@@ -126,15 +154,15 @@ def test_decoder_step_logits_with_and_without_cache(built):
     """Format 2: the step returns logits at every input position [B, S, V]."""
     built.require("whisper_decoder")
     mels = _mels(built, [speechlike(16000, 3)])
-    _, ck, cv = built.session("whisper_encoder").run(None, {"log_mel": mels})
+    _, ck, cv = encoder_outputs(built.session("whisper_encoder"), mels)
     w = built.manifest["whisper"]
     seq = np.array([list(built.parts.decoding.start_sequence) + [5, 9, 17]], dtype=np.int64)
     empty = np.zeros((w["decoder_layers"], 1, 0, w["d_model"]), np.float32)
-    sess = built.session("whisper_decoder")
-    full_logits, _, _ = sess.run(None, {"tokens": seq, "self_k": empty, "self_v": empty, "cross_k": ck, "cross_v": cv})
-    logits, k, v = sess.run(None, {"tokens": seq[:, :2], "self_k": empty, "self_v": empty, "cross_k": ck, "cross_v": cv})
+    step = ort_step(built.session("whisper_decoder"), ck, cv)
+    full_logits, _, _ = step(seq, empty, empty)
+    logits, k, v = step(seq[:, :2], empty, empty)
     for i in range(2, seq.shape[1]):
-        logits, k, v = sess.run(None, {"tokens": seq[:, i:i + 1], "self_k": k, "self_v": v, "cross_k": ck, "cross_v": cv})
+        logits, k, v = step(seq[:, i:i + 1], k, v)
     with torch.no_grad():
         ref = built.parts.whisper(input_features=torch.from_numpy(mels), decoder_input_ids=torch.from_numpy(seq)).logits
     assert k.shape[2] == seq.shape[1]

@@ -170,3 +170,33 @@ def test_the_committed_model_props_oracle_is_what_the_script_writes():
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     assert script.PROPS_ONNX.read_bytes() == script.props_model().SerializeToString()
+
+
+def test_export_writes_what_fuse_makes_and_fuse_leaves_it_unchanged(tmp_path):
+    """`export` writes the rewritten graphs (rewrite=True, the default); `fuse` of the traced export
+    (rewrite=False, the layout of older bundles) gives the same graph interfaces and ops, and `fuse` of
+    the default export finds nothing to rewrite: the same files, byte for byte, the same description."""
+    import hashlib
+
+    from mer_train.export import export_bundle
+    from mer_train.testbundles import SPECS, build_parts
+
+    parts = build_parts("tiny-a", seed=0)
+    default = export_bundle(parts, tmp_path / "default", bundle_id="tiny-a", description=SPECS["tiny-a"].description)
+    plain = export_bundle(parts, tmp_path / "plain", bundle_id="tiny-a", description=SPECS["tiny-a"].description,
+                          rewrite=False)
+    _, plain_dec_out, _ = _io(tmp_path / "plain" / plain["graphs"]["whisper_decoder"])
+    assert "cross_k" in _io(tmp_path / "plain" / plain["graphs"]["whisper_decoder"])[0]
+    fused = rewrite_bundle(tmp_path / "plain", tmp_path / "fused")
+    assert "fp32 rewrites" in fused["description"]
+    for g in default["graphs"].values():
+        a, b = _io(tmp_path / "default" / g), _io(tmp_path / "fused" / g)
+        assert (a[0], a[1]) == (b[0], b[1]), g
+        assert _ops(tmp_path / "default" / g) == _ops(tmp_path / "fused" / g), g
+    again = rewrite_bundle(tmp_path / "default", tmp_path / "again")
+    assert again["description"] == default["description"]
+
+    def digests(folder):
+        return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in folder.iterdir() if f.suffix == ".onnx"}
+    assert digests(tmp_path / "again") == digests(tmp_path / "default")
+    assert again["files"] == default["files"]

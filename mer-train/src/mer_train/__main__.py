@@ -21,7 +21,8 @@ def _cmd_make_test_bundle(a: argparse.Namespace) -> int:
             return 2
         parts = build_parts(name, seed=a.seed)
         out = Path(a.out) / name
-        export_bundle(parts, out, bundle_id=name, description=SPECS[name].description, overwrite=True)
+        export_bundle(parts, out, bundle_id=name, description=SPECS[name].description, overwrite=True,
+                      rewrite=not a.no_rewrite)
         print(f"bundle {name}: {out}")
         if a.fixtures and name != "full":
             fx = Path(a.fixtures) / name
@@ -40,7 +41,7 @@ def _cmd_export(a: argparse.Namespace) -> int:
                        max_new_tokens=a.max_new_tokens, language=a.language)
     parts.speech_decision = SpeechDecision(a.no_speech_threshold, a.logprob_threshold, a.compression_ratio_threshold)
     export_bundle(parts, a.out, bundle_id=a.bundle_id, description=a.description or "", opset=a.opset,
-                  overwrite=a.overwrite)
+                  overwrite=a.overwrite, rewrite=not a.no_rewrite)
     print(f"bundle {a.bundle_id}: {a.out}")
     return 0
 
@@ -116,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="manifest speech_decision: a low-confidence transcript compressing better than this "
                         "is a hallucination; default %(default)s")
     e.add_argument("--overwrite", action="store_true")
+    e.add_argument("--no-rewrite", action="store_true",
+                   help="write the graphs as traced (attention unfused, cross-attention K/V stacked), the layout "
+                        "of bundles exported before the rewrites of `fuse` were the default")
     e.set_defaults(fn=_cmd_export)
 
     t = sub.add_parser("make-test-bundle", help="random-weight bundles from configs (+ parity fixtures)")
@@ -124,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", default="testdata/bundles")
     t.add_argument("--fixtures", default="testdata/fixtures", help="fixture folder root ('' for none)")
+    t.add_argument("--no-rewrite", action="store_true",
+                   help="write the graphs as traced (attention unfused, cross-attention K/V stacked), the layout "
+                        "of bundles exported before the rewrites of `fuse` were the default")
     t.set_defaults(fn=_cmd_make_test_bundle)
 
     b = sub.add_parser("bench", help="PyTorch eager reference timings at full size (JSON)")
@@ -157,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads (default 2)")
     ev.set_defaults(fn=_cmd_evaluate)
 
-    f = sub.add_parser("fuse", help="fp32 copy of a bundle with attention fused, strided convolutions as MatMul and cross-attention K/V per decoder layer")
+    f = sub.add_parser("fuse", help="fp32 copy of an older bundle with the rewrites `export` now makes itself: attention "
+                                    "fused, strided convolutions as MatMul, cross-attention K/V per decoder layer (a "
+                                    "bundle that has them is copied unchanged)")
     f.add_argument("bundle")
     f.add_argument("out")
     f.add_argument("--bundle-id", help="default: the source's (its parity fixtures still apply)")

@@ -183,8 +183,14 @@ def export_graphs(parts: BundleParts, out: Path, opset: int = OPSET) -> dict[str
 
 
 def export_bundle(parts: BundleParts, out: Path | str, bundle_id: str, description: str = "",
-                  opset: int = OPSET, overwrite: bool = False) -> dict[str, Any]:
+                  opset: int = OPSET, overwrite: bool = False, rewrite: bool = True) -> dict[str, Any]:
     """Writes the whole bundle (graphs, tokenizers, manifest with checksums) and returns the manifest.
+
+    With ``rewrite`` (the default) the transformer graphs are written with the fp32 rewrites of
+    ``mer_train.fusion`` (what ``fuse`` makes of an older bundle: unmasked attention fused, strided
+    convolutions as MatMul, the cross-attention K/V one tensor per decoder layer): the same results
+    within float rounding, faster and smaller in memory. ``rewrite=False`` writes the graphs as
+    traced (the layout of bundles exported before the rewrites were the default).
 
     Everything that can be checked before the graphs are written is checked first (encoder shapes,
     decoding limits, the manifest against the schema); the bundle is written into a temporary
@@ -210,6 +216,11 @@ def export_bundle(parts: BundleParts, out: Path | str, bundle_id: str, descripti
         graphs = export_graphs(parts, tmp, opset)
         if graphs != planned:
             raise AssertionError(f"exported graphs {graphs} differ from the planned {planned}")
+        if rewrite:
+            from .quantize import rewrite_graphs
+
+            done = rewrite_graphs(tmp, graphs, manifest.get("whisper", {}).get("decoder_layers", 0))
+            log.info("graph rewrites: %s", done)
         if v.has("text"):
             parts.asr_tokenizer.save(str(tmp / tokenizers["asr"]))
             parts.text_tokenizer.save(str(tmp / tokenizers["text"]))

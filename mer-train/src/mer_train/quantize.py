@@ -39,7 +39,10 @@ def rewrite_graph(src: Path | str, dst: Path | str, rewrites: tuple[str, ...] = 
     model = onnx.load(str(src))
     done = fuse_attention(model) if "attention" in rewrites else {"attention": 0, "cross_attention": 0}
     done["conv"] = conv_as_matmul(model) if "conv" in rewrites else 0
-    onnx.save(model, str(dst))
+    if any(done.values()):
+        onnx.save(model, str(dst))
+    elif Path(src).resolve() != Path(dst).resolve():
+        shutil.copy2(src, dst)   # nothing to rewrite (an already rewritten graph): the file as it is
     return done
 
 
@@ -78,6 +81,22 @@ def mark_int8(path: Path | str) -> None:
     props[WEIGHTS_PROP] = "int8"
     onnx.helper.set_model_props(model, props)
     onnx.save(model, str(path))
+
+
+def rewrite_graphs(folder: Path | str, graphs: dict[str, str], decoder_layers: int,
+                   rewrites: tuple[str, ...] = REWRITES) -> dict[str, int]:
+    """The fp32 rewrites of a bundle's graphs in ``folder``, in place (what ``export`` writes by
+    default, and ``fuse`` makes of an older bundle): ``rewrites`` on every transformer graph, then the
+    cross-attention K/V per decoder layer. Returns the summed counts; all zero on graphs already
+    rewritten (the rewrites find nothing left to change, and the graph files stay as they are)."""
+    folder = Path(folder)
+    total = {"attention": 0, "cross_attention": 0, "conv": 0, "cross_kv": 0}
+    for kind, name in graphs.items():
+        if kind in QUANTIZED:
+            for k, v in rewrite_graph(folder / name, folder / name, rewrites).items():
+                total[k] += v
+    total["cross_kv"] = _split_cross_kv(folder, {"graphs": graphs, "whisper": {"decoder_layers": decoder_layers}})
+    return total
 
 
 def _transform_bundle(src: Path | str, dst: Path | str, graph_fn, overwrite: bool,
@@ -129,7 +148,8 @@ def _split_cross_kv(folder: Path, m: dict) -> int:
 def _finish(dst: Path | str, m: dict, bundle_id: str, done: str) -> dict:
     dst = Path(dst)
     m["bundle_id"] = bundle_id
-    m["description"] = (m.get("description", "") + f" [{done}]").strip()
+    if done:
+        m["description"] = (m.get("description", "") + f" [{done}]").strip()
     m["files"] = file_entries(dst, list(m["graphs"].values()) + list(m["tokenizers"].values()))
     write_manifest(dst, m)
     return m
@@ -145,9 +165,11 @@ def _rewrites(total: dict[str, int]) -> str:
 
 def rewrite_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None, overwrite: bool = False) -> dict:
     """An fp32 copy of a bundle with the ``mer_train.fusion`` rewrites only (same results within float
-    rounding; the bundle id stays the source's unless given, so its parity fixtures still apply)."""
+    rounding; the bundle id stays the source's unless given, so its parity fixtures still apply).
+    ``export`` writes these graphs itself; on such a bundle nothing is left to rewrite and the copy
+    keeps the source's graphs and description."""
     m, total = _transform_bundle(src, dst, rewrite_graph, overwrite)
-    return _finish(dst, m, bundle_id or m["bundle_id"], _rewrites(total))
+    return _finish(dst, m, bundle_id or m["bundle_id"], _rewrites(total) if any(total.values()) else "")
 
 
 def quantize_bundle(src: Path | str, dst: Path | str, bundle_id: str | None = None, overwrite: bool = False,

@@ -14,7 +14,13 @@ bash scripts/setup-python.sh
 if [ -f "$B/full/asr_tokenizer.json" ] && [ "$(stat -c %s "$B/full/asr_tokenizer.json")" -gt 5000000 ]; then
   rm -rf "$B/full" "$B/full-int8"
 fi
-[ -f "$B/full/bundle.json" ] || .venv/bin/python -m mer_train make-test-bundle --size full --out "$B" --fixtures ""
+# the fp32 bundle is made again when the exporter or the graph rewrites changed since
+S=mer-train/src/mer_train
+if [ ! -f "$B/full/bundle.json" ] || [ "$S/export.py" -nt "$B/full/bundle.json" ] || [ "$S/encoders.py" -nt "$B/full/bundle.json" ] \
+    || [ "$S/fusion.py" -nt "$B/full/bundle.json" ] || [ "$S/quantize.py" -nt "$B/full/bundle.json" ]; then
+  rm -rf "$B/full" "$B/full-int8" "$B/full-fused"
+  .venv/bin/python -m mer_train make-test-bundle --size full --out "$B" --fixtures ""
+fi
 # the int8 bundle is made again when the quantizer changed since (its rewrites change the graphs)
 if [ ! -f "$B/full-int8/bundle.json" ] || [ mer-train/src/mer_train/quantize.py -nt "$B/full-int8/bundle.json" ] \
     || [ mer-train/src/mer_train/fusion.py -nt "$B/full-int8/bundle.json" ]; then

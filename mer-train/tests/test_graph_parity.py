@@ -39,6 +39,23 @@ def _mels(built, waves):
     return np.stack([reference_log_mel(fe, w) for w in waves]).astype(np.float32)
 
 
+def test_exported_graphs_compute_in_float32_only(built):
+    """No graph computes in float64: ONNX Runtime's CPU fusions are float32 kernels (a float64
+    MatMul next to a Transpose becomes a FusedMatMul that ONNX Runtime 1.23 for Java cannot load:
+    "This op has been implemented only for the following types (tensor(float),)"), and the CUDA
+    provider is not tested with them. Python's onnxruntime loads such graphs, so only this test
+    catches them before a Java user does."""
+    import onnx
+
+    double = onnx.TensorProto.DOUBLE
+    for key, g in built.manifest["graphs"].items():
+        model = onnx.load(str(built.folder / g))
+        casts = [n.name for n in model.graph.node if n.op_type == "Cast"
+                 and any(a.name == "to" and a.i == double for a in n.attribute)]
+        consts = [i.name for i in model.graph.initializer if i.data_type == double]
+        assert not casts and not consts, f"{key}: float64 in {casts + consts}"
+
+
 def test_export_writes_the_rewritten_graphs(built):
     """What `fuse` makes of an older bundle, `export` writes itself: no unmasked attention left as
     Softmax in the Whisper encoder, WavLM's multi-channel strided convolutions as MatMul, and the

@@ -35,9 +35,7 @@ class SpeechEncoder(nn.Module):
     wavlm-base normalises its first convolution with a GroupNorm over time (one group per
     channel). Over a zero-padded batch that norm would see the padding; here its statistics are
     taken over each item's real frames only, so a padded item equals the item alone (for batch 1
-    without padding this is HF's computation up to float rounding), and from the input frames
-    rather than the convolution's output (``_first_norm``: no whole-utterance temporaries of the
-    512-channel output). Everything after the feature extractor is
+    without padding this is exactly HF's computation). Everything after the feature extractor is
     HF's own modules, called as ``WavLMModel.forward`` calls them.
     """
 
@@ -63,38 +61,6 @@ class SpeechEncoder(nn.Module):
     def frame_lengths(self, sample_lengths: torch.Tensor) -> torch.Tensor:
         return self.wavlm._get_feat_extract_output_lengths(sample_lengths).to(torch.long)
 
-    @staticmethod
-    def _first_norm(first: nn.Module, x: torch.Tensor, sample_lengths: torch.Tensor):
-        """The first GroupNorm (one group per channel, over each item's real frames) as a per-item,
-        per-channel scale and shift of the first convolution's output, [B, C] each.
-
-        Its statistics come from the input, not from the convolution's output: that output is C
-        channels at a fifth of the sample rate (512 x 48,000 floats, 98 MB, for 15 s at wavlm-base),
-        and taking mean and variance over it held several such tensors at once. Channel c is w_c · X_t
-        (+ bias) over the input frames X_t (k0 samples each, one input channel), so its mean is
-        w_c · mean(X) (+ bias) and its variance w_c^T G w_c, with G the covariance of the centred
-        frames over the item's real frames ([k0, k0]). G and the quadratic form are taken in float64:
-        w_c^T G w_c cancels for a filter that passes little of the signal, where float32 would lose
-        the variance's low digits; the frames themselves are k0 / stride = 2 floats per sample."""
-        conv, gn = first.conv, first.layer_norm
-        k0, s0 = conv.kernel_size[0], conv.stride[0]
-        frames = F.conv1d(x[:, None, :], torch.eye(k0, dtype=x.dtype, device=x.device)[:, None, :], stride=s0)
-        len0 = torch.div(sample_lengths - k0, s0, rounding_mode="floor") + 1
-        m0 = (torch.arange(frames.shape[-1], device=x.device)[None, :] < len0[:, None]).to(torch.float64)[:, None, :]
-        cnt = m0.sum(-1).clamp(min=1)                                   # [B, 1]
-        f64 = frames.to(torch.float64)
-        mu = (f64 * m0).sum(-1) / cnt                                   # [B, k0]
-        xc = (f64 - mu[..., None]) * m0
-        cov = torch.matmul(xc, xc.transpose(1, 2)) / cnt[..., None]     # [B, k0, k0]
-        w = conv.weight[:, 0, :].to(torch.float64)                      # [C, k0]
-        mean = torch.matmul(mu, w.t())                                  # [B, C]
-        if conv.bias is not None:
-            mean = mean + conv.bias.to(torch.float64)
-        var = (torch.matmul(w, cov) * w).sum(-1)                         # [B, C]
-        scale = gn.weight.to(torch.float64) / torch.sqrt(var + gn.eps)
-        shift = gn.bias.to(torch.float64) - mean * scale
-        return scale.to(x.dtype), shift.to(x.dtype)
-
     def forward(self, waveform: torch.Tensor, waveform_mask: torch.Tensor):
         x = waveform * waveform_mask.to(waveform.dtype)
         sample_lengths = waveform_mask.to(torch.long).sum(-1)
@@ -108,8 +74,16 @@ class SpeechEncoder(nn.Module):
 
         conv_layers = self.wavlm.feature_extractor.conv_layers
         first = conv_layers[0]
-        scale, shift = self._first_norm(first, x, sample_lengths)
-        h = first.activation(first.conv(x[:, None, :]) * scale[..., None] + shift[..., None])
+        h = first.conv(x[:, None, :])
+        k0, s0 = first.conv.kernel_size[0], first.conv.stride[0]
+        len0 = torch.div(sample_lengths - k0, s0, rounding_mode="floor") + 1
+        m0 = (torch.arange(h.shape[-1], device=h.device)[None, :] < len0[:, None]).to(h.dtype)[:, None, :]
+        cnt = m0.sum(-1, keepdim=True).clamp(min=1)
+        mean = (h * m0).sum(-1, keepdim=True) / cnt
+        var = (((h - mean) * m0) ** 2).sum(-1, keepdim=True) / cnt
+        gn = first.layer_norm
+        h = (h - mean) / torch.sqrt(var + gn.eps) * gn.weight[None, :, None] + gn.bias[None, :, None]
+        h = first.activation(h)
         for layer in conv_layers[1:]:
             h = layer(h)
         h = h.transpose(1, 2)

@@ -37,12 +37,9 @@ class FormatSnrTest {
   @BeforeAll
   static void speech() {
     TestAudio.assumeTools();
-    mono = TestAudio.speak(dir, "speech.wav",
-        "Emotion recognition needs clean audio, whatever the format it arrives in.");
-    Path other = TestAudio.speak(dir, "other.wav", "A second voice on the right channel.");
-    // Left and right differ, so a wrong down-mix (one channel, or a sum) fails the SNR.
-    stereo = dir.resolve("stereo.wav");
-    TestAudio.run(TestAudio.SOX, "-M", mono.toString(), other.toString(), stereo.toString());
+    TestAudio.Voices voices = TestAudio.twoVoices(dir);
+    mono = voices.mono();
+    stereo = voices.stereo();
   }
 
   static Stream<Arguments> formats() {

@@ -31,11 +31,9 @@ class OggSnrTest {
   @BeforeAll
   static void speech() {
     TestAudio.assumeTools();
-    mono = TestAudio.speak(dir, "speech.wav",
-        "Emotion recognition needs clean audio, whatever the format it arrives in.");
-    Path other = TestAudio.speak(dir, "other.wav", "A second voice on the right channel.");
-    stereo = dir.resolve("stereo.wav");
-    TestAudio.run(TestAudio.SOX, "-M", mono.toString(), other.toString(), stereo.toString());
+    TestAudio.Voices voices = TestAudio.twoVoices(dir);
+    mono = voices.mono();
+    stereo = voices.stereo();
   }
 
   @Test

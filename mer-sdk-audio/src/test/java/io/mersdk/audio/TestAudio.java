@@ -145,6 +145,22 @@ final class TestAudio {
   }
 
   /** {@code sox in [args...] out}: format options go before {@code out}. */
+  /** One spoken sentence (mono) and a stereo file of it on the left and another voice on the right. */
+  record Voices(Path mono, Path stereo) {}
+
+  /**
+   * The speech of the format tests: left and right differ, so a wrong down-mix (one channel, or a
+   * sum) fails an SNR against the mono reference.
+   */
+  static Voices twoVoices(Path dir) {
+    Path mono = speak(dir, "speech.wav",
+        "Emotion recognition needs clean audio, whatever the format it arrives in.");
+    Path other = speak(dir, "other.wav", "A second voice on the right channel.");
+    Path stereo = dir.resolve("stereo.wav");
+    run(SOX, "-M", mono.toString(), other.toString(), stereo.toString());
+    return new Voices(mono, stereo);
+  }
+
   static Path sox(Path in, Path out, String... outputOptions) {
     List<String> cmd = new ArrayList<>(List.of(SOX, in.toString()));
     cmd.addAll(List.of(outputOptions));
